@@ -1,0 +1,56 @@
+# mt-audit: `make audit` audits the demo article, `make test` runs the tests.
+# Both install what is missing first, so each works as the first command on a fresh machine.
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PIP := $(BIN)/pip -q --disable-pip-version-check
+STAMP := $(VENV)/.installed
+
+INPUT ?= examples/nordkorea-munition.de.txt
+SOURCE ?=
+OUT ?= reports
+FAIL_ON ?= major
+FORMATS ?= html,json
+EVAL_DIR ?= ../shared/eval
+AUDIT_ARGS ?=
+
+.PHONY: install audit test test-fast bench models eval clean browser
+
+install: $(STAMP)
+
+# torch is installed first, from its local CPU build, and pinned by constraints.txt so
+# that no later requirement replaces it with a CUDA build.
+$(STAMP): pyproject.toml constraints.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(PIP) install -c constraints.txt torch==2.13.0
+	$(PIP) install -c constraints.txt -e '.[test]'
+	@if $(BIN)/pip list 2>/dev/null | grep -qi nvidia; then echo "CUDA packages were installed: check constraints.txt" >&2; exit 1; fi
+	touch $(STAMP)
+
+audit: $(STAMP)
+	$(BIN)/mt-audit check $(INPUT) $(if $(SOURCE),--source $(SOURCE)) --out $(OUT) --format $(FORMATS) --fail-on $(FAIL_ON) $(AUDIT_ARGS)
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -q -m "not slow and not browser"
+
+# Debian's Chromium for the browser test of the HTML report.
+browser:
+	command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver)
+
+bench: $(STAMP)
+	$(BIN)/python -m benchmarks.translate --out $(OUT)/bench.json
+
+models: $(STAMP)
+	$(BIN)/python models/fetch.py
+
+eval: $(STAMP)
+	$(BIN)/mt-audit eval all $(EVAL_DIR)
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache
+	find $(OUT) -mindepth 1 ! -name README.md -delete 2>/dev/null || true
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +

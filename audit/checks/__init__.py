@@ -1,0 +1,67 @@
+"""Editorial checks: cheap, deterministic, each explaining itself in one line.
+
+Each check is a module with ``NAME``, ``DATA`` (the data file in ``audit/data``
+it reads, or None) and ``run(doc, data) -> list[Finding]``.  A new check is a new
+module plus a line in ``CHECKS`` and its data file.  ``--glossary FILE`` merges a
+house-style TOML file over the shipped data (see ``merge_glossary``).
+"""
+from __future__ import annotations
+
+import copy
+from importlib import import_module
+from typing import Any, Iterator
+
+from ..document import Document, Finding, Segment
+from ..resources import load_data
+
+CHECKS = ("units", "terms", "names", "numbers", "untranslated", "typography", "calques")
+
+
+def german_prose(doc: Document) -> Iterator[Segment]:
+    """The segments checks look at: German prose, never boilerplate."""
+    for seg in doc.segments:
+        if seg.is_prose and seg.language == "de":
+            yield seg
+
+
+def finding(seg: Segment, start: int, end: int, **fields: Any) -> Finding:
+    """A finding at ``seg.text[start:end]`` with absolute offsets."""
+    return Finding(segment_id=seg.id, start=seg.start + start, end=seg.start + end,
+                   text=seg.text[start:end], **fields)
+
+
+def merge_glossary(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
+    """House style over shipped data: lists of tables are merged by their first key
+    (an entry with the same key replaces the shipped one, others are added);
+    plain lists are extended; scalars replaced."""
+    merged = copy.deepcopy(base)
+    for key, value in extra.items():
+        old = merged.get(key)
+        if isinstance(value, list) and isinstance(old, list) and value and isinstance(value[0], dict):
+            ident = next(iter(value[0]))
+            index = {entry.get(ident): i for i, entry in enumerate(old) if isinstance(entry, dict)}
+            for entry in value:
+                if entry.get(ident) in index:
+                    old[index[entry[ident]]] = entry
+                else:
+                    old.append(entry)
+        elif isinstance(value, list) and isinstance(old, list):
+            old.extend(v for v in value if v not in old)
+        elif isinstance(value, dict) and isinstance(old, dict):
+            merged[key] = merge_glossary(old, value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def run_checks(doc: Document, glossary: dict[str, Any] | None = None,
+               enabled: tuple[str, ...] = CHECKS) -> list[Finding]:
+    glossary = glossary or {}
+    findings: list[Finding] = []
+    for name in enabled:
+        module = import_module(f"{__name__}.{name}")
+        data = load_data(module.DATA) if module.DATA else {}
+        if name in glossary:
+            data = merge_glossary(data, glossary[name])
+        findings.extend(module.run(doc, data))
+    return findings

@@ -1,0 +1,24 @@
+"""Calques and false friends of English-to-German MT: low severity, with a suggestion."""
+from __future__ import annotations
+
+import re
+
+from ..document import MINOR, Finding
+from . import finding, german_prose
+
+NAME = "calques"
+DATA = "calques"
+
+
+def run(doc, data) -> list[Finding]:
+    out = []
+    for entry in data.get("calque", []):
+        pattern = re.compile(entry["pattern"], re.IGNORECASE)
+        for seg in german_prose(doc):
+            for match in pattern.finditer(seg.text):
+                out.append(finding(seg, match.start(), match.end(), category="fluency",
+                                   severity=entry.get("severity", MINOR), check=NAME,
+                                   message=f"'{match.group(0)}' reads like a calque of English "
+                                           f"'{entry['english']}'.",
+                                   suggestion=entry["suggestion"]))
+    return out

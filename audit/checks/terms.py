@@ -1,0 +1,23 @@
+"""Loaded or historically charged terms, with why they matter and alternatives."""
+from __future__ import annotations
+
+import re
+
+from ..document import Finding
+from . import finding, german_prose
+
+NAME = "terms"
+DATA = "terms"
+
+
+def run(doc, data) -> list[Finding]:
+    out = []
+    for term in data.get("term", []):
+        pattern = re.compile(rf"(?<![\wÄÖÜäöüß])(?:{term['pattern']})(?![\wÄÖÜäöüß])", re.IGNORECASE)
+        for seg in german_prose(doc):
+            for match in pattern.finditer(seg.text):
+                out.append(finding(
+                    seg, match.start(), match.end(), category="terminology", severity=term["severity"],
+                    check=NAME, message=f"'{match.group()}': {term['why']}.",
+                    suggestion=" / ".join(term.get("alternatives", []))))
+    return out

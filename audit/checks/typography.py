@@ -1,0 +1,57 @@
+"""German typography: quotation marks, a missing space between sentences,
+doubled spaces, a space before punctuation."""
+from __future__ import annotations
+
+import re
+
+from ..document import MINOR, Finding
+from . import finding, german_prose
+
+NAME = "typography"
+DATA = None
+
+_RULES = [
+    (re.compile(r"(?<=[a-zäöüß]{2}[.!?])[„\"“»]?[A-ZÄÖÜ]"),
+     "no space between two sentences", lambda text, m: " " + m.group(0), "insert a space"),
+    (re.compile(r"(?<=\S) {2,}(?=\S)"), "doubled space", lambda text, m: " ", "one space"),
+    (re.compile(r"(?<=[\wäöüß]) +(?=[,.;:!?](?:\s|$))"), "space before punctuation", lambda text, m: "",
+     "remove the space"),
+    (re.compile(r"”"), "English closing quotation mark", lambda text, m: "“", "German quotes: „…“"),
+    (re.compile(r"(?:^|(?<=[\s(]))“(?=\w)"), "English opening quotation mark", lambda text, m: "„",
+     "German quotes: „…“"),
+    (re.compile(r"(?:^|(?<=[\s(]))\"(?=\w)[^\"]*\""), "straight quotation marks",
+     lambda text, m: "„" + m.group(0)[1:-1] + "“", "German quotes: „…“"),
+]
+
+
+def run(doc, data) -> list[Finding]:
+    out = []
+    for seg in german_prose(doc):
+        for pattern, what, fix, hint in _RULES:
+            for match in pattern.finditer(seg.text):
+                a, b = match.span()
+                if what == "no space between two sentences":
+                    a -= 1  # include the full stop in the span
+                    suggestion = seg.text[a] + fix(seg.text, match)
+                else:
+                    suggestion = fix(seg.text, match)
+                if what == "English opening quotation mark" and seg.text[:a].count("„") > seg.text[:a].count("“"):
+                    continue
+                out.append(finding(seg, a, b, category="typography", severity=MINOR, check=NAME,
+                                   message=f"{what[0].upper()}{what[1:]} in '{_context(seg.text, a, b)}'.",
+                                   suggestion=f"{hint}: '{suggestion}'" if suggestion.strip() else hint))
+    # A missing space can also fall between two segments: "steht.„All dies" is split by
+    # the segmenter, so look at the seams too.
+    segs = list(german_prose(doc))
+    for left, right in zip(segs, segs[1:]):
+        if left.end == right.start and re.search(r"[a-zäöüß]{2}[.!?]$", left.text) and re.match(r"[„\"“»]?[A-ZÄÖÜ]", right.text):
+            out.append(finding(left, len(left.text) - 1, len(left.text), category="typography", severity=MINOR,
+                               check=NAME,
+                               message=f"No space between two sentences in "
+                                       f"'{left.text[-12:]}{right.text[:12]}'.",
+                               suggestion=f"insert a space: '{left.text[-1]} {right.text[0]}'"))
+    return out
+
+
+def _context(text: str, a: int, b: int) -> str:
+    return text[max(0, a - 12):min(len(text), b + 12)]

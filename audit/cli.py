@@ -1,0 +1,158 @@
+"""Command line: ``mt-audit check``, ``mt-audit eval``.  Thin: the work is in pipeline.py."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .errors import EXIT_FINDINGS, EXIT_INTERNAL, EXIT_OK, AuditError
+from .translate import BACKENDS, DEFAULT_MODEL, DEFAULT_REVISION, DecodingSettings
+
+EXIT_CODES_HELP = """
+\b
+Exit codes:
+  0  the gate passed (no open finding at or above --fail-on)
+  1  findings at or above --fail-on
+  2  bad usage, or an unreadable or invalid input, configuration or glossary
+  3  a model was required (--require-model) but could not be loaded
+  4  internal error (a bug in mt-audit; the message says what failed)
+"""
+
+
+def _fail(err: AuditError) -> None:
+    click.echo(f"mt-audit: error: {err}", err=True)
+    sys.exit(err.exit_code)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="mt-audit")
+def main() -> None:
+    """Audit German machine translations of English news copy for meaning drift."""
+
+
+@main.command(epilog=EXIT_CODES_HELP)
+@click.argument("german_file", type=click.Path(path_type=Path))
+@click.option("--source", "source_file", type=click.Path(path_type=Path),
+              help="The English original; drift is then judged against it, sentence by sentence.")
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("reports"), show_default=True,
+              help="Directory the reports are written to (as <name>.html, <name>.json, <name>.junit.xml).")
+@click.option("--format", "formats", default="html,json", show_default=True,
+              help="Comma-separated report formats: html, json, junit, github (GitHub Actions annotations "
+                   "on standard output).")
+@click.option("--fail-on", type=click.Choice(["major", "minor", "never"]), default=None,
+              help="Lowest severity that fails the gate (exit 1). Default: from the config, 'major'.")
+@click.option("--model", default=None,
+              help=f"Model id on the Hugging Face hub or a local model directory. Default: $MT_AUDIT_MODEL "
+                   f"or {DEFAULT_MODEL}.")
+@click.option("--revision", default=DEFAULT_REVISION, show_default=True, help="Model revision on the hub.")
+@click.option("--backend", type=click.Choice(BACKENDS), default="marian", show_default=True,
+              help="Back-translation backend; 'none' runs only the checks that need no model.")
+@click.option("--require-model", is_flag=True,
+              help="Exit 3 when the model cannot be loaded, instead of auditing without back-translation.")
+@click.option("--beam", "beam_size", type=click.IntRange(1, 16), default=4, show_default=True,
+              help="Beam size of the back-translation.")
+@click.option("--batch-size", type=click.IntRange(1, 256), default=16, show_default=True,
+              help="Sentences per translation batch.")
+@click.option("--input-format", type=click.Choice(["auto", "txt", "md", "html"]), default="auto",
+              show_default=True, help="Format of GERMAN_FILE; auto uses the extension and the content.")
+@click.option("--config", "config_path", type=click.Path(path_type=Path),
+              help="TOML file overriding thresholds and weights (see audit/data/thresholds.toml).")
+@click.option("--glossary", "glossary_path", type=click.Path(path_type=Path),
+              help="TOML file extending or overriding the checks' data (house style).")
+@click.option("--ignore", "ignore_path", type=click.Path(path_type=Path),
+              help="Accepted findings (written by --write-ignore): shown as accepted, never fail the gate.")
+@click.option("--write-ignore", "write_ignore", type=click.Path(path_type=Path),
+              help="Write the current findings to this file as a baseline of accepted findings.")
+@click.option("--no-cache", is_flag=True, help="Do not read or write the translation cache.")
+@click.option("--quiet", "-q", is_flag=True, help="No terminal summary and no progress bar.")
+def check(german_file, source_file, out_dir, formats, fail_on, model, revision, backend, require_model,
+          beam_size, batch_size, input_format, config_path, glossary_path, ignore_path, write_ignore,
+          no_cache, quiet):
+    """Audit GERMAN_FILE (.txt, .md or .html) and write reports.
+
+    Back-translates the German into English, aligns it with the English source
+    when one is given, scores every passage and flags the ones whose meaning
+    probably drifted; editorial checks (units, loaded terms, names, numbers,
+    untranslated text, typography, calques) run with or without a model.
+    """
+    import os
+
+    from .pipeline import AuditSettings, Auditor
+    from .report import FORMATS
+
+    wanted = [f.strip() for f in formats.split(",") if f.strip()]
+    unknown = [f for f in wanted if f not in FORMATS]
+    if unknown or not wanted:
+        raise click.BadParameter(f"unknown format {', '.join(unknown) or '(none)'}; choose from "
+                                 f"{', '.join(FORMATS)}", param_hint="--format")
+    settings = AuditSettings(
+        backend=backend, model=model or os.environ.get("MT_AUDIT_MODEL") or DEFAULT_MODEL, revision=revision,
+        require_model=require_model, decoding=DecodingSettings(beam_size=beam_size, batch_size=batch_size),
+        fail_on=fail_on, input_format=input_format,
+        config_path=str(config_path) if config_path else None,
+        glossary_path=str(glossary_path) if glossary_path else None,
+        ignore_path=str(ignore_path) if ignore_path else None, use_cache=not no_cache, quiet=quiet,
+    )
+    try:
+        auditor = Auditor(settings)
+        doc = auditor.audit(german_file, source_file)
+        passed = auditor.passed(doc)
+        written = write_reports(doc, auditor, out_dir, wanted)
+        if write_ignore:
+            from .flag import baseline_json
+            from .report import write_atomic
+
+            write_atomic(Path(write_ignore), baseline_json(doc.findings))
+            written.append(str(write_ignore))
+    except AuditError as err:
+        _fail(err)
+    if not quiet:
+        from rich.console import Console
+
+        from .report.terminal import print_summary
+
+        print_summary(doc, passed, auditor.fail_on, written, Console(stderr="github" in wanted))
+    sys.exit(EXIT_OK if passed else EXIT_FINDINGS)
+
+
+def write_reports(doc, auditor, out_dir: Path, formats: list[str]) -> list[str]:
+    from .errors import InputError
+    from .report import github, html, json_report, junit, write_atomic
+
+    settings = auditor.settings_record(doc)
+    passed = auditor.passed(doc)
+    renderers = {"html": (html.render, ".html"), "json": (json_report.render, ".json"),
+                 "junit": (junit.render, ".junit.xml")}
+    written = []
+    for fmt in formats:
+        if fmt == "github":
+            click.echo(github.render(doc, settings, passed), nl=False)
+            continue
+        render, suffix = renderers[fmt]
+        path = out_dir / f"{doc.name}{suffix}"
+        try:
+            if Path(doc.path).resolve() == path.resolve():
+                raise InputError(f"The report {path} would overwrite the input; choose another --out.")
+            write_atomic(path, render(doc, settings, passed))
+        except OSError as err:
+            raise InputError(f"The report {path} cannot be written ({err.strerror}).") from None
+        written.append(str(path))
+    return written
+
+
+def run() -> None:
+    """Console entry point: bad input never ends in a traceback."""
+    try:
+        main(standalone_mode=True)
+    except KeyboardInterrupt:
+        click.echo("mt-audit: interrupted", err=True)
+        sys.exit(130)
+    except Exception as err:  # a bug, not bad input: still one sentence, and a distinct code
+        click.echo(f"mt-audit: internal error ({type(err).__name__}: {err}); please report it.", err=True)
+        sys.exit(EXIT_INTERNAL)
+
+
+if __name__ == "__main__":
+    run()

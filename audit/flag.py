@@ -1,0 +1,130 @@
+"""Flag: turn signals and check results into findings with severity and reason.
+
+Thresholds come from the configuration (``data/thresholds.toml``); each
+finding names the signal that raised it and quotes the words involved.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from .document import BOILERPLATE, MAJOR, MINOR, SEVERITY_RANK, Document, Finding
+from .errors import ConfigError
+from .lexicon import negations
+
+
+def _fmt(value: float) -> str:
+    return f"{value:,.0f}" if value == int(value) else f"{value:,}"
+
+
+def drift_findings(doc: Document, config: dict) -> list[Finding]:
+    out: list[Finding] = []
+    by_id = {s.id: s for s in doc.segments}
+    source_by_id = {s.id: s for s in doc.source_segments}
+    drift_cfg, rf_cfg = config["drift"], config["reference_free"]
+    for bead in doc.alignments:
+        segs = [by_id[i] for i in bead.german]
+        if not segs or segs[0].kind == BOILERPLATE:
+            continue
+        first, last = segs[0], segs[-1]
+        sig = first.signals
+        span = dict(segment_id=first.id, start=first.start, end=last.end,
+                    text=doc.text[first.start:last.end])
+        source_text = " ".join(source_by_id[i].text for i in bead.source)
+        if bead.source:
+            if sig.get("source_negations") and not sig.get("german_negations"):
+                word = negations(source_text, "en")[0].group(0)
+                out.append(Finding(**span, category="negation", severity=MAJOR, check="drift.negation",
+                                   message=f"The source says '{word}', the German has no negation.",
+                                   suggestion="check whether the statement was turned around"))
+            elif sig.get("german_negations") and not sig.get("source_negations"):
+                word = negations(span["text"], "de")[0].group(0)
+                out.append(Finding(**span, category="negation", severity=MAJOR, check="drift.negation",
+                                   message=f"The German says '{word}', the source has no negation.",
+                                   suggestion="check whether the statement was turned around"))
+            missing = sig.get("german_numbers_missing") or []
+            if missing:
+                out.append(Finding(**span, category="number", severity=MAJOR, check="drift.number",
+                                   message=f"The source has {', '.join(_fmt(v) for v in missing)}; the German "
+                                           f"passage does not.",
+                                   suggestion="check the figures against the source"))
+            drift = sig.get("drift")
+            if drift is not None and drift >= drift_cfg["minor"]:
+                severity = MAJOR if drift >= drift_cfg["major"] else MINOR
+                out.append(Finding(**span, category="mistranslation", severity=severity, check="drift.score",
+                                   message=f"The back-translation differs from the source (drift {drift:.2f}, "
+                                           f"chrF {sig.get('chrf', 0):.0f}): '{_short(first.back_translation)}' "
+                                           f"vs '{_short(source_text)}'.",
+                                   suggestion="compare the passage with the source"))
+        elif not bead.source and doc.source_segments:
+            out.append(Finding(**span, category="addition", severity=MINOR, check="drift.alignment",
+                               message="No sentence of the source corresponds to this passage.",
+                               suggestion="check the passage is in the source"))
+        else:
+            confidence = sig.get("confidence")
+            if confidence is not None and confidence < rf_cfg["confidence_minor"]:
+                severity = MAJOR if confidence < rf_cfg["confidence_major"] else MINOR
+                out.append(Finding(**span, category="mistranslation", severity=severity,
+                                   check="drift.confidence",
+                                   message=f"The back-translation model is unsure of this passage (confidence "
+                                           f"{confidence:.2f}): '{_short(first.back_translation)}'.",
+                                   suggestion="read the passage against the source"))
+            if "bt_negations" in sig and bool(sig["german_negations"]) != bool(sig["bt_negations"]):
+                out.append(Finding(**span, category="negation", severity=MINOR, check="drift.negation",
+                                   message="The German and its back-translation disagree on negation.",
+                                   suggestion="check whether the statement was turned around"))
+    for src_id in _unaligned_source(doc):
+        seg = next((s for s in doc.prose_segments), None)
+        if seg is not None:
+            src = source_by_id[src_id]
+            out.append(Finding(segment_id=seg.id, start=seg.start, end=seg.end, text=seg.text,
+                               category="omission", severity=MAJOR, check="drift.alignment",
+                               message=f"The source sentence {src_id} has no counterpart in the German: "
+                                       f"'{_short(src.text)}'.",
+                               suggestion="check whether the sentence was dropped"))
+    return out
+
+
+def _unaligned_source(doc: Document) -> list[str]:
+    return [sid for bead in doc.alignments if not bead.german for sid in bead.source]
+
+
+def _short(text: str | None, limit: int = 80) -> str:
+    text = text or ""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def sort_findings(findings: list[Finding]) -> list[Finding]:
+    return sorted(findings, key=lambda f: (f.start, -SEVERITY_RANK[f.severity], f.check, f.end, f.message))
+
+
+def load_baseline(path: str | Path) -> set[str]:
+    """Accepted findings: a JSON file written by --write-ignore."""
+    path = Path(path)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return {entry["key"] for entry in data["accepted"]}
+    except FileNotFoundError:
+        raise ConfigError(f"The accepted-findings file {path} does not exist.") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError):
+        raise ConfigError(f"The accepted-findings file {path} is not a baseline written by "
+                          "--write-ignore.") from None
+
+
+def baseline_json(findings: list[Finding]) -> str:
+    entries = {}
+    for f in findings:
+        entries.setdefault(f.key(), {"key": f.key(), "check": f.check, "text": f.text, "message": f.message})
+    return json.dumps({"schema": "mt-audit-accepted/1", "accepted": sorted(entries.values(), key=lambda e: e["key"])},
+                      ensure_ascii=False, indent=2) + "\n"
+
+
+def gate(findings: list[Finding], fail_on: str) -> bool:
+    """True when the gate passes: no unaccepted finding at or above ``fail_on``."""
+    if fail_on == "never":
+        return True
+    floor = SEVERITY_RANK[fail_on]
+    return not any(SEVERITY_RANK[f.severity] >= floor and not f.accepted for f in findings)
+
+
+__all__ = ["drift_findings", "sort_findings", "load_baseline", "baseline_json", "gate", "MINOR"]

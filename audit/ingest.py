@@ -1,0 +1,260 @@
+"""Ingest: read a file the user gave, decode it, find its structure.
+
+Produces a ``Document`` with the decoded text, its paragraphs (each with a unit
+kind: headline, teaser, body, quote or boilerplate) and the document metadata
+(title, whether a disclaimer says it was machine-translated).  Nothing the user
+gave is changed on disk; offsets refer to ``Document.text``.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from .document import BODY, BOILERPLATE, HEADLINE, TEASER, Document, Paragraph
+from .errors import InputError
+from .resources import load_data
+
+MAX_INPUT_BYTES = 50 * 1024 * 1024
+FORMATS = ("txt", "md", "html")
+
+_BULLET = re.compile(r"^\s*(?:[-*•–]|\d{1,2}[.)])\s+")
+_MD_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+")
+_MD_QUOTE = re.compile(r"^\s{0,3}>\s?")
+_SENTENCE_END = re.compile(r"[.!?…:;][\"“”»«'’)]*$")
+_BINARY_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1a\x1c-\x1f]")
+
+
+@dataclass
+class BoilerplateRule:
+    kind: str
+    pattern: re.Pattern
+    full: bool
+    max_chars: int
+    following: int
+    machine_translated: bool
+
+    def matches(self, text: str) -> bool:
+        if self.full:
+            return bool(self.pattern.fullmatch(text))
+        return len(text) <= self.max_chars and bool(self.pattern.search(text))
+
+
+def boilerplate_rules(extra: list[dict] | None = None) -> list[BoilerplateRule]:
+    rules = []
+    for raw in [*load_data("boilerplate")["rule"], *(extra or [])]:
+        rules.append(BoilerplateRule(
+            kind=raw["kind"],
+            pattern=re.compile(raw["pattern"], re.IGNORECASE),
+            full=raw.get("match", "search") == "full",
+            max_chars=int(raw.get("max_chars", 400)),
+            following=int(raw.get("following", 0)),
+            machine_translated=bool(raw.get("machine_translated", False)),
+        ))
+    return rules
+
+
+def read_text(path: str | Path, what: str = "input") -> tuple[str, str, list[str]]:
+    """Read and decode a text file: (text, encoding, warnings).  Never writes."""
+    path = Path(path)
+    if not path.exists():
+        raise InputError(f"The {what} file {path} does not exist.")
+    if path.is_dir():
+        raise InputError(f"The {what} path {path} is a directory; give a text, Markdown or HTML file.")
+    try:
+        size = path.stat().st_size
+        if size > MAX_INPUT_BYTES:
+            raise InputError(f"The {what} file {path} is {size // (1024 * 1024)} MB; the limit is "
+                             f"{MAX_INPUT_BYTES // (1024 * 1024)} MB per document.")
+        data = path.read_bytes()
+    except PermissionError:
+        raise InputError(f"The {what} file {path} cannot be read (permission denied).") from None
+    except OSError as err:
+        raise InputError(f"The {what} file {path} cannot be read ({err.strerror}).") from None
+    if not data.strip():
+        raise InputError(f"The {what} file {path} is empty.")
+    if b"\x00" in data[:65536] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise InputError(f"The {what} file {path} is binary, not text.")
+    warnings: list[str] = []
+    text, encoding = _decode(data, path, what)
+    if encoding not in ("utf-8", "utf-8-sig", "ascii"):
+        warnings.append(f"The {what} was not UTF-8; it was decoded as {encoding}.")
+    if len(_BINARY_CONTROL.findall(text[:65536])) > max(8, len(text[:65536]) // 100):
+        raise InputError(f"The {what} file {path} is binary, not text.")
+    repaired = _repair_mojibake(text)
+    if repaired != text:
+        warnings.append(f"Garbled characters (mojibake) in the {what} were repaired; offsets refer "
+                        "to the repaired text.")
+        text = repaired
+    return text, encoding, warnings
+
+
+def _decode(data: bytes, path: Path, what: str) -> tuple[str, str]:
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="strict"), "utf-8-sig"
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data).best()
+    if best is None or best.encoding is None:
+        raise InputError(f"The {what} file {path} is not UTF-8 and its encoding could not be detected.")
+    return str(best), best.encoding.replace("_", "-")
+
+
+def _repair_mojibake(text: str) -> str:
+    import ftfy
+
+    # Only repair encoding damage: curly German quotes, line breaks and widths are
+    # part of what the checks inspect and must stay as the user wrote them.
+    config = ftfy.TextFixerConfig(
+        unescape_html=False, remove_terminal_escapes=False, uncurl_quotes=False,
+        fix_line_breaks=False, fix_character_width=False, fix_latin_ligatures=False,
+        fix_surrogates=True, remove_control_chars=False, normalization=None,
+    )
+    return ftfy.fix_text(text, config=config)
+
+
+def detect_format(path: str | Path, text: str) -> str:
+    suffix = Path(path).suffix.lower()
+    if suffix in (".html", ".htm", ".xhtml"):
+        return "html"
+    if suffix in (".md", ".markdown"):
+        return "md"
+    head = text.lstrip()[:512].lower()
+    if head.startswith(("<!doctype html", "<html")) or ("<body" in head and "</" in text):
+        return "html"
+    return "txt"
+
+
+def html_to_text(html: str, path: str | Path) -> tuple[str, str]:
+    """Extract the article body of an HTML page as Markdown-ish text, and its title."""
+    import trafilatura
+
+    extracted = trafilatura.bare_extraction(
+        html, output_format="markdown", include_formatting=True, include_comments=False,
+        include_tables=False, include_images=False, include_links=False, favor_recall=True,
+        with_metadata=True,
+    )
+    body = getattr(extracted, "text", None) if extracted is not None else None
+    if not body or not body.strip():
+        raise InputError(f"No article text could be extracted from the HTML file {path}.")
+    title = (getattr(extracted, "title", None) or "").strip()
+    if title and not body.lstrip().startswith(("#", title)):
+        body = f"# {title}\n\n{body}"
+    return body, title
+
+
+def ingest(path: str | Path, input_format: str = "auto", boilerplate_extra: list[dict] | None = None) -> Document:
+    """Read a German article into a Document with paragraphs, kinds and metadata."""
+    path = Path(path)
+    text, encoding, warnings = read_text(path)
+    fmt = detect_format(path, text) if input_format == "auto" else input_format
+    if fmt not in FORMATS:
+        raise InputError(f"Unknown input format {fmt!r}; use one of {', '.join(FORMATS)} or auto.")
+    if fmt == "html":
+        text, _ = html_to_text(text, path)
+    doc = Document(path=str(path), name=path.stem.split(".")[0] or path.stem, text=text, format=fmt,
+                   encoding=encoding, warnings=warnings)
+    doc.paragraphs = structure(text, fmt, boilerplate_rules(boilerplate_extra), doc)
+    if not any(p.kind != BOILERPLATE for p in doc.paragraphs):
+        doc.warnings.append("The input holds only boilerplate (bylines, notes, widget labels); "
+                            "there is no article text to audit.")
+    headline = next((p for p in doc.paragraphs if p.kind == HEADLINE), None)
+    if headline is not None:
+        doc.title = text[headline.start:headline.end].strip()
+    else:
+        first = next((p for p in doc.paragraphs if p.kind != BOILERPLATE), None)
+        doc.title = text[first.start:first.end].strip()[:120] if first else doc.name
+    return doc
+
+
+def paragraphs(text: str) -> list[tuple[int, int]]:
+    """Line-based paragraph spans, trimmed, with list and heading markers kept."""
+    spans = []
+    for match in re.finditer(r"[^\r\n]+", text):
+        a, b = match.span()
+        while a < b and text[a].isspace():
+            a += 1
+        while b > a and text[b - 1].isspace():
+            b -= 1
+        if b > a:
+            spans.append((a, b))
+    return spans
+
+
+def structure(text: str, fmt: str, rules: list[BoilerplateRule], doc: Document) -> list[Paragraph]:
+    """Paragraphs with kinds: markup markers are left out of the content span."""
+    out: list[Paragraph] = []
+    boiler_left = 0
+    seen_headline = False
+    teaser_open = False
+    for index, (a, b) in enumerate(paragraphs(text)):
+        line = text[a:b]
+        kind = BODY
+        marker = 0
+        heading = _MD_HEADING.match(line) if fmt in ("md", "html") else None
+        quote = _MD_QUOTE.match(line) if fmt in ("md", "html") else None
+        bullet = _BULLET.match(line)
+        if heading:
+            marker = heading.end()
+        elif quote:
+            marker = quote.end()
+        elif bullet:
+            marker = bullet.end()
+        content = line[marker:].strip()
+        para = Paragraph(index=index, start=a + marker + (len(line[marker:]) - len(line[marker:].lstrip())), end=b)
+        rule = next((r for r in rules if r.matches(content)), None)
+        if boiler_left > 0 or rule is not None:
+            para.kind = BOILERPLATE
+            if rule is not None:
+                para.boilerplate_reason = rule.kind
+                boiler_left = rule.following
+                if rule.machine_translated and not doc.machine_translated:
+                    doc.machine_translated = True
+                    doc.mt_evidence = _evidence_sentence(content, rule.pattern)
+            else:
+                para.boilerplate_reason = "byline"
+                boiler_left -= 1
+            out.append(para)
+            continue
+        if heading or (not bullet and _looks_like_heading(content)):
+            kind = HEADLINE
+            teaser_open = not seen_headline
+            seen_headline = True
+        elif teaser_open and bullet:
+            kind = TEASER
+        elif teaser_open and _next_is_bullet(text, b) and len(content) <= 400:
+            kind = TEASER  # the standfirst above a teaser list
+        else:
+            teaser_open = False
+        para.kind = kind
+        out.append(para)
+    return out
+
+
+def _next_is_bullet(text: str, end: int) -> bool:
+    rest = text[end:]
+    nxt = re.search(r"[^\s]", rest)
+    return bool(nxt) and bool(_BULLET.match(rest[nxt.start():].split("\n", 1)[0]))
+
+
+def _looks_like_heading(content: str) -> bool:
+    """A short single line without a closing full stop: a headline or crosshead."""
+    if len(content) > 160 or len(content.split()) < 2:
+        return False
+    if content.endswith("?"):
+        # A one-sentence question standing alone as a paragraph is a crosshead.
+        return content.count("? ") == 0 and content.count(". ") == 0
+    return not _SENTENCE_END.search(content)
+
+
+def _evidence_sentence(paragraph: str, pattern: re.Pattern) -> str:
+    from .segment import segmenter
+
+    for a, b in segmenter("de").spans(paragraph):
+        if pattern.search(paragraph[a:b]):
+            return paragraph[a:b]
+    return paragraph

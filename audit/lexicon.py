@@ -1,0 +1,27 @@
+"""Word lists that several stages share: negation words, content words."""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from .resources import load_data
+
+_WORD = re.compile(r"[A-Za-zÄÖÜäöüß]+(?:n't)?|n't")
+
+
+@lru_cache(maxsize=None)
+def _negation_pattern(language: str) -> re.Pattern:
+    words = load_data("negation")[language]
+    parts = []
+    for word in words:
+        if word == "n't":
+            parts.append(r"n't\b")
+        elif word.endswith("*"):
+            parts.append(rf"\b{re.escape(word[:-1])}\w*")
+        else:
+            parts.append(rf"\b{re.escape(word)}\b")
+    return re.compile("|".join(parts), re.IGNORECASE)
+
+
+def negations(text: str, language: str) -> list[re.Match]:
+    return list(_negation_pattern(language).finditer(text))

@@ -1,0 +1,134 @@
+"""The pipeline: ingest -> segment -> translate -> align -> score -> flag.
+
+The one place that runs the stages in order; each stage adds to the Document.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from .align import align_document
+from .checks import CHECKS, run_checks
+from .config import load_config
+from .document import Document
+from .errors import ModelUnavailable
+from .flag import drift_findings, gate, load_baseline, sort_findings
+from .ingest import ingest, read_text
+from .resources import load_user_toml
+from .segment import segment_document, segment_source
+from .signals import compute_signals, metric_signatures
+from .translate import DEFAULT_MODEL, DEFAULT_REVISION, DecodingSettings
+from .translate.cache import TranslationCache
+from .translate.engine import CachedTranslator, back_translate, open_translator
+
+
+@dataclass
+class AuditSettings:
+    backend: str = "marian"
+    model: str = DEFAULT_MODEL
+    revision: str = DEFAULT_REVISION
+    require_model: bool = False
+    decoding: DecodingSettings = field(default_factory=DecodingSettings)
+    fail_on: str | None = None
+    input_format: str = "auto"
+    config_path: str | None = None
+    glossary_path: str | None = None
+    ignore_path: str | None = None
+    use_cache: bool = True
+    cache_dir: str | None = None
+    quiet: bool = False
+
+
+class Auditor:
+    """Holds what is expensive to load (the model, the cache) across documents."""
+
+    def __init__(self, settings: AuditSettings):
+        self.settings = settings
+        self.config = load_config(settings.config_path)
+        self.glossary = load_user_toml(settings.glossary_path, "glossary") if settings.glossary_path else {}
+        self.accepted = load_baseline(settings.ignore_path) if settings.ignore_path else set()
+        self.fail_on = settings.fail_on or self.config["gate"]["fail_on"]
+        self.translator: CachedTranslator | None = None
+        self.skipped_reason: str | None = None
+        self._opened = False
+
+    def _open_translator(self) -> None:
+        if self._opened:
+            return
+        self._opened = True
+        s = self.settings
+        if s.backend == "none":
+            self.skipped_reason = "back-translation was switched off (--backend none)"
+            return
+        try:
+            translator = open_translator(s.backend, s.model, s.revision, s.decoding, quiet=s.quiet)
+        except ModelUnavailable as err:
+            if s.require_model:
+                raise
+            self.skipped_reason = str(err)
+            return
+        cache = TranslationCache(s.cache_dir) if s.use_cache else None
+        self.translator = CachedTranslator(translator, cache)
+
+    def audit(self, path: str | Path, source: str | Path | None = None) -> Document:
+        s = self.settings
+        boiler_extra = self.glossary.get("boilerplate", {}).get("rule")
+        doc = ingest(path, s.input_format, boiler_extra)
+        segment_document(doc)
+        if source is not None:
+            doc.source_path = str(source)
+            doc.source_text, _, warnings = read_text(source, "source")
+            doc.warnings.extend(warnings)
+            doc.source_segments = segment_source(doc.source_text)
+        self._open_translator()
+        info = doc.translation
+        info.backend = s.backend
+        info.beam_size = s.decoding.beam_size
+        info.batch_size = s.decoding.batch_size
+        if self.translator is not None:
+            t = self.translator.translator
+            info.model, info.revision = t.model_id, t.revision
+            back_translate(doc, self.translator)
+            if self.translator.cache is not None and self.translator.cache.warning:
+                doc.warnings.append(self.translator.cache.warning)
+        else:
+            info.model = s.model if s.backend != "none" else None
+            info.skipped_reason = self.skipped_reason
+        align_document(doc)
+        compute_signals(doc, self.config)
+        findings = run_checks(doc, self.glossary, CHECKS) + drift_findings(doc, self.config)
+        for f in findings:
+            f.accepted = f.key() in self.accepted
+        doc.findings = sort_findings(_dedupe(findings))
+        return doc
+
+    def passed(self, doc: Document) -> bool:
+        return gate(doc.findings, self.fail_on)
+
+    def settings_record(self, doc: Document) -> dict[str, Any]:
+        """Everything needed to reproduce the numbers of a report (like sacrebleu's signatures)."""
+        info = doc.translation
+        return {
+            "mt_audit_version": __version__,
+            "backend": info.backend,
+            "model": info.model,
+            "revision": info.revision,
+            "beam_size": info.beam_size if not info.skipped else None,
+            "fail_on": self.fail_on,
+            "thresholds": self.config,
+            "metrics": metric_signatures(),
+            "glossary": Path(self.settings.glossary_path).name if self.settings.glossary_path else None,
+            "accepted_findings": Path(self.settings.ignore_path).name if self.settings.ignore_path else None,
+        }
+
+
+def _dedupe(findings):
+    seen, out = set(), []
+    for f in findings:
+        key = (f.check, f.start, f.end, f.message)
+        if key not in seen:
+            seen.add(key)
+            out.append(f)
+    return out

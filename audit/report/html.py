@@ -1,0 +1,95 @@
+"""The HTML drift report: one self-contained file (Jinja2, autoescaped)."""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from jinja2 import Environment, PackageLoader
+
+from ..document import BOILERPLATE, MAJOR, MINOR, SEVERITY_RANK, Document, Finding, Segment
+from .json_report import summary
+
+
+@dataclass
+class Piece:
+    text: str
+    findings: list[int]
+    severity: str | None
+
+
+def _pieces(seg: Segment, findings: list[tuple[int, Finding]]) -> list[Piece]:
+    """The segment's text cut at finding boundaries, each piece with its findings."""
+    cuts = {0, len(seg.text)}
+    spans = []
+    for index, f in findings:
+        a, b = max(f.start, seg.start) - seg.start, min(f.end, seg.end) - seg.start
+        if a < b and not (a == 0 and b == len(seg.text) and f.check.startswith("drift")):
+            spans.append((a, b, index, f))
+            cuts.update((a, b))
+    points = sorted(cuts)
+    out = []
+    for a, b in zip(points, points[1:]):
+        covering = [(i, f) for x, y, i, f in spans if x <= a and b <= y]
+        severity = max((f.severity for _, f in covering), key=SEVERITY_RANK.get, default=None)
+        out.append(Piece(seg.text[a:b], [i for i, _ in covering], severity))
+    return out
+
+
+def _environment() -> Environment:
+    env = Environment(loader=PackageLoader("audit.report", "templates"), autoescape=True,
+                      trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+    return env
+
+
+def render(doc: Document, settings: dict, passed: bool) -> str:
+    numbered = list(enumerate(doc.findings))
+    by_segment: dict[str, list[tuple[int, Finding]]] = {}
+    for index, f in numbered:
+        for seg in doc.segments:
+            if seg.start < f.end and f.start < seg.end or seg.id == f.segment_id:
+                by_segment.setdefault(seg.id, []).append((index, f))
+    source_by_id = {s.id: s for s in doc.source_segments}
+    rows = []
+    shown_sources: set[str] = set()
+    for seg in doc.segments:
+        found = by_segment.get(seg.id, [])
+        open_found = [f for _, f in found if not f.accepted]
+        sources = [source_by_id[i] for i in seg.source_ids if i not in shown_sources]
+        shown_sources.update(seg.source_ids)
+        rows.append({
+            "seg": seg,
+            "pieces": _pieces(seg, found),
+            "findings": [(i, f) for i, f in found if f.segment_id == seg.id],
+            "severity": max((f.severity for f in open_found), key=SEVERITY_RANK.get, default="none"),
+            "categories": sorted({f.category for f in open_found}),
+            "severities": sorted({f.severity for f in open_found}),
+            "source": " ".join(s.text for s in sources),
+            "boilerplate": seg.kind == BOILERPLATE,
+        })
+    info = summary(doc, passed, settings["fail_on"])
+    chart = _chart(doc)
+    template = _environment().get_template("report.html.j2")
+    return template.render(doc=doc, rows=rows, settings=settings, summary=info, chart=chart,
+                           passed=passed, categories=sorted(Counter(f.category for f in doc.findings)),
+                           severities=(MAJOR, MINOR), has_source=bool(doc.source_segments),
+                           has_bt=not doc.translation.skipped)
+
+
+def _chart(doc: Document) -> dict:
+    """Bars along the article: drift per passage, or weighted finding counts without drift."""
+    prose = [s for s in doc.segments if s.is_prose]
+    use_drift = any(s.drift is not None for s in prose)
+    weight = {MAJOR: 1.0, MINOR: 0.4}
+    values = []
+    for seg in prose:
+        if use_drift:
+            value = seg.drift or 0.0
+        else:
+            value = sum(weight[f.severity] for f in doc.findings
+                        if not f.accepted and seg.start <= f.start < seg.end)
+        values.append((seg.id, value))
+    top = max([v for _, v in values] + [1.0])
+    width = max(1, len(values))
+    bars = [{"id": sid, "x": i, "h": round(80 * v / top, 2), "value": round(v, 3)} for i, (sid, v) in enumerate(values)]
+    return {"bars": bars, "width": width, "label": "drift per passage" if use_drift else
+            "findings per passage (major = 1, minor = 0.4)"}

@@ -1,0 +1,46 @@
+"""The terminal summary (rich): verdict, counts and the top findings."""
+from __future__ import annotations
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from ..document import MAJOR, SEVERITY_RANK, Document
+
+
+def print_summary(doc: Document, passed: bool, fail_on: str, written: list[str], console: Console,
+                  top: int = 10) -> None:
+    info = doc.translation
+    console.print(f"[bold]mt-audit[/bold] {escape(doc.path)}: {escape(doc.title)}")
+    if doc.machine_translated:
+        console.print(f"  machine-translated: yes ({escape(doc.mt_evidence or '')})")
+    if info.skipped:
+        console.print(f"[bold yellow]  Back-translation skipped:[/bold yellow] {escape(info.skipped_reason or '')}")
+    else:
+        console.print(f"  back-translation: {escape(info.model or '')} ({info.backend}), {info.translated} "
+                      f"translated, {info.from_cache} from cache")
+    for warning in doc.warnings:
+        console.print(f"[yellow]  warning:[/yellow] {escape(warning)}")
+    open_findings = [f for f in doc.findings if not f.accepted]
+    majors = sum(1 for f in open_findings if f.severity == MAJOR)
+    console.print(f"  {len(doc.segments)} segments, {len(open_findings)} findings ({majors} major, "
+                  f"{len(open_findings) - majors} minor){', ' + str(len(doc.findings) - len(open_findings)) + ' accepted' if len(open_findings) != len(doc.findings) else ''}")
+    if open_findings:
+        table = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
+        table.add_column("sev")
+        table.add_column("where")
+        table.add_column("category")
+        table.add_column("finding", overflow="fold")
+        ranked = sorted(open_findings, key=lambda f: (-SEVERITY_RANK[f.severity], f.start))
+        for f in ranked[:top]:
+            style = "red" if f.severity == MAJOR else "yellow"
+            suggestion = f" → {f.suggestion}" if f.suggestion else ""
+            table.add_row(f"[{style}]{f.severity}[/{style}]", f.segment_id, f.category,
+                          escape(f.message + suggestion))
+        console.print(table)
+        if len(ranked) > top:
+            console.print(f"  … and {len(ranked) - top} more in the report")
+    for path in written:
+        console.print(f"  wrote {escape(path)}")
+    verdict = "[bold green]PASSED[/bold green]" if passed else "[bold red]FAILED[/bold red]"
+    console.print(f"  gate (fail on {fail_on}): {verdict}")

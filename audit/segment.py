@@ -1,0 +1,196 @@
+"""Sentence segmentation: pysbd's rules plus what German news copy needs.
+
+pysbd does the heavy lifting; the repairs below are data-driven (abbreviations and
+month names in ``data/segmentation.toml``) and cover the traps of news copy:
+ordinal dates ("am 2. Oktober"), a quotation followed by ", sagte X.", a
+parenthesised sentence, abbreviations, and a missing space after a full stop
+("steht.„All dies").
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import pysbd
+
+from .resources import load_data
+
+_OPENERS = "„‚«»\"“(["
+# A full stop glued to the next sentence: a word of 3+ lowercase letters, a sentence
+# mark, then an opening quote or a capitalised word.  "z.B." and "ForeignPolicy.com"
+# do not match.
+_GLUED = re.compile(r"(?<=[a-zäöüß]{3}[.!?])(?=[„\"“»]?[A-ZÄÖÜ][a-zäöüß])")
+_ORDINAL_END = re.compile(r"(?:^|\s)\d{1,2}\.$")
+_SPEECH_CONTINUATION = re.compile(r"^[,;:)\]–—-]|^[a-zäöüß]")
+
+
+class Segmenter:
+    """Split text into sentences; returns character spans into the text."""
+
+    def __init__(self, language: str = "de"):
+        self.language = language
+        data = load_data("segmentation")
+        self.abbreviations = tuple(data["abbreviations"].get(language, []))
+        self.months = tuple(data["months"].get(language, []))
+        self._pysbd = pysbd.Segmenter(language=language, clean=False, char_span=True)
+
+    def spans(self, text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
+        """Sentence spans (absolute offsets, whitespace trimmed) of ``text[start:end]``."""
+        end = len(text) if end is None else end
+        chunk = text[start:end]
+        if not chunk.strip():
+            return []
+        raw = []
+        for piece in self._pysbd.segment(chunk):
+            raw.extend(_trimmed(chunk, piece.start, piece.end))
+        if not raw:
+            raw = _trimmed(chunk, 0, len(chunk))
+        raw = self._cover(chunk, raw)
+        raw = self._split_glued(chunk, raw)
+        raw = self._merge(chunk, raw)
+        return [(start + a, start + b) for a, b in raw]
+
+    @staticmethod
+    def _cover(chunk: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+        """Make the spans contiguous so no character is lost between them."""
+        out: list[tuple[int, int]] = []
+        pos = 0
+        for a, b in sorted(spans):
+            a = max(a, pos)
+            if b <= a:
+                continue
+            gap = chunk[pos:a]
+            if gap.strip():
+                if out:
+                    out[-1] = (out[-1][0], a)
+                else:
+                    a = pos
+            out.append((a, b))
+            pos = b
+        tail = chunk[pos:]
+        if tail.strip():
+            if out:
+                out[-1] = (out[-1][0], len(chunk.rstrip()))
+            else:
+                out.append(_trimmed(chunk, pos, len(chunk))[0])
+        return [span for a, b in out for span in _trimmed(chunk, a, b)]
+
+    @staticmethod
+    def _split_glued(chunk: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+        out = []
+        for a, b in spans:
+            cuts = [m.start() for m in _GLUED.finditer(chunk, a, b) if a < m.start() < b]
+            bounds = [a, *cuts, b]
+            out.extend((x, y) for x, y in zip(bounds, bounds[1:]) if chunk[x:y].strip())
+        return out
+
+    def _merge(self, chunk: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+        out: list[tuple[int, int]] = []
+        for a, b in spans:
+            if out and self._continues(chunk[out[-1][0]:out[-1][1]], chunk[a:b]):
+                out[-1] = (out[-1][0], b)
+            else:
+                out.append((a, b))
+        return out
+
+    def _continues(self, previous: str, current: str) -> bool:
+        """Whether ``current`` is not a sentence of its own but the rest of ``previous``."""
+        prev = previous.rstrip()
+        if _SPEECH_CONTINUATION.match(current):
+            return True
+        if prev.count("(") > prev.count(")"):
+            return True
+        if _ORDINAL_END.search(prev) and current.startswith(self.months):
+            return True
+        if re.search(r"\d\.$", prev) and re.match(r"\d", current):
+            return True  # "3. 10. 2024"
+        return any(prev.endswith(" " + abbr) or prev == abbr for abbr in self.abbreviations)
+
+
+def _trimmed(text: str, a: int, b: int) -> list[tuple[int, int]]:
+    while a < b and text[a].isspace():
+        a += 1
+    while b > a and text[b - 1].isspace():
+        b -= 1
+    return [(a, b)] if b > a else []
+
+
+@lru_cache(maxsize=None)
+def segmenter(language: str = "de") -> Segmenter:
+    return Segmenter(language)
+
+
+# A quoted span, German („…“), English (“…”, "…") or French-style (»…«, «…»); an
+# unclosed quotation runs to the end of the sentence.
+_QUOTED = re.compile(r'„[^“”"]*[“”"]?|“[^”]*”?|"[^"]*"?|»[^«]*«?|«[^»]*»?')
+
+
+def _is_quote(sentence: str) -> bool:
+    """A sentence that is (mostly) direct speech: a quoted span of five or more words."""
+    return any(len(m.group().split()) >= 5 for m in _QUOTED.finditer(sentence))
+
+
+def detect_language(text: str) -> tuple[str, float]:
+    """Language of a paragraph with py3langid, restricted to the languages that matter."""
+    lang, prob = _identifier().classify(text)
+    return lang, float(prob)
+
+
+@lru_cache(maxsize=1)
+def _identifier():
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    identifier.set_languages(["de", "en", "fr", "es", "it", "nl"])
+    return identifier
+
+
+def segment_document(doc) -> None:
+    """Fill ``doc.segments`` from ``doc.paragraphs``: sentences with kinds and language."""
+    from .document import BODY, BOILERPLATE, HEADLINE, QUOTE, Segment
+
+    german = segmenter("de")
+    english = segmenter("en")
+    segments = []
+    for para in doc.paragraphs:
+        content = doc.text[para.start:para.end]
+        if para.kind != BOILERPLATE and len(content.split()) >= 6:
+            lang, prob = detect_language(content)
+            if lang == "en" and prob >= 0.9:
+                para.language = "en"
+        if para.kind == HEADLINE:
+            spans = _trimmed(doc.text, para.start, para.end)
+        else:
+            seg = english if para.language == "en" else german
+            spans = seg.spans(doc.text, para.start, para.end)
+        for a, b in spans:
+            text = doc.text[a:b]
+            kind = para.kind
+            if kind == BODY and _is_quote(text):
+                kind = QUOTE
+            segments.append(Segment(id=f"s{len(segments) + 1}", paragraph=para.index, kind=kind,
+                                    start=a, end=b, text=text, language=para.language))
+    doc.segments = segments
+    if any(p.language == "en" for p in doc.paragraphs):
+        count = sum(1 for p in doc.paragraphs if p.language == "en")
+        doc.warnings.append(f"{count} paragraph(s) are in English, not German: they look untranslated.")
+    prose = [s for s in segments if s.is_prose]
+    if prose and sum(len(s.text) for s in prose if s.language == "en") > 0.6 * sum(len(s.text) for s in prose):
+        doc.warnings.append("Most of the input is English, not German: was the source given as the "
+                            "German file?")
+
+
+def segment_source(text: str) -> list:
+    """English source sentences (no kinds: the source is compared, not audited)."""
+    from .document import SourceSegment
+    from .ingest import paragraphs
+
+    english = segmenter("en")
+    out = []
+    for a, b in paragraphs(text):
+        line = text[a:b]
+        marker = re.match(r"^\s*(?:#{1,6}\s+|>\s?|[-*•]\s+)", line)
+        a += marker.end() if marker else 0
+        for x, y in english.spans(text, a, b):
+            out.append(SourceSegment(id=f"e{len(out) + 1}", start=x, end=y, text=text[x:y]))
+    return out

@@ -1,0 +1,60 @@
+"""Back-translation: the Translator interface, its backends and the cache.
+
+Every backend returns the same ``TranslationResult``: the text, the sequence
+log-probability and per-token probabilities (for confidence and highlighting).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Protocol, Sequence
+
+DEFAULT_MODEL = "Helsinki-NLP/opus-mt-de-en"
+# Pinned so that reports made months apart are comparable.
+DEFAULT_REVISION = "main"
+BACKENDS = ("marian", "none")
+
+
+@dataclass
+class DecodingSettings:
+    beam_size: int = 4
+    batch_size: int = 16
+    max_input_tokens: int = 400
+
+    def signature(self) -> dict:
+        return {"beam_size": self.beam_size, "max_input_tokens": self.max_input_tokens}
+
+
+@dataclass
+class TranslationResult:
+    text: str
+    logprob: float
+    tokens: list[tuple[str, float]] = field(default_factory=list)
+    chunks: int = 1
+    truncated: bool = False
+
+    @property
+    def confidence(self) -> float:
+        """Geometric mean of the token probabilities (1.0 for an empty output)."""
+        import math
+
+        if not self.tokens:
+            return 1.0
+        return math.exp(self.logprob / len(self.tokens))
+
+
+class Translator(Protocol):
+    model_id: str
+    revision: str
+    backend: str
+    settings: DecodingSettings
+
+    def translate(self, texts: Sequence[str]) -> list[TranslationResult]: ...
+
+
+_INVISIBLE = re.compile(r"[\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def clean_for_model(text: str) -> str:
+    """What the model sees: no zero-width or control characters, single spaces."""
+    return " ".join(_INVISIBLE.sub("", text).split())

@@ -1,0 +1,127 @@
+"""The reference backend: MarianMT through transformers (``generate``, beam search).
+
+transformers 5 has no ``translation`` pipeline, so the model is called directly.
+"""
+from __future__ import annotations
+
+import os
+import sys
+from typing import Sequence
+
+from . import DecodingSettings, TranslationResult, clean_for_model
+from .chunk import split_for_model
+from .loader import ResolvedModel
+
+
+class MarianTranslator:
+    backend = "marian"
+
+    def __init__(self, resolved: ResolvedModel, settings: DecodingSettings, quiet: bool = False):
+        import torch
+        from transformers import MarianMTModel, MarianTokenizer
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.set_verbosity_error()
+        torch.set_num_threads(max(1, os.cpu_count() or 1))
+        self.model_id = resolved.model_id
+        self.revision = resolved.revision
+        self.settings = settings
+        self.quiet = quiet
+        try:
+            self.tokenizer = MarianTokenizer.from_pretrained(str(resolved.path))
+            self.model = MarianMTModel.from_pretrained(str(resolved.path))
+        except (OSError, ValueError, RuntimeError) as err:
+            from ..errors import ModelUnavailable
+
+            raise ModelUnavailable(f"The model in {resolved.path} could not be loaded ({err}).") from None
+        self.model.eval()
+        # The opus-mt generation config sets max_length=512; max_new_tokens is set per
+        # batch instead, and both together make every call warn.
+        self.model.generation_config.max_length = None
+        limit = getattr(self.model.config, "max_position_embeddings", 512) or 512
+        self.max_input_tokens = min(settings.max_input_tokens, limit - 2)
+
+    def count_tokens(self, text: str) -> int:
+        return len(self.tokenizer.tokenize(text)) + 1
+
+    def translate(self, texts: Sequence[str]) -> list[TranslationResult]:
+        """Translate sentences; over-long ones in clause chunks joined back together."""
+        pieces: list[str] = []
+        owners: list[int] = []
+        for index, text in enumerate(texts):
+            for chunk in split_for_model(clean_for_model(text), self.count_tokens, self.max_input_tokens):
+                pieces.append(chunk)
+                owners.append(index)
+        translated = self._translate_pieces(pieces)
+        results: list[TranslationResult] = []
+        for index in range(len(texts)):
+            parts = [translated[i] for i, owner in enumerate(owners) if owner == index]
+            if not parts:
+                results.append(TranslationResult(text="", logprob=0.0))
+                continue
+            results.append(TranslationResult(
+                text=" ".join(p.text for p in parts if p.text),
+                logprob=sum(p.logprob for p in parts),
+                tokens=[t for p in parts for t in p.tokens],
+                chunks=len(parts),
+                truncated=any(p.truncated for p in parts),
+            ))
+        return results
+
+    def _translate_pieces(self, pieces: list[str]) -> list[TranslationResult]:
+        import torch
+        from tqdm import tqdm
+
+        out: list[TranslationResult | None] = [None] * len(pieces)
+        todo = [i for i, text in enumerate(pieces) if text.strip()]
+        for i, text in enumerate(pieces):
+            if not text.strip():
+                out[i] = TranslationResult(text="", logprob=0.0)
+        # Sorting by length keeps padding (wasted compute) low inside each batch.
+        todo.sort(key=lambda i: len(pieces[i]))
+        size = max(1, self.settings.batch_size)
+        batches = [todo[k:k + size] for k in range(0, len(todo), size)]
+        show = not self.quiet and sys.stderr.isatty() and len(todo) > size
+        with torch.inference_mode():
+            for batch in tqdm(batches, desc="back-translating", unit="batch", disable=not show):
+                for i, result in zip(batch, self._generate([pieces[i] for i in batch])):
+                    out[i] = result
+        return out  # type: ignore[return-value]
+
+    def _generate(self, texts: list[str]) -> list[TranslationResult]:
+        enc = self.tokenizer(texts, return_tensors="pt", padding=True)
+        source_len = int(enc["input_ids"].shape[1])
+        max_new = min(512, 2 * source_len + 16)
+        generated = self.model.generate(
+            **enc, num_beams=self.settings.beam_size, max_new_tokens=max_new, max_length=None,
+            do_sample=False, output_scores=True, return_dict_in_generate=True, early_stopping=True,
+        )
+        sequences = generated.sequences
+        scores = self.model.compute_transition_scores(
+            sequences, generated.scores, getattr(generated, "beam_indices", None), normalize_logits=False)
+        eos = self.model.generation_config.eos_token_id
+        pad = self.model.generation_config.pad_token_id
+        results = []
+        for row in range(sequences.shape[0]):
+            ids = sequences[row, 1:].tolist()
+            logps = scores[row].tolist()
+            tokens: list[tuple[str, float]] = []
+            finished = False
+            for token_id, logp in zip(ids, logps):
+                if token_id == pad:
+                    break
+                if token_id == eos:
+                    finished = True
+                    break
+                tokens.append((self.tokenizer.convert_ids_to_tokens(token_id), float(logp)))
+            text = self.tokenizer.decode(ids, skip_special_tokens=True).strip()
+            logprob = sum(lp for _, lp in tokens)
+            truncated = not finished and len(ids) >= max_new
+            import math
+
+            results.append(TranslationResult(
+                text=text, logprob=logprob,
+                tokens=[(tok, math.exp(lp)) for tok, lp in tokens],
+                truncated=truncated,
+            ))
+        return results
