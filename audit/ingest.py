@@ -133,15 +133,14 @@ def html_to_text(html: str, path: str | Path) -> tuple[str, str]:
     """Extract the article body of an HTML page as Markdown-ish text, and its title."""
     import trafilatura
 
-    extracted = trafilatura.bare_extraction(
+    body = trafilatura.extract(
         html, output_format="markdown", include_formatting=True, include_comments=False,
         include_tables=False, include_images=False, include_links=False, favor_recall=True,
-        with_metadata=True,
     )
-    body = getattr(extracted, "text", None) if extracted is not None else None
     if not body or not body.strip():
         raise InputError(f"No article text could be extracted from the HTML file {path}.")
-    title = (getattr(extracted, "title", None) or "").strip()
+    metadata = trafilatura.extract_metadata(html)
+    title = ((metadata.title if metadata is not None else None) or "").strip()
     if title and not body.lstrip().startswith(("#", title)):
         body = f"# {title}\n\n{body}"
     return body, title

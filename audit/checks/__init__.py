@@ -39,10 +39,10 @@ def merge_glossary(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any
         old = merged.get(key)
         if isinstance(value, list) and isinstance(old, list) and value and isinstance(value[0], dict):
             ident = next(iter(value[0]))
-            index = {entry.get(ident): i for i, entry in enumerate(old) if isinstance(entry, dict)}
+            index = {_hashable(entry.get(ident)): i for i, entry in enumerate(old) if isinstance(entry, dict)}
             for entry in value:
-                if entry.get(ident) in index:
-                    old[index[entry[ident]]] = entry
+                if _hashable(entry.get(ident)) in index:
+                    old[index[_hashable(entry.get(ident))]] = entry
                 else:
                     old.append(entry)
         elif isinstance(value, list) and isinstance(old, list):
@@ -52,6 +52,10 @@ def merge_glossary(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any
         else:
             merged[key] = value
     return merged
+
+
+def _hashable(value: Any) -> Any:
+    return tuple(value) if isinstance(value, list) else value
 
 
 def run_checks(doc: Document, glossary: dict[str, Any] | None = None,

@@ -44,6 +44,12 @@ def run(doc, data) -> list[Finding]:
     # the segmenter, so look at the seams too.
     segs = list(german_prose(doc))
     for left, right in zip(segs, segs[1:]):
+        gap = doc.text[left.end:right.start]
+        if len(gap) >= 2 and set(gap) == {" "}:
+            out.append(finding(left, len(left.text), len(left.text) + len(gap), category="typography",
+                               severity=MINOR, check=NAME,
+                               message=f"Doubled space in '{left.text[-12:]}{gap}{right.text[:12]}'.",
+                               suggestion="one space"))
         if left.end == right.start and re.search(r"[a-zäöüß]{2}[.!?]$", left.text) and re.match(r"[„\"“»]?[A-ZÄÖÜ]", right.text):
             out.append(finding(left, len(left.text) - 1, len(left.text), category="typography", severity=MINOR,
                                check=NAME,

@@ -22,6 +22,7 @@ class MarianTranslator:
         from transformers.utils import logging as hf_logging
 
         hf_logging.set_verbosity_error()
+        hf_logging.disable_progress_bar()
         torch.set_num_threads(max(1, os.cpu_count() or 1))
         self.model_id = resolved.model_id
         self.revision = resolved.revision
@@ -116,7 +117,9 @@ class MarianTranslator:
                 tokens.append((self.tokenizer.convert_ids_to_tokens(token_id), float(logp)))
             text = self.tokenizer.decode(ids, skip_special_tokens=True).strip()
             logprob = sum(lp for _, lp in tokens)
-            truncated = not finished and len(ids) >= max_new
+            # forced_eos_token_id ends a sequence with </s> at the length limit, so a
+            # sequence that used every allowed token counts as cut off.
+            truncated = len(tokens) >= max_new - 1 or (not finished and len(ids) >= max_new)
             import math
 
             results.append(TranslationResult(

@@ -1,0 +1,101 @@
+"""Shared fixtures: the demo article, and a tiny MarianMT model built at test time.
+
+The tiny model has random weights but is a real MarianMTModel with real
+sentencepiece tokenizers, saved with save_pretrained and loaded through the
+same loader users get: tokenise, batch, generate, decode and score all run.
+"""
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+DEMO = ROOT / "examples" / "nordkorea-munition.de.txt"
+SHARED = ROOT.parent / "shared"
+REAL_TOKENIZER = SHARED / "models" / "opus-mt-de-en"
+
+_EN_SUBJECTS = ["The army", "The government", "Russia", "North Korea", "The minister", "Experts", "The report",
+                "Ukraine", "The president", "Analysts", "The United States", "China"]
+_EN_VERBS = ["sent", "received", "said", "delivered", "reported", "denied", "expected", "produced", "bought"]
+_EN_OBJECTS = ["11,000 containers", "1.6 million shells", "new weapons", "no details", "oil and food",
+               "the ammunition", "two million rounds", "advanced technology", "a defence pact", "500 miles"]
+_EN_TAILS = ["last year.", "in the summer.", "on Monday.", "to the front.", "according to officials.",
+             "despite the sanctions.", "within a week.", "for the third year."]
+
+
+def _english_sentences(count: int) -> list[str]:
+    rng = random.Random(7)
+    return [f"{rng.choice(_EN_SUBJECTS)} {rng.choice(_EN_VERBS)} {rng.choice(_EN_OBJECTS)} {rng.choice(_EN_TAILS)}"
+            for _ in range(count)]
+
+
+def _german_sentences() -> list[str]:
+    from audit.segment import segmenter
+
+    text = DEMO.read_text(encoding="utf-8")
+    out = [text[a:b] for a, b in segmenter("de").spans(text)]
+    return out
+
+
+def build_tiny_marian(directory: Path) -> Path:
+    """A real (tiny, random-weight) MarianMT model with real sentencepiece tokenizers."""
+    import sentencepiece as spm
+    import torch
+    from transformers import MarianConfig, MarianMTModel, MarianTokenizer
+
+    directory.mkdir(parents=True, exist_ok=True)
+    corpora = {"source": _german_sentences() * 3, "target": _english_sentences(400)}
+    for side, sentences in corpora.items():
+        corpus = directory / f"{side}.txt"
+        corpus.write_text("\n".join(sentences) + "\n", encoding="utf-8")
+        spm.SentencePieceTrainer.train(
+            input=str(corpus), model_prefix=str(directory / side), vocab_size=400 if side == "source" else 100,
+            character_coverage=1.0, model_type="unigram", bos_id=-1, eos_id=0, unk_id=1, pad_id=-1,
+            eos_piece="</s>", unk_piece="<unk>", minloglevel=2, num_threads=1)
+        (directory / f"{side}.model").rename(directory / f"{side}.spm")
+        corpus.unlink()
+        (directory / f"{side}.vocab").unlink()
+    vocab: dict[str, int] = {"</s>": 0, "<unk>": 1}
+    for side in ("source", "target"):
+        processor = spm.SentencePieceProcessor(model_file=str(directory / f"{side}.spm"))
+        for i in range(processor.get_piece_size()):
+            vocab.setdefault(processor.id_to_piece(i), len(vocab))
+    vocab["<pad>"] = len(vocab)
+    (directory / "vocab.json").write_text(json.dumps(vocab, ensure_ascii=False), encoding="utf-8")
+    tokenizer = MarianTokenizer(source_spm=str(directory / "source.spm"), target_spm=str(directory / "target.spm"),
+                                vocab=str(directory / "vocab.json"), source_lang="de", target_lang="en")
+    tokenizer.save_pretrained(str(directory))
+    config = MarianConfig(
+        vocab_size=len(vocab), decoder_vocab_size=len(vocab), d_model=32, encoder_layers=1, decoder_layers=1,
+        encoder_attention_heads=2, decoder_attention_heads=2, encoder_ffn_dim=64, decoder_ffn_dim=64,
+        max_position_embeddings=512, pad_token_id=vocab["<pad>"], eos_token_id=0, forced_eos_token_id=0,
+        decoder_start_token_id=vocab["<pad>"], bos_token_id=0, share_encoder_decoder_embeddings=True,
+    )
+    torch.manual_seed(0)
+    model = MarianMTModel(config)
+    model.generation_config.max_length = 40
+    model.generation_config.num_beams = 2
+    model.generation_config.bad_words_ids = [[vocab["<pad>"]]]
+    model.save_pretrained(str(directory))
+    return directory
+
+
+@pytest.fixture(scope="session")
+def tiny_model(tmp_path_factory) -> Path:
+    return build_tiny_marian(tmp_path_factory.mktemp("tiny-marian"))
+
+
+@pytest.fixture(autouse=True)
+def _isolated_caches(tmp_path, monkeypatch):
+    """Tests never touch the user's translation cache nor the network."""
+    monkeypatch.setenv("MT_AUDIT_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.delenv("MT_AUDIT_MODEL", raising=False)
+
+
+@pytest.fixture
+def demo_text() -> str:
+    return DEMO.read_text(encoding="utf-8")
