@@ -60,7 +60,7 @@ class Auditor:
         self._opened = True
         s = self.settings
         if s.backend == "none":
-            self.skipped_reason = "back-translation was switched off (--backend none)"
+            self.skipped_reason = "back-translation was switched off (--backend none)."
             return
         try:
             translator = open_translator(s.backend, s.model, s.revision, s.decoding, quiet=s.quiet)

@@ -1,0 +1,167 @@
+"""The command line: exit codes, bad input, atomic reports, the input left untouched."""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import DEMO, ROOT
+
+
+def mt_audit(*args, cwd=None, env=None):
+    full_env = {**os.environ, **(env or {})}
+    return subprocess.run([sys.executable, "-m", "audit", *map(str, args)], capture_output=True, text=True,
+                          cwd=cwd or ROOT, env=full_env, timeout=300)
+
+
+def _sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_help_documents_every_option_and_exit_code():
+    result = mt_audit("check", "--help")
+    assert result.returncode == 0
+    for option in ("--source", "--out", "--format", "--fail-on", "--model", "--backend", "--require-model",
+                   "--glossary", "--ignore", "--write-ignore"):
+        assert option in result.stdout
+    for code in ("0 ", "1 ", "2 ", "3 "):
+        assert f"\n    {code}" in result.stdout
+
+
+def test_demo_without_model_writes_reports_and_says_translation_was_skipped(tmp_path):
+    before = _sha(DEMO)
+    result = mt_audit("check", DEMO, "--out", tmp_path, "--fail-on", "major")
+    assert result.returncode == 1, result.stderr  # the demo has major findings
+    assert "Back-translation skipped" in result.stderr + result.stdout
+    report = json.loads((tmp_path / "nordkorea-munition.json").read_text(encoding="utf-8"))
+    assert report["translation"]["skipped"] is True
+    assert "Helsinki-NLP/opus-mt-de-en" in report["translation"]["skipped_reason"]
+    html = (tmp_path / "nordkorea-munition.html").read_text(encoding="utf-8")
+    assert "Back-translation was skipped" in html
+    assert _sha(DEMO) == before
+
+
+def test_fail_on_never_passes(tmp_path):
+    assert mt_audit("check", DEMO, "--out", tmp_path, "--fail-on", "never").returncode == 0
+
+
+def test_require_model_exits_3_with_one_sentence(tmp_path):
+    result = mt_audit("check", DEMO, "--out", tmp_path, "--require-model")
+    assert result.returncode == 3
+    assert "Traceback" not in result.stderr
+    assert result.stderr.count("\n") == 1 and "Helsinki-NLP/opus-mt-de-en" in result.stderr
+    assert not list(tmp_path.iterdir())
+
+
+def test_require_model_with_a_broken_model_directory(tmp_path):
+    model = tmp_path / "model"
+    model.mkdir()
+    (model / "config.json").write_text("{}")
+    result = mt_audit("check", DEMO, "--out", tmp_path / "out", "--model", model, "--require-model")
+    assert result.returncode == 3 and "missing" in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("make_input, message", [
+    (lambda d: d / "missing.txt", "does not exist"),
+    (lambda d: _write(d / "empty.txt", b""), "is empty"),
+    (lambda d: d, "directory"),
+    (lambda d: _write(d / "blob.bin", bytes(range(256)) * 40), "binary"),
+])
+def test_bad_input_exits_2_with_one_sentence(tmp_path, make_input, message):
+    path = make_input(tmp_path)
+    result = mt_audit("check", path, "--out", tmp_path / "out", "--backend", "none")
+    assert result.returncode == 2
+    assert message in result.stderr and "Traceback" not in result.stderr
+    assert result.stderr.strip().count("\n") == 0
+    assert not (tmp_path / "out").exists() or not list((tmp_path / "out").iterdir())
+
+
+def _write(path: Path, data: bytes) -> Path:
+    path.write_bytes(data)
+    return path
+
+
+def test_bad_usage_exits_2(tmp_path):
+    assert mt_audit("check", DEMO, "--format", "pdf", "--out", tmp_path).returncode == 2
+    assert mt_audit("check", DEMO, "--fail-on", "sometimes").returncode == 2
+
+
+def test_invalid_config_exits_2(tmp_path):
+    config = tmp_path / "c.toml"
+    config.write_text("[drift]\nmajor = 'high'\n")
+    result = mt_audit("check", DEMO, "--config", config, "--out", tmp_path / "o", "--backend", "none")
+    assert result.returncode == 2 and "drift.major" in result.stderr
+
+
+def test_non_utf8_input_is_decoded(tmp_path):
+    path = tmp_path / "latin1.txt"
+    path.write_bytes(DEMO.read_text(encoding="utf-8").encode("cp1252", errors="replace"))
+    result = mt_audit("check", path, "--out", tmp_path / "o", "--backend", "none", "--fail-on", "never")
+    assert result.returncode == 0, result.stderr
+    report = json.loads((tmp_path / "o" / "latin1.json").read_text(encoding="utf-8"))
+    assert any("decoded as" in w for w in report["document"]["warnings"])
+
+
+def test_english_given_as_german_warns(tmp_path):
+    path = tmp_path / "english.txt"
+    path.write_text("North Korea sends ammunition to Russia\nThe old shells from Pyongyang have kept Russia in "
+                    "the fight, and they could be the currency of even bigger threats in Asia.\n"
+                    "Officials in Kyiv and Washington agree that the deliveries are a major threat.\n", encoding="utf-8")
+    result = mt_audit("check", path, "--out", tmp_path / "o", "--backend", "none", "--fail-on", "never")
+    report = json.loads((tmp_path / "o" / "english.json").read_text(encoding="utf-8"))
+    assert any("Most of the input is English" in w for w in report["document"]["warnings"])
+
+
+@pytest.mark.slow
+def test_five_megabyte_input_finishes(tmp_path):
+    text = DEMO.read_text(encoding="utf-8")
+    path = tmp_path / "big.txt"
+    path.write_text((text + "\n") * (5_000_000 // len(text.encode())), encoding="utf-8")
+    result = mt_audit("check", path, "--out", tmp_path / "o", "--backend", "none", "--fail-on", "never",
+                      "--format", "json", "--quiet")
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "o" / "big.json").stat().st_size > 0
+
+
+def test_accepted_findings_baseline(tmp_path):
+    baseline = tmp_path / "accepted.json"
+    first = mt_audit("check", DEMO, "--out", tmp_path / "a", "--backend", "none", "--write-ignore", baseline)
+    assert first.returncode == 1 and baseline.exists()
+    edited = tmp_path / "edited.txt"
+    edited.write_text("Ein neuer erster Absatz steht hier.\n" + DEMO.read_text(encoding="utf-8"), encoding="utf-8")
+    second = mt_audit("check", edited, "--out", tmp_path / "b", "--backend", "none", "--ignore", baseline)
+    assert second.returncode == 0, second.stdout + second.stderr
+    report = json.loads((tmp_path / "b" / "edited.json").read_text(encoding="utf-8"))
+    assert report["findings"] and all(f["accepted"] for f in report["findings"])
+
+
+def test_report_never_overwrites_the_input(tmp_path):
+    path = tmp_path / "a.json"
+    path.write_text("Die Munition ist alt. Sie hilft Russland trotzdem sehr.", encoding="utf-8")
+    before = _sha(path)
+    result = mt_audit("check", path, "--out", tmp_path, "--backend", "none", "--format", "json")
+    assert result.returncode == 2 and _sha(path) == before
+
+
+def test_with_source_and_tiny_model(tiny_model, tmp_path):
+    source = tmp_path / "source.en.txt"
+    source.write_text("North Korea feeds Russia ammunition for the Ukraine war with a clear goal\n"
+                      "Analysts say at least 11,000 containers arrived. It is not good ammunition.\n", encoding="utf-8")
+    german = tmp_path / "de.txt"
+    german.write_text("Kim Jong-un füttert Russland mit Munition für den Ukraine-Krieg – mit einem klaren Ziel\n"
+                      "Analysten sagen, dass mindestens 1.000 Container eingetroffen sind. Es ist gute Munition.\n",
+                      encoding="utf-8")
+    result = mt_audit("check", german, "--source", source, "--model", tiny_model, "--out", tmp_path / "o",
+                      "--format", "html,json,junit", "--beam", "1")
+    assert result.returncode == 1, result.stderr
+    report = json.loads((tmp_path / "o" / "de.json").read_text(encoding="utf-8"))
+    checks = {(f["check"], f["category"]) for f in report["findings"]}
+    assert ("drift.number", "number") in checks
+    assert all(s["back_translation"] for s in report["segments"])
+    assert any(s["drift"] is not None for s in report["segments"])
+    assert (tmp_path / "o" / "de.junit.xml").exists()

@@ -1,0 +1,118 @@
+"""Back-translation through the real transformers code path (tiny model), the cache,
+chunking, and the model-loading errors."""
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+from audit.errors import ModelUnavailable
+from audit.pipeline import AuditSettings, Auditor
+from audit.translate import DecodingSettings
+from audit.translate.cache import TranslationCache
+from audit.translate.chunk import split_for_model
+from audit.translate.engine import CachedTranslator
+from audit.translate.loader import resolve
+from audit.translate.marian import MarianTranslator
+
+from conftest import DEMO, REAL_TOKENIZER
+
+
+@pytest.fixture(scope="module")
+def translator(tiny_model):
+    return MarianTranslator(resolve(str(tiny_model), "main"), DecodingSettings(beam_size=2, batch_size=4), quiet=True)
+
+
+def test_translate_returns_text_logprob_and_token_probabilities(translator):
+    results = translator.translate(["Die Munition ist alt.", "", "!!!", "🙂🙂", "Russland erhält Granaten."])
+    assert len(results) == 5
+    assert results[1].text == "" and results[1].tokens == []
+    for r in (results[0], results[4]):
+        assert r.text and r.logprob < 0 and 0 < r.confidence <= 1
+        assert all(0 <= p <= 1 for _, p in r.tokens)
+
+
+def test_translation_is_deterministic(translator):
+    sentences = ["Die Munition ist alt.", "Russland erhält Granaten aus Nordkorea.", "Kim profitiert."]
+    first = translator.translate(sentences)
+    second = translator.translate(sentences)
+    assert [(r.text, r.logprob) for r in first] == [(r.text, r.logprob) for r in second]
+
+
+def test_over_long_sentence_is_chunked_not_truncated(translator):
+    clause = "die Lieferungen aus Nordkorea haben Russland im Kampf gehalten"
+    sentence = ", ".join([clause] * 60) + "."
+    assert translator.count_tokens(sentence) > 512
+    [result] = translator.translate([sentence])
+    assert result.chunks > 1
+
+
+def test_split_for_model_cuts_at_clause_boundaries():
+    text = "Erstens das hier, zweitens das da; drittens noch mehr – und viertens Schluss."
+    chunks = split_for_model(text, lambda s: len(s.split()), 5)
+    assert all(len(c.split()) <= 5 for c in chunks)
+    assert " ".join(chunks) == text
+
+
+def test_cache_translates_only_changed_sentences(translator, tmp_path):
+    cached = CachedTranslator(translator, TranslationCache(tmp_path))
+    cached.translate(["Die Munition ist alt.", "Russland erhält Granaten."])
+    assert (cached.hits, cached.misses) == (0, 2)
+    cached.translate(["Die Munition ist alt.", "Russland erhält neue Granaten."])
+    assert (cached.hits, cached.misses) == (1, 3)
+
+
+def test_corrupt_cache_is_set_aside_and_rebuilt(translator, tmp_path):
+    (tmp_path / "translations.sqlite").write_bytes(b"this is not a database" * 100)
+    cache = TranslationCache(tmp_path)
+    assert cache.warning and "corrupt" in cache.warning
+    assert list(tmp_path.glob("translations.sqlite.corrupt-*"))
+    cached = CachedTranslator(translator, cache)
+    cached.translate(["Die Munition ist alt."])
+    cached.translate(["Die Munition ist alt."])
+    assert cached.hits == 1
+    with sqlite3.connect(tmp_path / "translations.sqlite") as conn:
+        assert conn.execute("select count(*) from translations").fetchone()[0] == 1
+
+
+def test_model_directory_missing_files_is_named(tmp_path):
+    (tmp_path / "config.json").write_text("{}")
+    with pytest.raises(ModelUnavailable, match="missing source.spm, target.spm, vocab.json"):
+        resolve(str(tmp_path), "main")
+
+
+def test_missing_hub_model_offline_names_model_and_cache(monkeypatch):
+    with pytest.raises(ModelUnavailable) as err:
+        resolve("Helsinki-NLP/opus-mt-de-en", "main")
+    message = str(err.value)
+    assert "Helsinki-NLP/opus-mt-de-en" in message and "cache" in message and "--model PATH" in message
+
+
+def test_full_pipeline_with_tiny_model(tiny_model, tmp_path):
+    auditor = Auditor(AuditSettings(model=str(tiny_model), decoding=DecodingSettings(beam_size=2, batch_size=8),
+                                    cache_dir=str(tmp_path), quiet=True))
+    doc = auditor.audit(DEMO)
+    prose = [s for s in doc.segments if s.is_prose]
+    assert all(s.back_translation is not None and s.bt_confidence is not None for s in prose)
+    assert all(s.back_translation is None for s in doc.segments if not s.is_prose)
+    assert doc.translation.model == str(tiny_model) and doc.translation.revision.startswith("local-")
+    assert doc.translation.translated == len({s.text for s in prose})
+    again = auditor.audit(DEMO)
+    assert again.translation.translated == 0 and again.translation.from_cache == len(prose)
+
+
+@pytest.mark.skipif(not (REAL_TOKENIZER / "source.spm").exists(), reason="opus-mt-de-en tokenizer files absent")
+def test_real_opus_mt_tokenizer_round_trips_the_demo():
+    from transformers import MarianTokenizer
+
+    from audit.ingest import ingest
+    from audit.segment import segment_document
+
+    tokenizer = MarianTokenizer.from_pretrained(str(REAL_TOKENIZER))
+    doc = ingest(DEMO)
+    segment_document(doc)
+    for seg in doc.segments:
+        ids = tokenizer(seg.text)["input_ids"]
+        assert ids[-1] == tokenizer.eos_token_id and len(ids) < 512
+        decoded = tokenizer.decode(ids, skip_special_tokens=True)
+        assert decoded.replace(" ", "")[:20] == seg.text.replace(" ", "")[:20]
