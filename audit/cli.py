@@ -117,6 +117,53 @@ def check(german_file, source_file, out_dir, formats, fail_on, model, revision, 
     sys.exit(EXIT_OK if passed else EXIT_FINDINGS)
 
 
+@main.group(name="eval")
+def eval_group() -> None:
+    """Measure mt-audit on evaluation data (e.g. ../shared/eval)."""
+
+
+@eval_group.command("alignment")
+@click.argument("directory", type=click.Path(path_type=Path))
+@click.option("--json", "json_path", type=click.Path(path_type=Path), help="Also write the figures here.")
+def eval_alignment_command(directory, json_path):
+    """Sentence alignment against the Text+Berg gold (DIRECTORY/alignment/textberg.json)."""
+    from .evaluate import eval_alignment
+
+    try:
+        figures = eval_alignment(directory)
+    except AuditError as err:
+        _fail(err)
+    _print_figures("alignment (Text+Berg dev)", figures, json_path)
+
+
+@eval_group.command("all")
+@click.argument("directory", type=click.Path(path_type=Path))
+@click.pass_context
+def eval_all_command(ctx, directory):
+    """Run every evaluation on DIRECTORY."""
+    ctx.invoke(eval_alignment_command, directory=directory, json_path=None)
+
+
+def _print_figures(title: str, figures: dict, json_path: Path | None) -> None:
+    import json
+
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=title)
+    table.add_column("")
+    columns = sorted({k for v in figures.values() for k in v})
+    for column in columns:
+        table.add_column(column, justify="right")
+    for name, values in figures.items():
+        table.add_row(name, *(f"{values.get(c, float('nan')):.4f}" for c in columns))
+    Console().print(table)
+    if json_path:
+        from .report import write_atomic
+
+        write_atomic(Path(json_path), json.dumps(figures, indent=2, sort_keys=True) + "\n")
+
+
 def write_reports(doc, auditor, out_dir: Path, formats: list[str]) -> list[str]:
     from .errors import InputError
     from .report import github, html, json_report, junit, write_atomic

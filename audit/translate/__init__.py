@@ -20,6 +20,9 @@ class DecodingSettings:
     beam_size: int = 4
     batch_size: int = 16
     max_input_tokens: int = 400
+    # Benchmarks only: force every output to this multiple of the source length, so a
+    # random-weight model does the same work as a real one.
+    forced_length_ratio: float | None = None
 
     def signature(self) -> dict:
         return {"beam_size": self.beam_size, "max_input_tokens": self.max_input_tokens}

@@ -93,8 +93,12 @@ class MarianTranslator:
         enc = self.tokenizer(texts, return_tensors="pt", padding=True)
         source_len = int(enc["input_ids"].shape[1])
         max_new = min(512, 2 * source_len + 16)
+        min_new = 0
+        if self.settings.forced_length_ratio:
+            max_new = min_new = max(1, round(self.settings.forced_length_ratio * source_len))
         generated = self.model.generate(
-            **enc, num_beams=self.settings.beam_size, max_new_tokens=max_new, max_length=None,
+            **enc, num_beams=self.settings.beam_size, max_new_tokens=max_new, min_new_tokens=min_new,
+            max_length=None,
             do_sample=False, output_scores=True, return_dict_in_generate=True, early_stopping=True,
         )
         sequences = generated.sequences

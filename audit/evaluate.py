@@ -1,0 +1,63 @@
+"""Measurements on third-party evaluation data (``mt-audit eval``).
+
+Each command reads the data from a folder given on the command line (the
+development half lives in ``../shared/eval``; a held-out half with the same
+layout is measured the same way) and can write its figures as JSON.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from .align import align_sentences
+from .errors import InputError
+
+
+def _prf(correct: float, predicted: int, gold: int) -> dict[str, float]:
+    precision = correct / predicted if predicted else 0.0
+    recall = correct / gold if gold else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {"precision": round(precision, 4), "recall": round(recall, 4), "f1": round(f1, 4)}
+
+
+def score_links(predicted: list[tuple[tuple[int, ...], tuple[int, ...]]],
+                gold: list[tuple[tuple[int, ...], tuple[int, ...]]]) -> dict[str, dict[str, float]]:
+    """Strict (the exact link) and lax (any overlap on both sides) P/R/F1, as in the
+    Bleualign evaluation; links with an empty side are not counted."""
+    predicted = [p for p in predicted if p[0] and p[1]]
+    gold = [g for g in gold if g[0] and g[1]]
+    gold_set = set(gold)
+    strict_correct = sum(1 for p in predicted if p in gold_set)
+
+    def overlaps(a, b) -> bool:
+        return bool(set(a[0]) & set(b[0])) and bool(set(a[1]) & set(b[1]))
+
+    lax_precision_hits = sum(1 for p in predicted if any(overlaps(p, g) for g in gold))
+    lax_recall_hits = sum(1 for g in gold if any(overlaps(p, g) for p in predicted))
+    lax = _prf(lax_precision_hits, len(predicted), len(gold))
+    lax_recall = lax_recall_hits / len(gold) if gold else 0.0
+    lax_p = lax["precision"]
+    lax = {"precision": lax_p, "recall": round(lax_recall, 4),
+           "f1": round(2 * lax_p * lax_recall / (lax_p + lax_recall), 4) if lax_p + lax_recall else 0.0}
+    return {"strict": _prf(strict_correct, len(predicted), len(gold)), "lax": lax}
+
+
+def eval_alignment(directory: str | Path) -> dict:
+    path = Path(directory) / "alignment" / "textberg.json"
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        documents = data["documents"]
+    except FileNotFoundError:
+        raise InputError(f"The alignment gold file {path} does not exist.") from None
+    except (json.JSONDecodeError, KeyError, TypeError):
+        raise InputError(f"The alignment gold file {path} is not in the expected format.") from None
+    predicted, gold = [], []
+    for number, doc in enumerate(documents):
+        beads = align_sentences(doc["source_translated"], doc["target"])
+        predicted += [(number, tuple(a), tuple(b)) for a, b, _ in beads]
+        gold += [(number, tuple(a), tuple(b)) for a, b in doc["gold"]]
+    # Links are compared per document: fold the document number into both sides.
+    def keyed(links):
+        return [(tuple((n, i) for i in a), tuple((n, j) for j in b)) for n, a, b in links]
+
+    return score_links(keyed(predicted), keyed(gold))

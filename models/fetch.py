@@ -1,0 +1,31 @@
+"""`make models`: fetch the back-translation model into the Hugging Face cache.
+
+Needs network.  Without it, pass `--model PATH` (or set MT_AUDIT_MODEL) to a local
+copy of a MarianMT model directory (config.json, model.safetensors or
+pytorch_model.bin, source.spm, target.spm, vocab.json).
+"""
+from __future__ import annotations
+
+import sys
+
+from audit.translate import DEFAULT_MODEL, DEFAULT_REVISION
+from audit.translate.loader import MARIAN_FILES, hf_cache_dir
+
+
+def main() -> int:
+    from huggingface_hub import snapshot_download
+
+    patterns = [*MARIAN_FILES, "generation_config.json", "tokenizer_config.json", "special_tokens_map.json",
+                "model.safetensors", "pytorch_model.bin"]
+    try:
+        path = snapshot_download(DEFAULT_MODEL, revision=DEFAULT_REVISION, allow_patterns=patterns)
+    except Exception as err:  # network, auth or unknown-revision errors all end the same way
+        print(f"make models: {DEFAULT_MODEL} could not be downloaded ({type(err).__name__}); this needs "
+              f"network access to the Hugging Face hub. Offline, use --model PATH.", file=sys.stderr)
+        return 3
+    print(f"{DEFAULT_MODEL}@{DEFAULT_REVISION} is in {path} (cache {hf_cache_dir()})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
