@@ -8,7 +8,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import jsonschema
 import pytest
+
+from audit.report.json_report import SCHEMA_FILE
 
 from conftest import DEMO, ROOT
 
@@ -39,6 +42,7 @@ def test_demo_without_model_writes_reports_and_says_translation_was_skipped(tmp_
     assert result.returncode == 1, result.stderr  # the demo has major findings
     assert "Back-translation skipped" in result.stderr + result.stdout
     report = json.loads((tmp_path / "nordkorea-munition.json").read_text(encoding="utf-8"))
+    jsonschema.validate(report, json.loads(SCHEMA_FILE.read_text(encoding="utf-8")))
     assert report["translation"]["skipped"] is True
     assert "Helsinki-NLP/opus-mt-de-en" in report["translation"]["skipped_reason"]
     html = (tmp_path / "nordkorea-munition.html").read_text(encoding="utf-8")
@@ -160,6 +164,7 @@ def test_with_source_and_tiny_model(tiny_model, tmp_path):
                       "--format", "html,json,junit", "--beam", "1")
     assert result.returncode == 1, result.stderr
     report = json.loads((tmp_path / "o" / "de.json").read_text(encoding="utf-8"))
+    jsonschema.validate(report, json.loads(SCHEMA_FILE.read_text(encoding="utf-8")))
     checks = {(f["check"], f["category"]) for f in report["findings"]}
     assert ("drift.number", "number") in checks
     assert all(s["back_translation"] for s in report["segments"])
