@@ -98,12 +98,14 @@ class MarianTranslator:
             max_new = min_new = max(1, round(self.settings.forced_length_ratio * source_len))
         generated = self.model.generate(
             **enc, num_beams=self.settings.beam_size, max_new_tokens=max_new, min_new_tokens=min_new,
-            max_length=None,
-            do_sample=False, output_scores=True, return_dict_in_generate=True, early_stopping=True,
+            max_length=None, do_sample=False, early_stopping=True,
         )
-        sequences = generated.sequences
-        scores = self.model.compute_transition_scores(
-            sequences, generated.scores, getattr(generated, "beam_indices", None), normalize_logits=False)
+        sequences = generated
+        # Score the chosen output by teacher forcing: the exact model log-probability of
+        # each output token, independent of the beam search's internal bookkeeping.
+        logits = self.model(input_ids=enc["input_ids"], attention_mask=enc["attention_mask"],
+                            decoder_input_ids=sequences[:, :-1]).logits
+        scores = logits.log_softmax(-1).gather(-1, sequences[:, 1:].unsqueeze(-1)).squeeze(-1)
         eos = self.model.generation_config.eos_token_id
         pad = self.model.generation_config.pad_token_id
         results = []
