@@ -4,6 +4,7 @@ transformers 5 has no ``translation`` pipeline, so the model is called directly.
 """
 from __future__ import annotations
 
+import math
 import os
 import sys
 from typing import Sequence
@@ -96,11 +97,10 @@ class MarianTranslator:
         min_new = 0
         if self.settings.forced_length_ratio:
             max_new = min_new = max(1, round(self.settings.forced_length_ratio * source_len))
-        generated = self.model.generate(
+        sequences = self.model.generate(
             **enc, num_beams=self.settings.beam_size, max_new_tokens=max_new, min_new_tokens=min_new,
             max_length=None, do_sample=False, early_stopping=True,
         )
-        sequences = generated
         # Score the chosen output by teacher forcing: the exact model log-probability of
         # each output token, independent of the beam search's internal bookkeeping.
         logits = self.model(input_ids=enc["input_ids"], attention_mask=enc["attention_mask"],
@@ -126,8 +126,6 @@ class MarianTranslator:
             # forced_eos_token_id ends a sequence with </s> at the length limit, so a
             # sequence that used every allowed token counts as cut off.
             truncated = len(tokens) >= max_new - 1 or (not finished and len(ids) >= max_new)
-            import math
-
             results.append(TranslationResult(
                 text=text, logprob=logprob,
                 tokens=[(tok, math.exp(lp)) for tok, lp in tokens],
