@@ -13,9 +13,10 @@ from .align import align_sentences
 from .errors import InputError
 
 
-def _prf(correct: float, predicted: int, gold: int) -> dict[str, float]:
-    precision = correct / predicted if predicted else 0.0
-    recall = correct / gold if gold else 0.0
+def _prf(precision_hits: int, recall_hits: int, predicted: int, gold: int) -> dict[str, float]:
+    """P/R/F1 where a hit may count differently for precision and recall (lax scoring)."""
+    precision = precision_hits / predicted if predicted else 0.0
+    recall = recall_hits / gold if gold else 0.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
     return {"precision": round(precision, 4), "recall": round(recall, 4), "f1": round(f1, 4)}
 
@@ -27,19 +28,15 @@ def score_links(predicted: list[tuple[tuple[int, ...], tuple[int, ...]]],
     predicted = [p for p in predicted if p[0] and p[1]]
     gold = [g for g in gold if g[0] and g[1]]
     gold_set = set(gold)
-    strict_correct = sum(1 for p in predicted if p in gold_set)
+    strict = sum(1 for p in predicted if p in gold_set)
 
     def overlaps(a, b) -> bool:
         return bool(set(a[0]) & set(b[0])) and bool(set(a[1]) & set(b[1]))
 
-    lax_precision_hits = sum(1 for p in predicted if any(overlaps(p, g) for g in gold))
-    lax_recall_hits = sum(1 for g in gold if any(overlaps(p, g) for p in predicted))
-    lax = _prf(lax_precision_hits, len(predicted), len(gold))
-    lax_recall = lax_recall_hits / len(gold) if gold else 0.0
-    lax_p = lax["precision"]
-    lax = {"precision": lax_p, "recall": round(lax_recall, 4),
-           "f1": round(2 * lax_p * lax_recall / (lax_p + lax_recall), 4) if lax_p + lax_recall else 0.0}
-    return {"strict": _prf(strict_correct, len(predicted), len(gold)), "lax": lax}
+    lax_precision = sum(1 for p in predicted if any(overlaps(p, g) for g in gold))
+    lax_recall = sum(1 for g in gold if any(overlaps(p, g) for p in predicted))
+    return {"strict": _prf(strict, strict, len(predicted), len(gold)),
+            "lax": _prf(lax_precision, lax_recall, len(predicted), len(gold))}
 
 
 def eval_alignment(directory: str | Path) -> dict:
