@@ -105,7 +105,9 @@ class MarianTranslator:
         # each output token, independent of the beam search's internal bookkeeping.
         logits = self.model(input_ids=enc["input_ids"], attention_mask=enc["attention_mask"],
                             decoder_input_ids=sequences[:, :-1]).logits
-        scores = logits.log_softmax(-1).gather(-1, sequences[:, 1:].unsqueeze(-1)).squeeze(-1)
+        # log p(token) = logit(token) - logsumexp(logits): no second vocabulary-sized tensor.
+        chosen = logits.gather(-1, sequences[:, 1:].unsqueeze(-1)).squeeze(-1)
+        scores = chosen - logits.logsumexp(-1)
         eos = self.model.generation_config.eos_token_id
         pad = self.model.generation_config.pad_token_id
         results = []
