@@ -25,7 +25,11 @@ class DecodingSettings:
     forced_length_ratio: float | None = None
 
     def signature(self) -> dict:
-        return {"beam_size": self.beam_size, "max_input_tokens": self.max_input_tokens}
+        signature = {"beam_size": self.beam_size, "max_input_tokens": self.max_input_tokens}
+        if self.forced_length_ratio:
+            # A forced length changes the output, so it must change the cache key too.
+            signature["forced_length_ratio"] = self.forced_length_ratio
+        return signature
 
 
 @dataclass
