@@ -99,7 +99,7 @@ def check(german_file, source_file, out_dir, formats, fail_on, model, revision, 
         auditor = Auditor(settings)
         doc = auditor.audit(german_file, source_file)
         passed = auditor.passed(doc)
-        written = write_reports(doc, auditor, out_dir, wanted)
+        written = write_reports(doc, auditor, out_dir, wanted, passed)
         if write_ignore:
             from .flag import baseline_json
             from .report import write_atomic
@@ -164,12 +164,11 @@ def _print_figures(title: str, figures: dict, json_path: Path | None) -> None:
         write_atomic(Path(json_path), json.dumps(figures, indent=2, sort_keys=True) + "\n")
 
 
-def write_reports(doc, auditor, out_dir: Path, formats: list[str]) -> list[str]:
+def write_reports(doc, auditor, out_dir: Path, formats: list[str], passed: bool) -> list[str]:
     from .errors import InputError
     from .report import github, html, json_report, junit, write_atomic
 
     settings = auditor.settings_record(doc)
-    passed = auditor.passed(doc)
     renderers = {"html": (html.render, ".html"), "json": (json_report.render, ".json"),
                  "junit": (junit.render, ".junit.xml")}
     written = []
