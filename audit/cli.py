@@ -136,12 +136,40 @@ def eval_alignment_command(directory, json_path):
     _print_figures("alignment (Text+Berg dev)", figures, json_path)
 
 
+DEMO_ARTICLE = Path("examples/nordkorea-munition.de.txt")
+
+
+@eval_group.command("segmentation")
+@click.argument("directory", type=click.Path(path_type=Path))
+@click.option("--article", "articles", multiple=True, type=click.Path(path_type=Path),
+              help="An article with a hand segmentation beside it (NAME.gold.jsonl); repeatable. "
+                   "Default: the demo article, when run from the project folder.")
+@click.option("--json", "json_path", type=click.Path(path_type=Path), help="Also write the figures here.")
+def eval_segmentation_command(directory, articles, json_path):
+    """Sentence boundaries and unit kinds: hand-segmented articles, and German news
+    sentences from DIRECTORY/contrastive joined into paragraphs and split again."""
+    from .evaluate import eval_segmentation
+
+    if not articles and DEMO_ARTICLE.is_file():
+        articles = (DEMO_ARTICLE,)
+    try:
+        figures = eval_segmentation(directory, list(articles))
+    except AuditError as err:
+        _fail(err)
+    _print_figures("segmentation", figures, json_path)
+
+
 @eval_group.command("all")
 @click.argument("directory", type=click.Path(path_type=Path))
+@click.option("--json-dir", type=click.Path(path_type=Path), help="Write each evaluation's figures here as NAME.json.")
 @click.pass_context
-def eval_all_command(ctx, directory):
+def eval_all_command(ctx, directory, json_dir):
     """Run every evaluation on DIRECTORY."""
-    ctx.invoke(eval_alignment_command, directory=directory, json_path=None)
+    def target(name):
+        return json_dir / f"{name}.json" if json_dir else None
+
+    ctx.invoke(eval_segmentation_command, directory=directory, articles=(), json_path=target("segmentation"))
+    ctx.invoke(eval_alignment_command, directory=directory, json_path=target("alignment"))
 
 
 def _print_figures(title: str, figures: dict, json_path: Path | None) -> None:
@@ -152,11 +180,16 @@ def _print_figures(title: str, figures: dict, json_path: Path | None) -> None:
 
     table = Table(title=title)
     table.add_column("")
-    columns = sorted({k for v in figures.values() for k in v})
+    columns = list(dict.fromkeys(k for v in figures.values() for k in v))
     for column in columns:
         table.add_column(column, justify="right")
+    def cell(value) -> str:
+        if value is None:
+            return ""
+        return str(value) if isinstance(value, int) else f"{value:.4f}"
+
     for name, values in figures.items():
-        table.add_row(name, *(f"{values.get(c, float('nan')):.4f}" for c in columns))
+        table.add_row(name, *(cell(values.get(c)) for c in columns))
     Console().print(table)
     if json_path:
         from .report import write_atomic

@@ -20,8 +20,13 @@ _OPENERS = "„‚«»\"“(["
 # mark, then an opening quote or a capitalised word.  "z.B." and "ForeignPolicy.com"
 # do not match.
 _GLUED = re.compile(r"(?<=[a-zäöüß]{3}[.!?])(?=[„\"“»]?[A-ZÄÖÜ][a-zäöüß])")
+_TERMINAL = re.compile(r"[.!?…:;][\"'“”»«)\]*]*$")
 _ORDINAL_END = re.compile(r"(?:^|\s)\d{1,2}\.$")
-_SPEECH_CONTINUATION = re.compile(r"^[,;:)\]–—-]|^[a-zäöüß]")
+# The rest of a sentence: a comma or closing bracket, a dash before a lowercase word
+# ("– sagte er"), or a lowercase word.  A dash before a capital opens dialogue.
+_SPEECH_CONTINUATION = re.compile(r"^[,;:)\]]|^[–—-]\s*[a-zäöüß]|^[a-zäöüß]")
+# A straight quote followed by a space at the start of a piece closes the previous one.
+_LEADING_CLOSER = re.compile(r'(?:"|“(?![A-ZÄÖÜa-zäöüß]))(?=\s|$)')
 
 
 class Segmenter:
@@ -32,6 +37,9 @@ class Segmenter:
         data = load_data("segmentation")
         self.abbreviations = tuple(data["abbreviations"].get(language, []))
         self.months = tuple(data["months"].get(language, []))
+        words = data.get("not_abbreviations", {}).get(language, [])
+        self._word_end = (re.compile(r"(?<![\w.])(?:%s)\.(?=\s+[„\"“»]?[A-ZÄÖÜ])" % "|".join(map(re.escape, words)))
+                          if words else None)
         self._pysbd = pysbd.Segmenter(language=language, clean=False, char_span=True)
 
     def spans(self, text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
@@ -46,7 +54,9 @@ class Segmenter:
         if not raw:
             raw = _trimmed(chunk, 0, len(chunk))
         raw = self._cover(chunk, raw)
+        raw = self._reattach_closers(chunk, raw)
         raw = self._split_glued(chunk, raw)
+        raw = self._split_words(chunk, raw)
         raw = self._merge(chunk, raw)
         return [(start + a, start + b) for a, b in raw]
 
@@ -76,24 +86,51 @@ class Segmenter:
         return [span for a, b in out for span in _trimmed(chunk, a, b)]
 
     @staticmethod
-    def _split_glued(chunk: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    def _reattach_closers(chunk: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+        """A closing quote that the library put at the start of the next sentence goes
+        back to the sentence it closes."""
+        out: list[tuple[int, int]] = []
+        for a, b in spans:
+            closer = _LEADING_CLOSER.match(chunk, a)
+            if out and closer:
+                out[-1] = (out[-1][0], closer.end())
+                rest = _trimmed(chunk, closer.end(), b)
+                out.extend(rest)
+                continue
+            out.append((a, b))
+        return out
+
+    @staticmethod
+    def _cut(chunk: str, spans: list[tuple[int, int]], pattern: re.Pattern | None, at_end: bool
+             ) -> list[tuple[int, int]]:
+        if pattern is None:
+            return spans
         out = []
         for a, b in spans:
-            cuts = [m.start() for m in _GLUED.finditer(chunk, a, b) if a < m.start() < b]
-            bounds = [a, *cuts, b]
-            out.extend((x, y) for x, y in zip(bounds, bounds[1:]) if chunk[x:y].strip())
+            cuts = [m.end() if at_end else m.start() for m in pattern.finditer(chunk, a, b)]
+            bounds = [a, *(c for c in cuts if a < c < b), b]
+            for x, y in zip(bounds, bounds[1:]):
+                out.extend(_trimmed(chunk, x, y))
         return out
+
+    @classmethod
+    def _split_glued(cls, chunk: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+        return cls._cut(chunk, spans, _GLUED, at_end=False)
+
+    def _split_words(self, chunk: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+        """Split after words the library mistakes for abbreviations ("mag." for "Mag.")."""
+        return self._cut(chunk, spans, self._word_end, at_end=True)
 
     def _merge(self, chunk: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
         out: list[tuple[int, int]] = []
         for a, b in spans:
-            if out and self._continues(chunk[out[-1][0]:out[-1][1]], chunk[a:b]):
+            if out and self._continues(chunk[out[-1][0]:out[-1][1]], chunk[a:b], chunk[out[-1][1]:a]):
                 out[-1] = (out[-1][0], b)
             else:
                 out.append((a, b))
         return out
 
-    def _continues(self, previous: str, current: str) -> bool:
+    def _continues(self, previous: str, current: str, between: str = " ") -> bool:
         """Whether ``current`` is not a sentence of its own but the rest of ``previous``."""
         prev = previous.rstrip()
         if _SPEECH_CONTINUATION.match(current):
@@ -102,6 +139,8 @@ class Segmenter:
             return True
         if _ORDINAL_END.search(prev) and current.startswith(self.months):
             return True
+        if not _TERMINAL.search(prev) and "\n" not in between:
+            return True  # "Am | 23. und | 24. Mai …": a piece with no sentence mark goes on
         if re.search(r"\d\.$", prev) and re.match(r"\d", current):
             return True  # "3. 10. 2024"
         return any(prev.endswith(" " + abbr) or prev == abbr for abbr in self.abbreviations)

@@ -1,6 +1,8 @@
 """Ingest and segmentation: structure, kinds, boilerplate, the traps of news copy."""
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from audit.document import BOILERPLATE
@@ -10,84 +12,9 @@ from audit.segment import segment_document, segmenter
 
 from conftest import DEMO
 
-# The demo article segmented by hand: (kind, how the unit starts, how it ends), in order.
-DEMO_UNITS = [
-    ('headline', 'Kim Jong-un füttert Russland m', ' klaren Ziel'),
-    ('teaser', 'Die veralteten Artilleriegesch', ' Asien sein.'),
-    ('teaser', 'Es gibt handfeste Beweise für ', 'an Russland.'),
-    ('teaser', 'Sie bedrohen Kiews Erfolg im U', 'raine-Krieg.'),
-    ('teaser', 'Was genau Nordkorea davon hat,', 'ouveränität.'),
-    ('boilerplate', 'Dieser Artikel liegt erstmals ', 'eign Policy.'),
-    ('body', 'Hochrangige ukrainische Vertei', 'zu besiegen.'),
-    ('body', 'Generalleutnant Kyrylo Budanov', 'lich liegen.'),
-    ('body', 'US-Außenminister Antony Blinke', 'aben sollte.'),
-    ('body', 'Und US-Verteidigungsminister L', 'n zu halten.'),
-    ('headline', 'Nordkorea hilft Russland im Uk', 'iele Beweise'),
-    ('body', 'Die seit zwei Jahren offensich', 'h verstärkt.'),
-    ('body', 'Es gibt zahlreiche öffentlich ', 'aden wurden.'),
-    ('body', 'Analysten des US-Außenminister', 'nsportieren.'),
-    ('body', 'Budanov hat festgestellt, dass', 'chtbar sind.'),
-    ('body', 'Während die Schätzungen über d', 'efekt waren.'),
-    ('headline', 'Die Munition aus Nordkorea ist', 'ie Russland?'),
-    ('body', 'Das wirft einige Fragen auf: W', 'eführt wird?'),
-    ('body', 'Und was genau hat Nordkorea vo', 'rken könnte?'),
-    ('body', 'Mit anderen Worten: Werden die', 'spüren sein?'),
-    ('body', 'Die Granaten, die Nordkorea Ru', 'ellt wurde).'),
-    ('body', 'Experten, die eine Reihe von M', 'elerfassung.'),
-    ('boilerplate', 'Meine news', 'Meine news'),
-    ('quote', '„Dies ist keine hochwertige Mu', 'n Nordkorea.'),
-    ('body', 'Ohne sie wäre die russische Ka', 'r, sagte er.'),
-    ('quote', '„Sie müssten mit viel geringer', 'iepen hinzu.'),
-    ('headline', 'Ukrainische Militärführer sind', 'nds Engpässe'),
-    ('body', 'Aus diesem Grund sind die ukra', 'alität sind.'),
-    ('body', 'Russland hat versucht, seine e', 'e benötigen.'),
-    ('quote', 'Vor allem im vergangenen Jahr,', 'len Frieden.'),
-    ('body', 'Kofman schätzt, dass die Liefe', 'n, sagte er.'),
-    ('body', 'Dieser Vorteil war besonders b', 'alten haben.'),
-    ('body', 'Am 2. Oktober zwangen die russ', 'fnen könnte.'),
-    ('headline', 'Russland hat keine Details pre', 'affen-Deals?'),
-    ('body', 'Die andere große Frage ist, wa', 'en Nationen.'),
-    ('body', 'Ein offensichtlicher Gewinn fü', 'em Frühjahr.'),
-    ('body', 'Die Einstellung dieses Überwac', 'nken sollen.'),
-    ('body', 'Ein weiterer bedeutender Erfol', 'a darstellt.'),
-    ('body', 'Einige Experten glauben, dass ', 'einlich ist.'),
-    ('body', 'Doch die formalisierte Militär', 'h verstärkt.'),
-    ('body', 'Diese informelle Gruppierung h', 'gewirkt hat.'),
-    ('body', 'Russland soll Berichten zufolg', 'r zu stören.'),
-    ('headline', 'Russland könnte Nordkorea mit ', ' Nachrichten'),
-    ('body', 'Potenziell noch besorgniserreg', 'uszustatten.'),
-    ('body', 'Dies bereitet dem Weißen Haus ', 'pakt Sorgen.'),
-    ('body', 'Die Regierung ist besonders be', 'ie versorgt.'),
-    ('body', '(Tatsächlich scheinen die weni', 'fe zu sein.)'),
-    ('body', 'Seitdem die Intensivierung des', 'Technologie.'),
-    ('quote', '„Was hat Nordkorea davon? Wir ', ' Van Diepen.'),
-    ('quote', '„Es gibt keine echten, soliden', 'ormationen“.'),
-    ('body', 'Die Frage ist kompliziert, den', 'noch größer.'),
-    ('body', 'Im Gegensatz zu China, das ebe', 'schrittlich.'),
-    ('quote', '„Nordkorea könnte von allen mö', ' Van Diepen.'),
-    ('headline', 'Nordkorea strebt nach internat', 'te mit Putin'),
-    ('body', 'Eine große Befürchtung ist, da', 'zten Jahren.'),
-    ('body', 'Seit dem Ende der bilateralen ', 'mson Center.'),
-    ('body', 'Dies wurde noch deutlicher in ', 'ungen steht.'),
-    ('quote', '„All dies geschah mitten in di', ', sagte Lee.'),
-    ('body', 'Und es gibt noch etwas anderes', 'Legitimität.'),
-    ('body', 'Eine der wenig beachteten Klau', ' entwickelt.'),
-    ('body', 'Die engere Beziehung zu Russla', 'uszuspielen.'),
-    ('body', 'China dominiert den Handel Nor', ' eingedämmt.'),
-    ('body', 'Engere Beziehungen zu und Unte', 'litik geben.'),
-    ('headline', 'China weiß nicht, wie es mit d', 'f Nordkorea?'),
-    ('quote', '„Zumindest kurzfristig ist es ', ', sagte Lee.'),
-    ('body', 'Das Problem ist, dass China im', 'gieren muss.'),
-    ('body', 'Chinas wirtschaftliche Dominan', 'er Hand hat.'),
-    ('body', 'Diese neue Machtdynamik könnte', ', sagte Lee.'),
-    ('quote', '„Ich denke, China ist zwiegesp', ', sagte sie.'),
-    ('boilerplate', 'Zum Autor', 'Zum Autor'),
-    ('boilerplate', 'Keith Johnson ist Reporter bei', 'und Energie.'),
-    ('boilerplate', 'X: @KFJ_FP', 'X: @KFJ_FP'),
-    ('boilerplate', 'Wir testen zurzeit maschinelle', 'ersetzungen.'),
-    ('boilerplate', 'Dieser Artikel wurde aus dem E', 'e übersetzt.'),
-    ('boilerplate', 'Dieser Artikel war zuerst am 3', 'r Verfügung.'),
-]
+# The demo article segmented by hand, one unit per line with its kind.
+DEMO_GOLD = DEMO.with_name("nordkorea-munition.de.gold.jsonl")
+DEMO_UNITS = [json.loads(line) for line in DEMO_GOLD.read_text(encoding="utf-8").splitlines()]
 
 
 def _doc(path):
@@ -98,7 +25,8 @@ def _doc(path):
 
 def test_demo_article_segmented_as_by_hand():
     doc = _doc(DEMO)
-    got = [(s.kind, s.text[:30], s.text[-12:]) for s in doc.segments]
+    got = [{"kind": s.kind, "text": s.text} for s in doc.segments]
+    assert len(DEMO_UNITS) == 75
     assert got == DEMO_UNITS
 
 
@@ -145,6 +73,13 @@ def test_segments_cover_every_character_of_the_demo():
      ["Das ist klar (das war es schon immer. Oder nicht?) und bleibt so.", "Ende."]),
     ("Das Land steht.„All dies geschah im Juni“, sagte Lee.",
      ["Das Land steht.", "„All dies geschah im Juni“, sagte Lee."]),
+    ('Das ist nicht ideal." Er ging.', ['Das ist nicht ideal."', "Er ging."]),
+    ("Er sagte: „Ich will gehen.“ Dann ging er.", ["Er sagte: „Ich will gehen.“", "Dann ging er."]),
+    ("Am 23. und 24. Mai feierte der Klub. Dann kam der Herbst.",
+     ["Am 23. und 24. Mai feierte der Klub.", "Dann kam der Herbst."]),
+    ("Wie alt sie auch sein mag. Deutschland ist weit.", ["Wie alt sie auch sein mag.", "Deutschland ist weit."]),
+    ("Das ist gut. - Kirill, warum?", ["Das ist gut.", "- Kirill, warum?"]),
+    ("Wir sehen – sagte er. – das Ende.", ["Wir sehen – sagte er. – das Ende."]),
     ("Das gilt z. B. für Dr. Müller, u. a. für Nr. 5 und Gen. Schmidt. Gut.",
      ["Das gilt z. B. für Dr. Müller, u. a. für Nr. 5 und Gen. Schmidt.", "Gut."]),
 ])

@@ -1,24 +1,12 @@
-"""Measurements on third-party evaluation data (``mt-audit eval``).
-
-Each command reads the data from a folder given on the command line (the
-development half lives in ``../shared/eval``; a held-out half with the same
-layout is measured the same way) and can write its figures as JSON.
-"""
+"""Sentence alignment measured against the Text+Berg gold links."""
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
-from .align import align_sentences
-from .errors import InputError
-
-
-def _prf(precision_hits: int, recall_hits: int, predicted: int, gold: int) -> dict[str, float]:
-    """P/R/F1 where a hit may count differently for precision and recall (lax scoring)."""
-    precision = precision_hits / predicted if predicted else 0.0
-    recall = recall_hits / gold if gold else 0.0
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return {"precision": round(precision, 4), "recall": round(recall, 4), "f1": round(f1, 4)}
+from ..align import align_sentences
+from ..errors import InputError
+from .scoring import prf
 
 
 def score_links(predicted: list[tuple[tuple[int, ...], tuple[int, ...]]],
@@ -35,8 +23,8 @@ def score_links(predicted: list[tuple[tuple[int, ...], tuple[int, ...]]],
 
     lax_precision = sum(1 for p in predicted if any(overlaps(p, g) for g in gold))
     lax_recall = sum(1 for g in gold if any(overlaps(p, g) for p in predicted))
-    return {"strict": _prf(strict, strict, len(predicted), len(gold)),
-            "lax": _prf(lax_precision, lax_recall, len(predicted), len(gold))}
+    return {"strict": prf(strict, strict, len(predicted), len(gold)),
+            "lax": prf(lax_precision, lax_recall, len(predicted), len(gold))}
 
 
 def eval_alignment(directory: str | Path) -> dict:
