@@ -136,6 +136,58 @@ def eval_alignment_command(directory, json_path):
     _print_figures("alignment (Text+Berg dev)", figures, json_path)
 
 
+@eval_group.command("drift")
+@click.argument("directory", type=click.Path(path_type=Path))
+@click.option("--json", "json_path", type=click.Path(path_type=Path), help="Also write the figures here.")
+@click.option("--config", "config_path", type=click.Path(path_type=Path),
+              help="Measure with these weights and thresholds instead of the shipped ones.")
+@click.option("--tune", "tune_path", type=click.Path(path_type=Path),
+              help="Fit weights and thresholds on DIRECTORY and write them here as a configuration file.")
+def eval_drift_command(directory, json_path, config_path, tune_path):
+    """Drift score on DEMETR (DIRECTORY/drift/demetr-de.jsonl): pairwise accuracy and flag
+    recall at 5% false flags, per severity."""
+    from .config import load_config
+    from .evaluate.drift import drift_features, fit, measure, tuned_toml
+
+    try:
+        from .embed import embedder
+
+        config = load_config(config_path)
+        rows = drift_features(directory, embedder())
+        if tune_path:
+            from .report import write_atomic
+
+            tuned = fit(rows)
+            config["drift"].update({k: tuned[k] for k in ("weights", "evidence", "major", "minor")})
+            write_atomic(Path(tune_path), tuned_toml(tuned, directory))
+            click.echo(f"fitted weights and thresholds written to {tune_path}", err=True)
+        figures = measure(rows, config)
+    except AuditError as err:
+        _fail(err)
+    table = {"pairwise accuracy": figures["pairwise_accuracy"],
+             "flag recall at 5% false flags": figures["flag_recall_at_5pct_false_flags"]}
+    _print_figures(f"drift (DEMETR, {figures['rows']} perturbed rows, {figures['mt_rows']} MT rows; "
+                   f"threshold {figures['threshold']:.3f})", table, json_path, figures)
+
+
+@eval_group.command("contrastive")
+@click.argument("directory", type=click.Path(path_type=Path))
+@click.option("--json", "json_path", type=click.Path(path_type=Path), help="Also write the figures here.")
+@click.option("--config", "config_path", type=click.Path(path_type=Path),
+              help="Measure with these thresholds instead of the shipped ones.")
+def eval_contrastive_command(directory, json_path, config_path):
+    """Model-free source-vs-German checks on DIRECTORY/contrastive/*: recall on the German
+    with a negation or clause removed, false alarms on the correct German."""
+    from .config import load_config
+    from .evaluate.contrastive import eval_contrastive
+
+    try:
+        figures = eval_contrastive(directory, load_config(config_path))
+    except AuditError as err:
+        _fail(err)
+    _print_figures("source-vs-German checks (contrastive sets)", figures, json_path)
+
+
 DEMO_ARTICLE = Path("examples/nordkorea-munition.de.txt")
 
 
@@ -169,10 +221,14 @@ def eval_all_command(ctx, directory, json_dir):
         return json_dir / f"{name}.json" if json_dir else None
 
     ctx.invoke(eval_segmentation_command, directory=directory, articles=(), json_path=target("segmentation"))
+    ctx.invoke(eval_contrastive_command, directory=directory, json_path=target("contrastive"), config_path=None)
+    ctx.invoke(eval_drift_command, directory=directory, json_path=target("drift"), config_path=None, tune_path=None)
     ctx.invoke(eval_alignment_command, directory=directory, json_path=target("alignment"))
 
 
-def _print_figures(title: str, figures: dict, json_path: Path | None) -> None:
+def _print_figures(title: str, figures: dict, json_path: Path | None, record: dict | None = None) -> None:
+    """Print ``figures`` (row -> column -> value) as a table; write ``record`` (default:
+    the figures) to ``json_path``."""
     import json
 
     from rich.console import Console
@@ -194,7 +250,7 @@ def _print_figures(title: str, figures: dict, json_path: Path | None) -> None:
     if json_path:
         from .report import write_atomic
 
-        write_atomic(Path(json_path), json.dumps(figures, indent=2, sort_keys=True) + "\n")
+        write_atomic(Path(json_path), json.dumps(record or figures, indent=2, sort_keys=True) + "\n")
 
 
 def write_reports(doc, auditor, out_dir: Path, formats: list[str], passed: bool) -> list[str]:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from .document import BOILERPLATE, MAJOR, MINOR, SEVERITY_RANK, Document, Finding
 from .errors import ConfigError
-from .lexicon import negations
+from .crosscheck import check_pair
 
 
 def _fmt(value: float) -> str:
@@ -32,29 +32,18 @@ def drift_findings(doc: Document, config: dict) -> list[Finding]:
                     text=doc.text[first.start:last.end])
         source_text = " ".join(source_by_id[i].text for i in bead.source)
         if bead.source:
-            if sig.get("source_negations") and not sig.get("german_negations"):
-                word = negations(source_text, "en")[0].group(0)
-                out.append(Finding(**span, category="negation", severity=MAJOR, check="drift.negation",
-                                   message=f"The source says '{word}', the German has no negation.",
-                                   suggestion="check whether the statement was turned around"))
-            elif sig.get("german_negations") and not sig.get("source_negations"):
-                word = negations(span["text"], "de")[0].group(0)
-                out.append(Finding(**span, category="negation", severity=MAJOR, check="drift.negation",
-                                   message=f"The German says '{word}', the source has no negation.",
-                                   suggestion="check whether the statement was turned around"))
-            missing = sig.get("german_numbers_missing") or []
-            if missing:
-                out.append(Finding(**span, category="number", severity=MAJOR, check="drift.number",
-                                   message=f"The source has {', '.join(_fmt(v) for v in missing)}; the German "
-                                           f"passage does not.",
-                                   suggestion="check the figures against the source"))
+            german_text = " ".join(seg.text for seg in segs)
+            for issue in check_pair(source_text, german_text, config):
+                out.append(Finding(**span, category=issue.category, severity=issue.severity,
+                                   check=f"source.{issue.category}", message=issue.message,
+                                   suggestion=issue.suggestion))
             drift = sig.get("drift")
             if drift is not None and drift >= drift_cfg["minor"]:
                 severity = MAJOR if drift >= drift_cfg["major"] else MINOR
-                out.append(Finding(**span, category="mistranslation", severity=severity, check="drift.score",
-                                   message=f"The back-translation differs from the source (drift {drift:.2f}, "
-                                           f"chrF {sig.get('chrf', 0):.0f}): '{_short(first.back_translation)}' "
-                                           f"vs '{_short(source_text)}'.",
+                category, reason = drift_reason(sig)
+                out.append(Finding(**span, category=category, severity=severity, check="drift.score",
+                                   message=f"Drift {drift:.2f}: {reason} (back-translation "
+                                           f"'{_short(_back(segs))}' vs source '{_short(source_text)}').",
                                    suggestion="compare the passage with the source"))
         elif not bead.source and doc.source_segments:
             out.append(Finding(**span, category="addition", severity=MINOR, check="drift.alignment",
@@ -83,6 +72,52 @@ def drift_findings(doc: Document, config: dict) -> list[Finding]:
                                        f"'{_short(src.text)}'.",
                                suggestion="check whether the sentence was dropped"))
     return out
+
+
+def _quote(words) -> str:
+    words = list(dict.fromkeys(str(w) for w in words))
+    shown = ", ".join(f"'{w}'" for w in words[:4])
+    return shown + (f" and {len(words) - 4} more" if len(words) > 4 else "")
+
+
+def drift_reason(sig: dict) -> tuple[str, str]:
+    """MQM-style category and a one-line reason quoting the words behind a drift score."""
+    neg_src, neg_bt = sig.get("negations_source", []), sig.get("negations_back", [])
+    if len(neg_src) != len(neg_bt):
+        if len(neg_src) > len(neg_bt):
+            return "negation", f"the source says {_quote(neg_src)}, the back-translation has " \
+                               f"{_quote(neg_bt) if neg_bt else 'no negation'}"
+        return "negation", f"the back-translation says {_quote(neg_bt)}, the source has " \
+                           f"{_quote(neg_src) if neg_src else 'no negation'}"
+    if sig.get("numbers_missing") or sig.get("numbers_added"):
+        parts = []
+        if sig.get("numbers_missing"):
+            parts.append(f"source numbers {_quote(_fmt(v) for v in sig['numbers_missing'])} are not in the "
+                         f"back-translation")
+        if sig.get("numbers_added"):
+            parts.append(f"the back-translation has {_quote(_fmt(v) for v in sig['numbers_added'])}")
+        return "number", "; ".join(parts)
+    if sig.get("gender_changed"):
+        return "mistranslation", "he/she (or his/her) differs between source and back-translation"
+    if sig.get("names_missing"):
+        text = f"the source names {_quote(sig['names_missing'])}, the back-translation does not"
+        if sig.get("names_added"):
+            text += f" (it has {_quote(sig['names_added'])})"
+        return "named entity", text
+    if sig.get("untranslated_words"):
+        return "mistranslation", f"{_quote(sig['untranslated_words'])} came back untranslated: the model " \
+                                 f"did not recognise the German word"
+    omitted, added = sig.get("omitted_words", []), sig.get("added_words", [])
+    if omitted and sig.get("omission", 0) >= sig.get("addition", 0):
+        return "omission", f"source words with no counterpart: {_quote(omitted)}"
+    if added:
+        return "addition", f"back-translation words with no counterpart in the source: {_quote(added)}"
+    return "mistranslation", f"the back-translation reads differently from the source (chrF " \
+                             f"{sig.get('chrf', 0):.0f}, embedding similarity {sig.get('embedding', 0):.2f})"
+
+
+def _back(segs) -> str:
+    return " ".join(s.back_translation or "" for s in segs)
 
 
 def _unaligned_source(doc: Document) -> list[str]:

@@ -11,9 +11,21 @@ from dataclasses import dataclass
 SCALES = {
     "en": {"thousand": 1e3, "million": 1e6, "millions": 1e6, "billion": 1e9, "billions": 1e9,
            "trillion": 1e12, "mn": 1e6, "bn": 1e9},
-    "de": {"tausend": 1e3, "million": 1e6, "millionen": 1e6, "mio.": 1e6, "mio": 1e6, "milliarde": 1e9,
+    "de": {"tausend": 1e3, "tsd.": 1e3, "tsd": 1e3, "million": 1e6, "millionen": 1e6, "mio.": 1e6, "mio": 1e6, "milliarde": 1e9,
            "milliarden": 1e9, "mrd.": 1e9, "mrd": 1e9, "billion": 1e12, "billionen": 1e12},
 }
+# Number words that news copy writes out (German and English style guides spell out
+# small numbers): counted like digits so that "elf Morde" matches "11 murders".  "one" /
+# "ein" are left out: they are articles and pronouns far more often than numbers.
+WORDS = {
+    "en": {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+           "ten": 10, "eleven": 11, "twelve": 12, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50,
+           "hundred": 100, "thousand": 1000, "dozen": 12},
+    "de": {"zwei": 2, "drei": 3, "vier": 4, "fünf": 5, "sechs": 6, "sieben": 7, "acht": 8,
+           "neun": 9, "zehn": 10, "elf": 11, "zwölf": 12, "zwanzig": 20, "dreißig": 30, "vierzig": 40,
+           "fünfzig": 50, "hundert": 100, "tausend": 1000, "dutzend": 12},
+}
+_WORD_CACHE: dict[str, re.Pattern] = {}
 _NUM = re.compile(r"(?<![\w.,])(\d{1,3}(?:[.,\u202f\u00a0 ]\d{3})+(?:[.,]\d+)?|\d+(?:[.,]\d+)?)(?![\w])"
                   r"(?:\s*(%|prozent|percent|[a-zäöü]+\.?))?", re.IGNORECASE)
 
@@ -54,6 +66,21 @@ def find_numbers(text: str, language: str) -> list[Number]:
             value *= scales[word]
             end = match.end(2)
         out.append(Number(value=round(value, 6), start=match.start(1), end=end, text=text[match.start(1):end]))
+    words = WORDS[language]
+    pattern = _WORD_CACHE.get(language)
+    if pattern is None:
+        pattern = _WORD_CACHE[language] = re.compile(
+            r"(?<![\w-])(%s)(?![\w-])" % "|".join(sorted(words, key=len, reverse=True)), re.IGNORECASE)
+    taken = [(n.start, n.end) for n in out]
+    for match in pattern.finditer(text):
+        if any(a <= match.start() < b for a, b in taken):
+            continue  # "1.6 thousand": the word is the scale of a digit number
+        if match.group(1).lower() in ("hundred", "thousand", "hundert", "tausend") and \
+                re.search(r"\b(?:a|one|ein|eine|einer|einem)\s+$", text[:match.start()], re.IGNORECASE) is None:
+            continue  # "hundreds of", "Tausende von": a quantity, not a number
+        out.append(Number(value=float(words[match.group(1).lower()]), start=match.start(), end=match.end(),
+                          text=match.group(0)))
+    out.sort(key=lambda n: n.start)
     return out
 
 

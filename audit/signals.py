@@ -45,54 +45,67 @@ def missing_numbers(reference: list[float], candidate: list[float]) -> list[floa
     return sorted((Counter(reference) - Counter(candidate)).elements())
 
 
-def compute_signals(doc: Document, config: dict) -> None:
-    """Attach signals and a drift score to every German prose segment."""
+def compute_signals(doc: Document, config: dict, use_embeddings: bool = True) -> None:
+    """Attach signals and a drift score to every German prose segment.
+
+    With a source, drift compares the back-translation with the aligned source passage
+    (``drift.compare`` / ``drift.score``).  Without one, a reference-free drift score is
+    built from what is there: model confidence, and numbers and negation that the
+    German and its own back-translation disagree on.
+    """
+    from . import drift
+    from .embed import embedder
+
     by_id = {s.id: s for s in doc.segments}
     source_by_id = {s.id: s for s in doc.source_segments}
-    weights = config["drift"]
     doc.reference_free = not doc.source_segments
+    units = []
     for bead in doc.alignments:
         segs = [by_id[i] for i in bead.german]
         if not segs:
             continue
         german = " ".join(s.text for s in segs)
         bt_parts = [s.back_translation for s in segs if s.back_translation is not None]
-        bt = " ".join(bt_parts) if len(bt_parts) == len(segs) else None
+        bt = " ".join(bt_parts) if bt_parts and len(bt_parts) == len(segs) else None
+        source = " ".join(source_by_id[i].text for i in bead.source)
+        units.append((segs, german, bt, source))
+    model = embedder() if use_embeddings and any(bt and source for _, _, bt, source in units) else None
+    if model is not None:
+        model.encode([t for _, _, bt, source in units if bt and source for t in (bt, source)])
+    for segs, german, bt, source in units:
         confs = [s.bt_confidence for s in segs if s.bt_confidence is not None]
-        signals: dict = {}
+        german_numbers = number_values(german, "de")
+        signals: dict = {"german_negations": len(negations(german, "de"))}
         if confs:
             signals["confidence"] = round(min(confs), 4)
-        german_numbers = number_values(german, "de")
-        signals["german_negations"] = len(negations(german, "de"))
         if bt is not None:
             bt_numbers = number_values(bt, "en")
             signals["bt_negations"] = len(negations(bt, "en"))
             signals["bt_numbers_missing"] = missing_numbers(german_numbers, bt_numbers)
-        source = " ".join(source_by_id[i].text for i in bead.source)
-        if bead.source:
+            signals["german_numbers_missing_in_bt"] = missing_numbers(bt_numbers, german_numbers)
+        if source:
             source_numbers = number_values(source, "en")
             signals["source_negations"] = len(negations(source, "en"))
             signals["german_numbers_missing"] = missing_numbers(source_numbers, german_numbers)
             signals["source_numbers"] = len(source_numbers)
             if bt is not None:
-                signals.update(surface_scores(bt, source))
-                signals["length_ratio"] = round(len(bt) / max(1, len(source)), 3)
-            signals["drift"] = drift_score(signals, weights)
+                encoded = tuple(model.encode([source, bt])) if model is not None else None
+                signals.update(drift.compare(source, bt, german, encoded, model))
+                signals["drift"] = drift.score(signals, config)
+        elif bt is not None:
+            signals["drift"] = reference_free_score(signals, config)
         for seg in segs:
             seg.signals = signals
             seg.drift = signals.get("drift")
 
 
-def drift_score(signals: dict, weights: dict) -> float:
-    """Weighted evidence that the meaning changed (0 = same meaning)."""
-    score = 0.0
-    if "chrf" in signals:
-        score += weights["chrf_weight"] * (1 - signals["chrf"] / 100)
-        score += weights["ter_weight"] * min(signals["ter"], 100) / 100
-    if signals.get("source_numbers"):
-        score += weights["number_weight"] * len(signals["german_numbers_missing"]) / signals["source_numbers"]
-    if bool(signals.get("source_negations")) != bool(signals.get("german_negations")):
+def reference_free_score(signals: dict, config: dict) -> float:
+    """Drift without a source (0 = nothing suspicious): low model confidence, and the
+    German and its back-translation disagreeing on numbers or negation."""
+    weights = config["reference_free"]
+    score = weights["confidence_weight"] * (1 - signals.get("confidence", 1.0))
+    if signals.get("bt_numbers_missing") or signals.get("german_numbers_missing_in_bt"):
+        score += weights["number_weight"]
+    if bool(signals.get("german_negations")) != bool(signals.get("bt_negations")):
         score += weights["negation_weight"]
-    if "confidence" in signals:
-        score += weights["confidence_weight"] * (1 - signals["confidence"])
     return round(score, 4)

@@ -166,7 +166,7 @@ def test_with_source_and_tiny_model(tiny_model, tmp_path):
     report = json.loads((tmp_path / "o" / "de.json").read_text(encoding="utf-8"))
     jsonschema.validate(report, json.loads(SCHEMA_FILE.read_text(encoding="utf-8")))
     checks = {(f["check"], f["category"]) for f in report["findings"]}
-    assert ("drift.number", "number") in checks
+    assert ("source.number", "number") in checks
     assert all(s["back_translation"] for s in report["segments"])
     assert any(s["drift"] is not None for s in report["segments"])
     assert (tmp_path / "o" / "de.junit.xml").exists()

@@ -84,3 +84,70 @@ def test_eval_segmentation_without_data_is_one_sentence(tmp_path):
     result = CliRunner().invoke(main, ["eval", "segmentation", str(tmp_path), "--article", str(DEMO)])
     assert result.exit_code == 2
     assert "No contrastive sets" in result.output and "Traceback" not in result.output
+
+
+def _demetr(root, rows):
+    folder = root / "drift"
+    folder.mkdir(parents=True)
+    (folder / "demetr-de.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+
+
+def _demetr_rows():
+    base = [("The minister said the talks had not failed.", "The minister said the negotiations had not failed."),
+            ("Russia bought 300 shells from North Korea.", "Russia purchased 300 shells from North Korea."),
+            ("The storm damaged the houses in Texas.", "The storm damaged houses in Texas."),
+            ("She won the race in Berlin on Sunday.", "She won the race on Sunday in Berlin.")]
+    rows = []
+    for number, (eng, mt) in enumerate(base):
+        perts = [("critical", mt.replace("not ", "") if "not " in mt else mt.replace("the", "no", 1)),
+                 ("critical", mt.replace("300", "900").replace("Texas", "Ohio").replace("She", "He").replace(
+                     "minister", "minister Smith")),
+                 ("minor", mt.rstrip("."))]
+        for severity, pert in perts:
+            rows.append({"id": number, "src_sent": "", "eng_sent": eng, "mt_sent": mt, "pert_sent": pert,
+                         "severity": severity, "pert_name": severity, "pert_check": True})
+    rows.append({"id": 9, "src_sent": "", "eng_sent": "A.", "mt_sent": "A.", "pert_sent": "A.",
+                 "severity": "critical", "pert_name": "unchanged", "pert_check": False})
+    return rows
+
+
+def test_eval_drift_measures_and_tunes(tmp_path):
+    _demetr(tmp_path, _demetr_rows())
+    out, tuned = tmp_path / "drift.json", tmp_path / "tuned.toml"
+    result = CliRunner().invoke(main, ["eval", "drift", str(tmp_path), "--json", str(out), "--tune", str(tuned)])
+    assert result.exit_code == 0, result.output
+    figures = json.loads(out.read_text())
+    # left out: the row marked pert_check false, and two whose perturbation changed nothing
+    assert figures["rows"] == 10
+    assert set(figures["pairwise_accuracy"]) == {"critical", "minor"}
+    assert figures["pairwise_accuracy"]["critical"] >= 0.75
+    assert 0 <= figures["flag_recall_at_5pct_false_flags"]["critical"] <= 1
+    import tomllib
+
+    config = tomllib.loads(tuned.read_text())
+    assert config["drift"]["major"] >= config["drift"]["minor"]
+    assert set(config["drift"]["weights"]) >= {"chrf", "negation", "numbers"}
+    # The fitted file is a valid --config for the evaluation and for mt-audit check.
+    again = CliRunner().invoke(main, ["eval", "drift", str(tmp_path), "--config", str(tuned)])
+    assert again.exit_code == 0, again.output
+
+
+def test_eval_drift_with_a_broken_file_is_one_sentence(tmp_path):
+    (tmp_path / "drift").mkdir()
+    (tmp_path / "drift" / "demetr-de.jsonl").write_text('{"eng_sent": "x"}\n', encoding="utf-8")
+    result = CliRunner().invoke(main, ["eval", "drift", str(tmp_path)])
+    assert result.exit_code == 2 and "lacks the field" in result.output
+
+
+def test_eval_contrastive_counts_recall_and_false_alarms(tmp_path):
+    _contrastive(tmp_path, "negation.human", [
+        ("The bill has not passed.", "Der Entwurf ist nicht durchgekommen.", "Der Entwurf ist durchgekommen."),
+        ("No player can call.", "Kein Spieler kann telefonieren.", "Ein Spieler kann telefonieren."),
+        ("He confessed 11 murders.", "Er gestand elf Morde.", "Er gestand elf Morde."),
+        ("We never lost.", "Wir haben verloren.", "Wir haben verloren."),
+    ])
+    out = tmp_path / "c.json"
+    result = CliRunner().invoke(main, ["eval", "contrastive", str(tmp_path), "--json", str(out)])
+    assert result.exit_code == 0, result.output
+    assert json.loads(out.read_text()) == {"negation.human": {"recall": 0.75, "false_alarm_rate": 0.25,
+                                                              "pairs": 4}}

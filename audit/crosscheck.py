@@ -1,0 +1,59 @@
+"""Source-vs-German checks that need no MT model: negation, numbers, omission.
+
+They compare the English source passage with the German passage aligned to it:
+fewer negations in the German than in the source, a source number the German does
+not have, a German passage much shorter than its source (a dropped clause).  More
+negations in the German than in the source is left to the drift score: measured on
+human translations (`mt-audit eval contrastive`), it fired on 18% of correct pairs.
+Thresholds are in ``[source_checks]`` of ``data/thresholds.toml``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .lexicon import negations
+from .numbers import number_values
+from .signals import missing_numbers
+
+
+@dataclass(frozen=True)
+class Issue:
+    category: str
+    severity: str
+    message: str
+    suggestion: str
+
+
+def _fmt(value: float) -> str:
+    if value != int(value):
+        return f"{value:,}"
+    return f"{value:,.0f}" if abs(value) >= 10_000 else f"{value:.0f}"
+
+
+def _quote(words: list[str]) -> str:
+    return ", ".join(f"'{w}'" for w in dict.fromkeys(words))
+
+
+def check_pair(source: str, german: str, config: dict) -> list[Issue]:
+    """Issues of one (English source, German) pair."""
+    cfg = config["source_checks"]
+    out = []
+    neg_src = [m.group(0) for m in negations(source, "en")]
+    neg_de = [m.group(0) for m in negations(german, "de")]
+    if len(neg_src) > len(neg_de):
+        german_side = f"only {_quote(neg_de)}" if neg_de else "no negation"
+        out.append(Issue("negation", "major",
+                         f"The source says {_quote(neg_src)}, the German has {german_side}.",
+                         "check whether the statement was turned around"))
+    missing = missing_numbers(number_values(source, "en"), number_values(german, "de"))
+    if missing:
+        out.append(Issue("number", "major",
+                         f"The source has {', '.join(_fmt(v) for v in missing)}; the German passage does not.",
+                         "check the figures against the source"))
+    if len(source) >= cfg["omission_min_source_chars"]:
+        ratio = len(german) / len(source)
+        if ratio < cfg["omission_length_ratio"]:
+            out.append(Issue("omission", "major" if ratio < cfg["omission_length_ratio_major"] else "minor",
+                             f"The German is {ratio:.0%} of the source's length: a clause may be missing.",
+                             "check the passage against the source for a dropped clause"))
+    return out

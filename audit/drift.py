@@ -1,0 +1,164 @@
+"""Drift between an English source passage and the English back-translation of its German.
+
+``compare`` gathers the signals; ``score`` turns them into one drift number with the
+weights of ``[drift.weights]`` and ``[drift.evidence]`` in ``data/thresholds.toml``
+(fitted on the DEMETR development data by ``mt-audit eval drift --tune``).
+
+Two kinds of signal:
+
+* graded ones, which move a little with any change of meaning: 1 - chrF, 1 - BLEU, TER,
+  1 - sentence-embedding cosine, 1 - token recall / precision (BERTScore-style greedy
+  matching of contextual token vectors), word-order damage, length difference, and
+  the shares of content words with no counterpart on the other side;
+* evidence that names the words involved and rarely fires on a good translation:
+  numbers, negation, names, gendered pronouns, words left in German.
+"""
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+
+from .lexicon import negations
+from .numbers import number_values
+from .resources import load_data
+from .signals import surface_scores
+
+_TOKEN = re.compile(r"\w+(?:['’]\w+)?")
+_STEM = 5
+GRADED = ("chrf", "bleu", "ter", "embedding", "token_recall", "token_precision", "order", "length",
+          "omission", "addition")
+EVIDENCE = ("numbers", "negation", "names_missing", "names_added", "names_replaced", "gender", "untranslated")
+
+
+def _words() -> dict:
+    return load_data("drift_words")
+
+
+def _tokens(text: str) -> list[str]:
+    return _TOKEN.findall(text)
+
+
+def _stem(word: str) -> str:
+    return word.lower().replace(".", "")[:_STEM]
+
+
+def _function_words() -> frozenset[str]:
+    return frozenset(_words()["function_words"])
+
+
+def content_words(text: str) -> list[str]:
+    stop = _function_words()
+    return [t for t in _tokens(text) if t.lower() not in stop and len(t) > 2 and not t.isdigit()]
+
+
+def names(text: str) -> list[str]:
+    """Capitalised words not at a sentence start, and acronyms: a cheap stand-in for named
+    entities that works on any English text."""
+    stop = _function_words()
+    out = []
+    for match in _TOKEN.finditer(text.replace("U.S.", "US").replace("U.K.", "UK")):
+        word = match.group()
+        before = text[:match.start()].rstrip()
+        sentence_start = not before or before[-1] in ".!?:\"“‘(" or before.endswith("—")
+        if word.isupper() and len(word) > 1 and not word.isdigit():
+            out.append(word)
+        elif word[0].isupper() and not sentence_start and word.lower() not in stop:
+            out.append(word)
+    return out
+
+
+def _unmatched(words: list[str], other: list[str]) -> list[str]:
+    stems = {_stem(w) for w in other}
+    return [w for w in words if _stem(w) not in stems]
+
+
+def _ngram_f(a: list[str], b: list[str], n: int) -> float:
+    ca = Counter(tuple(a[i:i + n]) for i in range(len(a) - n + 1))
+    cb = Counter(tuple(b[i:i + n]) for i in range(len(b) - n + 1))
+    total = sum(ca.values()) + sum(cb.values())
+    return 2 * sum((ca & cb).values()) / total if total else 0.0
+
+
+def _gender(text: str) -> set[str]:
+    pronouns = _words()["gendered_pronouns"]
+    return {pronouns[t.lower()] for t in _tokens(text) if t.lower() in pronouns}
+
+
+def compare(source: str, back: str, german: str | None = None, encoded=None, embedder=None) -> dict:
+    """Signals of drift between ``source`` and ``back`` (both English).  ``german`` (the
+    text that was back-translated) lets words left in German be found; ``encoded`` is a
+    pair of ``embed.Encoded`` for (source, back)."""
+    sig: dict = surface_scores(back, source)
+    src_tokens = [t.lower() for t in _tokens(source)]
+    back_tokens = [t.lower() for t in _tokens(back)]
+    sig["order"] = round(max(0.0, _ngram_f(src_tokens, back_tokens, 1) - _ngram_f(src_tokens, back_tokens, 2)), 4)
+    sig["length"] = round(abs(math.log(max(1, len(back)) / max(1, len(source)))), 4)
+    src_content, back_content = content_words(source), content_words(back)
+    omitted, added = _unmatched(src_content, back_content), _unmatched(back_content, src_content)
+    sig["omitted_words"], sig["added_words"] = omitted, added
+    sig["omission"] = round(len(omitted) / max(1, len(src_content)), 4)
+    sig["addition"] = round(len(added) / max(1, len(back_content)), 4)
+
+    src_numbers, back_numbers = Counter(number_values(source, "en")), Counter(number_values(back, "en"))
+    sig["numbers_missing"] = sorted((src_numbers - back_numbers).elements())
+    sig["numbers_added"] = sorted((back_numbers - src_numbers).elements())
+    sig["negations_source"] = [m.group(0) for m in negations(source, "en")]
+    sig["negations_back"] = [m.group(0) for m in negations(back, "en")]
+    src_names, back_names = names(source), names(back)
+    all_src = [t for t in _tokens(source.replace("U.S.", "US"))]
+    all_back = [t for t in _tokens(back.replace("U.S.", "US"))]
+    sig["names_missing"] = sorted(set(_unmatched(src_names, all_back)))
+    sig["names_added"] = sorted(set(_unmatched(back_names, all_src)))
+    g_src, g_back = _gender(source), _gender(back)
+    sig["gender_changed"] = bool(g_src and g_back and g_src != g_back)
+    if german is not None and embedder is not None:
+        german_words = {t.lower() for t in _tokens(german)}
+        src_lower = set(src_tokens)
+        sig["untranslated_words"] = sorted({t for t in _tokens(back) if len(t) > 3 and not t.isdigit()
+                                            and t.lower() in german_words and t.lower() not in src_lower
+                                            and not embedder.is_word(t)})
+    if encoded is not None:
+        from .embed import similarity
+
+        sig.update({k: round(v, 4) for k, v in similarity(*encoded).items()})
+    return sig
+
+
+def features(sig: dict) -> dict[str, float]:
+    """The signals as numbers where larger means more drift (missing ones are absent)."""
+    out: dict[str, float] = {}
+    for key in ("chrf", "bleu"):
+        if key in sig:
+            out[key] = 1 - sig[key] / 100
+    if "ter" in sig:
+        out["ter"] = min(sig["ter"], 200) / 100
+    for key in ("embedding", "token_recall", "token_precision"):
+        if key in sig:
+            out[key] = 1 - sig[key]
+    for key in ("order", "length", "omission", "addition"):
+        if key in sig:
+            out[key] = sig[key]
+    out["numbers"] = min(2, len(sig.get("numbers_missing", [])) + len(sig.get("numbers_added", [])))
+    out["negation"] = min(2, abs(len(sig.get("negations_source", [])) - len(sig.get("negations_back", []))))
+    out["names_missing"] = min(2, len(sig.get("names_missing", [])))
+    out["names_added"] = min(2, len(sig.get("names_added", [])))
+    out["names_replaced"] = min(out["names_missing"], out["names_added"])
+    out["gender"] = float(sig.get("gender_changed", False))
+    if "untranslated_words" in sig:
+        out["untranslated"] = min(2, len(sig["untranslated_words"]))
+    return out
+
+
+def score(sig: dict, config: dict) -> float:
+    """Drift: a weighted sum of the signals, plus a fixed weight for each signal above its
+    evidence level (a level that good translations rarely pass: past it, the signal is
+    enough on its own to reach the flagging threshold)."""
+    return score_features(features(sig), config)
+
+
+def score_features(feats: dict[str, float], config: dict) -> float:
+    weights, evidence = config["drift"]["weights"], config["drift"]["evidence"]
+    total = sum(weights.get(k, 0.0) * v for k, v in feats.items())
+    total += sum(rule["weight"] for k, rule in evidence.items() if feats.get(k, 0.0) > rule["above"])
+    return round(total, 4)

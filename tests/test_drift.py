@@ -1,0 +1,114 @@
+"""Drift signals (English source vs back-translation) and the model-free source checks."""
+from __future__ import annotations
+
+import pytest
+
+from audit.config import load_config
+from audit.crosscheck import check_pair
+from audit.drift import compare, features, names, score
+from audit.embed import embedder, similarity
+from audit.flag import drift_reason
+from audit.numbers import number_values
+from audit.signals import reference_free_score
+
+SOURCE = "US President Donald Trump said on Monday that his government is watching the storms closely."
+GOOD = "US President Donald Trump said on Monday that his administration is monitoring the storms closely."
+CONFIG = load_config()
+
+
+def _signals(back: str, german: str | None = None, source: str = SOURCE) -> dict:
+    model = embedder()
+    encoded = tuple(model.encode([source, back])) if model is not None else None
+    return compare(source, back, german, encoded, model)
+
+
+@pytest.mark.parametrize("back, category, word", [
+    ("US President Donald Trump said on Monday that his government is not watching the storms closely.",
+     "negation", "not"),
+    ("US President Donald Trump said on Monday that his 3 governments are watching the storms closely.",
+     "number", "3"),
+    ("US President Joe Biden said on Monday that his government is watching the storms closely.",
+     "named entity", "Trump"),
+    ("US President Donald Trump said on Monday that her government is watching the storms closely.",
+     "mistranslation", "he/she"),
+    ("US President Donald Trump said on Monday that his government is watching.", "omission", "storms"),
+])
+def test_each_kind_of_drift_is_named_with_its_words(back, category, word):
+    sig = _signals(back)
+    got_category, reason = drift_reason(sig)
+    assert got_category == category
+    assert word in reason
+
+
+@pytest.mark.parametrize("back", [
+    GOOD.replace("is monitoring", "is not monitoring"),
+    GOOD.replace("his administration is", "his 3 administrations are"),
+    GOOD.replace("Donald Trump", "Joe Biden"),
+    GOOD.replace("his", "her"),
+    GOOD.replace(" the storms closely", ""),
+    GOOD.replace("closely", "closely and nervously"),
+    " ".join(reversed(GOOD.split())),
+])
+def test_a_perturbed_back_translation_drifts_more_than_the_unperturbed_one(back):
+    assert score(_signals(back), CONFIG) > score(_signals(GOOD), CONFIG)
+
+
+def test_a_paraphrase_is_not_flagged():
+    assert score(_signals(GOOD), CONFIG) < CONFIG["drift"]["minor"]
+
+
+def test_words_left_in_german_are_found():
+    german = "US-Präsident Donald Trump sagte am Montag, dass seine Regierung die Stürme genau beobachte."
+    back = "US Präsident Donald Trump said on Monday that his government is watching the Stürme closely."
+    sig = _signals(back, german)
+    if embedder() is None:
+        pytest.skip("no sentence-embedding model installed")
+    assert "Stürme" in sig["untranslated_words"]
+    assert "Donald" not in sig["untranslated_words"]
+
+
+def test_embedding_similarity_orders_meaning():
+    model = embedder()
+    if model is None:
+        pytest.skip("no sentence-embedding model installed")
+    src, good, bad = model.encode([SOURCE, GOOD, "The weather in Paris was sunny and warm."])
+    assert similarity(src, good)["embedding"] > similarity(src, bad)["embedding"] + 0.3
+    assert 0 < similarity(src, good)["token_recall"] <= 1.0001
+
+
+def test_names_skip_sentence_starts_and_keep_acronyms():
+    assert names("The U.S. army met NATO in Brussels. Then Kim left. “Why?” Nobody knew.") == [
+        "US", "NATO", "Brussels", "Kim"]
+
+
+def test_features_point_the_same_way():
+    same = features(_signals(SOURCE))
+    assert same["chrf"] == pytest.approx(0.0) and same["negation"] == 0 and same["omission"] == 0
+
+
+def test_number_words_count_as_numbers():
+    assert number_values("Er gestand elf Morde an zwei Tagen.", "de") == [2.0, 11.0]
+    assert number_values("He confessed 11 murders in two days; hundreds of people came.", "en") == [2.0, 11.0]
+    assert number_values("Tausende von Menschen kamen, ein hundert blieben.", "de") == [100.0]
+
+
+def test_reference_free_score_rises_with_disagreement():
+    calm = {"confidence": 0.9, "german_negations": 1, "bt_negations": 1}
+    worried = {"confidence": 0.9, "german_negations": 1, "bt_negations": 0, "bt_numbers_missing": [5.0]}
+    assert reference_free_score(worried, CONFIG) > reference_free_score(calm, CONFIG)
+
+
+@pytest.mark.parametrize("source, german, categories", [
+    ("The bill has not passed.", "Der Entwurf ist nicht durchgekommen.", []),
+    ("The bill has not passed.", "Der Entwurf ist durchgekommen.", ["negation"]),
+    ("No MP3 player can make calls.", "Kein MP3-Player kann telefonieren.", []),
+    ("He confessed 11 murders.", "Er gestand elf Morde.", []),
+    ("He confessed 11 murders.", "Er gestand zwölf Morde.", ["number"]),
+    ("The conductors have card readers with which they can check the time and zone validity of the coupons.",
+     "Die Zugbegleiter haben Lesegeräte.", ["omission"]),
+    ("The conductors have card readers with which they can check the time and zone validity of the coupons.",
+     "Die Zugbegleiter haben Lesegeräte, mit denen sie die Gültigkeitsdauer der Coupons nach Zeit und Zone "
+     "prüfen können.", []),
+])
+def test_source_checks_without_a_model(source, german, categories):
+    assert [i.category for i in check_pair(source, german, CONFIG)] == categories
