@@ -1,12 +1,15 @@
 """Sentence alignment (n:m) of translated sentences against the other side.
 
 A Bleualign-style dynamic programme: side A is given already translated into
-the language of side B, and every candidate bead (1:1, 1:2, 2:1, 2:2, 1:0, 0:1)
-is scored by the character n-gram F-score of its translated A side against its B
-side (sacrebleu's chrF statistics), corrected for length and shared anchors
-(numbers, capitalised names).  The search is banded around the diagonal, so time
-grows linearly with document length.  Language-agnostic: it only ever compares
-"A translated into B" with "B".
+the language of side B, and every candidate bead (1:1, 1:2, 2:1, 2:2, 1:3, 3:1,
+1:0, 0:1) gets a cost: one minus the character n-gram F-score of its translated A
+side against its B side (sacrebleu's chrF statistics), corrected for length and
+shared anchors (numbers, capitalised names), plus a penalty per merged sentence,
+all weighted by the bead's length in characters.  A sentence left unaligned costs
+``skip_cost`` per character, so a short stray line (a caption, a page number) is
+left out instead of being merged into its neighbour.  The search minimises the
+total cost in a band around the diagonal, so time grows linearly with document
+length.  Language-agnostic: it only ever compares "A translated into B" with "B".
 """
 from __future__ import annotations
 
@@ -20,7 +23,7 @@ from sacrebleu.metrics.helpers import extract_all_char_ngrams
 
 from .document import Alignment, Document
 
-BEADS = ((1, 1), (1, 2), (2, 1), (2, 2), (1, 0), (0, 1))
+BEADS = ((1, 1), (1, 2), (2, 1), (2, 2), (1, 3), (3, 1), (1, 0), (0, 1))
 CHAR_ORDER = 6
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _NAME = re.compile(r"\b[A-ZÄÖÜ][\w-]{2,}")
@@ -28,12 +31,16 @@ _NAME = re.compile(r"\b[A-ZÄÖÜ][\w-]{2,}")
 
 @dataclass(frozen=True)
 class AlignParams:
-    """Weights of the bead score, chosen on the development alignment set."""
+    """Weights of the bead cost, chosen on the development alignment set
+    (``mt-audit eval alignment``)."""
 
-    merge_penalty: float = 0.06
-    skip_score: float = 0.0
-    length_weight: float = 0.25
-    anchor_weight: float = 0.15
+    merge_penalty: float = 0.05
+    # Leaving a sentence unaligned costs this multiple of the document's typical 1:1
+    # cost per character: self-calibrating, since similarity runs high between two
+    # English texts and low between OCR'd French and machine-translated French.
+    skip_ratio: float = 1.0
+    length_weight: float = 0.3
+    anchor_weight: float = 0.1
     min_band: int = 12
     band_ratio: float = 0.08
 
@@ -60,6 +67,14 @@ def _merge(counters: list[list[Counter]]) -> list[Counter]:
     return [sum((c[k] for c in counters), Counter()) for k in range(CHAR_ORDER)]
 
 
+def _spans(side: _Side):
+    """The merged n-gram counts of a run of sentences, computed once per run."""
+    @lru_cache(maxsize=None)
+    def span(i: int, count: int) -> list[Counter]:
+        return _merge(side.ngrams[i:i + count])
+    return span
+
+
 def chrf_from_ngrams(hyp: list[Counter], ref: list[Counter], beta: float = 2.0) -> float:
     """chrF (0..1) from per-order character n-gram counts, as sacrebleu computes it."""
     precisions, recalls = [], []
@@ -83,7 +98,7 @@ def chrf_from_ngrams(hyp: list[Counter], ref: list[Counter], beta: float = 2.0) 
 
 def align_sentences(translated_a: list[str], b: list[str], params: AlignParams | None = None
                     ) -> list[tuple[list[int], list[int], float]]:
-    """Monotone n:m alignment; returns beads as (indices in A, indices in B, score)."""
+    """Monotone n:m alignment; returns beads as (indices in A, indices in B, chrF of the bead)."""
     params = params or AlignParams()
     n, m = len(translated_a), len(b)
     if n == 0 or m == 0:
@@ -92,36 +107,48 @@ def align_sentences(translated_a: list[str], b: list[str], params: AlignParams |
     total_a, total_b = max(1, sum(side_a.chars)), max(1, sum(side_b.chars))
     band = max(params.min_band, int(params.band_ratio * max(n, m)))
 
+    span_a, span_b = _spans(side_a), _spans(side_b)
+    scale = total_a / total_b  # B characters in A units
+
     @lru_cache(maxsize=None)
-    def bead_score(i: int, j: int, da: int, db: int) -> float:
+    def similarity(i: int, j: int, da: int, db: int) -> float:
+        return chrf_from_ngrams(span_a(i, da), span_b(j, db)) if da and db else 0.0
+
+    @lru_cache(maxsize=None)
+    def bead_cost(i: int, j: int, da: int, db: int) -> float:
+        ca, cb = sum(side_a.chars[i:i + da]), sum(side_b.chars[j:j + db]) * scale
         if da == 0 or db == 0:
-            return params.skip_score
-        hyp = _merge(side_a.ngrams[i:i + da])
-        ref = _merge(side_b.ngrams[j:j + db])
-        sim = chrf_from_ngrams(hyp, ref)
+            return skip_cost * (ca + cb)
+        return unit_cost(i, j, da, db) * (ca + cb) / 2
+
+    @lru_cache(maxsize=None)
+    def unit_cost(i: int, j: int, da: int, db: int) -> float:
+        ca, cb = sum(side_a.chars[i:i + da]), sum(side_b.chars[j:j + db]) * scale
         # Length agreement relative to each side's total (as Gale & Church): translated
         # text runs longer or shorter overall, so compare shares, not raw counts.
-        la = sum(side_a.chars[i:i + da]) / total_a
-        lb = sum(side_b.chars[j:j + db]) / total_b
-        length = 1.0 - abs(la - lb) / max(la, lb, 1e-9)
+        la, lb = ca / total_a, cb / total_a
+        length = abs(la - lb) / max(la, lb, 1e-9)
         anchors_a = sum(side_a.anchors[i:i + da], Counter())
         anchors_b = sum(side_b.anchors[j:j + db], Counter())
         union = sum((anchors_a | anchors_b).values())
-        anchor = sum((anchors_a & anchors_b).values()) / union if union else 0.5
-        score = sim + params.length_weight * (length - 0.5) + params.anchor_weight * (anchor - 0.5)
-        extra = da + db - 2
-        return (score - params.merge_penalty * extra) * (da + db) / 2
+        anchor = 1 - sum((anchors_a & anchors_b).values()) / union if union else 0.5
+        return (1 - similarity(i, j, da, db)) + params.length_weight * length \
+            + params.anchor_weight * (anchor - 0.5) + params.merge_penalty * (da + db - 2)
 
-    neg = -math.inf
+    def diagonal(i: int) -> range:
+        centre = i * m / n
+        return range(max(0, int(centre - band)), min(m, int(centre + band) + 1) + 1)
+
+    typical = sorted(min((unit_cost(i, j, 1, 1) for j in diagonal(i) if j < m), default=1.0) for i in range(n))
+    skip_cost = params.skip_ratio * typical[len(typical) // 2]
+
     best: dict[tuple[int, int], float] = {(0, 0): 0.0}
     back: dict[tuple[int, int], tuple[int, int]] = {}
     for i in range(n + 1):
-        centre = i * m / n
-        lo, hi = max(0, int(centre - band)), min(m, int(centre + band) + 1)
-        for j in range(lo, hi + 1):
+        for j in diagonal(i):
             if (i, j) == (0, 0):
                 continue
-            top, arg = neg, None
+            top, arg = math.inf, None
             for da, db in BEADS:
                 pi, pj = i - da, j - db
                 if pi < 0 or pj < 0:
@@ -129,8 +156,8 @@ def align_sentences(translated_a: list[str], b: list[str], params: AlignParams |
                 prev = best.get((pi, pj))
                 if prev is None:
                     continue
-                value = prev + bead_score(pi, pj, da, db)
-                if value > top:
+                value = prev + bead_cost(pi, pj, da, db)
+                if value < top:
                     top, arg = value, (da, db)
             if arg is not None:
                 best[(i, j)] = top
@@ -143,7 +170,7 @@ def align_sentences(translated_a: list[str], b: list[str], params: AlignParams |
     while (i, j) != (0, 0):
         da, db = back[(i, j)]
         i, j = i - da, j - db
-        beads.append((list(range(i, i + da)), list(range(j, j + db)), bead_score(i, j, da, db)))
+        beads.append((list(range(i, i + da)), list(range(j, j + db)), similarity(i, j, da, db)))
     beads.reverse()
     return beads
 

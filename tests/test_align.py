@@ -24,3 +24,21 @@ def test_score_links_strict_and_lax():
     figures = score_links(predicted, gold)
     assert figures["strict"] == {"precision": 0.6667, "recall": 0.5, "f1": 0.5714}
     assert figures["lax"] == {"precision": 1.0, "recall": 1.0, "f1": 1.0}
+
+
+def test_an_added_sentence_is_left_unaligned_not_merged():
+    translated = ["North Korea sent 11,000 containers to Russia last year.",
+                  "The weather in Paris was sunny and warm all week, and many tourists came.",
+                  "Experts say the deliveries matter a great deal for the war."]
+    english = ["North Korea shipped 11,000 containers to Russia last year.",
+               "Experts say the deliveries matter a great deal for the war."]
+    beads = [(a, b) for a, b, _ in align_sentences(translated, english)]
+    assert beads == [([0], [0]), ([1], []), ([2], [1])]
+
+
+def test_one_to_three():
+    translated = ["Russia bought shells, rockets and drones from North Korea, and paid with oil and food."]
+    english = ["Russia bought shells.", "It also bought rockets and drones from North Korea.",
+               "It paid with oil and food."]
+    beads = [(a, b) for a, b, _ in align_sentences(translated, english)]
+    assert beads == [([0], [0, 1, 2])]
