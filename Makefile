@@ -48,7 +48,7 @@ models: $(STAMP)
 	$(BIN)/python models/fetch.py
 
 eval: $(STAMP)
-	$(BIN)/mt-audit eval all $(EVAL_DIR)
+	$(BIN)/mt-audit eval all $(EVAL_DIR) --json-dir $(OUT)/eval
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache

@@ -32,54 +32,49 @@ def main() -> None:
     """Audit German machine translations of English news copy for meaning drift."""
 
 
-@main.command(epilog=EXIT_CODES_HELP)
-@click.argument("german_file", type=click.Path(path_type=Path))
-@click.option("--source", "source_file", type=click.Path(path_type=Path),
-              help="The English original; drift is then judged against it, sentence by sentence.")
-@click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("reports"), show_default=True,
-              help="Directory the reports are written to (as <name>.html, <name>.json, <name>.junit.xml).")
-@click.option("--format", "formats", default="html,json", show_default=True,
-              help="Comma-separated report formats: html, json, junit, github (GitHub Actions annotations "
-                   "on standard output).")
-@click.option("--fail-on", type=click.Choice(["major", "minor", "never"]), default=None,
-              help="Lowest severity that fails the gate (exit 1). Default: from the config, 'major'.")
-@click.option("--model", default=None,
-              help=f"Model id on the Hugging Face hub or a local model directory. Default: $MT_AUDIT_MODEL "
-                   f"or {DEFAULT_MODEL}.")
-@click.option("--revision", default=DEFAULT_REVISION, show_default=True, help="Model revision on the hub.")
-@click.option("--backend", type=click.Choice(BACKENDS), default="marian", show_default=True,
-              help="Back-translation backend; 'none' runs only the checks that need no model.")
-@click.option("--require-model", is_flag=True,
-              help="Exit 3 when the model cannot be loaded, instead of auditing without back-translation.")
-@click.option("--beam", "beam_size", type=click.IntRange(1, 16), default=4, show_default=True,
-              help="Beam size of the back-translation.")
-@click.option("--batch-size", type=click.IntRange(1, 256), default=16, show_default=True,
-              help="Sentences per translation batch.")
-@click.option("--input-format", type=click.Choice(["auto", "txt", "md", "html"]), default="auto",
-              show_default=True, help="Format of GERMAN_FILE; auto uses the extension and the content.")
-@click.option("--config", "config_path", type=click.Path(path_type=Path),
-              help="TOML file overriding thresholds and weights (see audit/data/thresholds.toml).")
-@click.option("--glossary", "glossary_path", type=click.Path(path_type=Path),
-              help="TOML file extending or overriding the checks' data (house style).")
-@click.option("--ignore", "ignore_path", type=click.Path(path_type=Path),
-              help="Accepted findings (written by --write-ignore): shown as accepted, never fail the gate.")
-@click.option("--write-ignore", "write_ignore", type=click.Path(path_type=Path),
-              help="Write the current findings to this file as a baseline of accepted findings.")
-@click.option("--no-cache", is_flag=True, help="Do not read or write the translation cache.")
-@click.option("--quiet", "-q", is_flag=True, help="No terminal summary and no progress bar.")
-def check(german_file, source_file, out_dir, formats, fail_on, model, revision, backend, require_model,
-          beam_size, batch_size, input_format, config_path, glossary_path, ignore_path, write_ignore,
-          no_cache, quiet):
-    """Audit GERMAN_FILE (.txt, .md or .html) and write reports.
+def _audit_options(command):
+    """The options that ``check`` and ``batch`` share."""
+    options = [
+        click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("reports"),
+                     show_default=True, help="Directory the reports are written to (as <name>.html, "
+                                             "<name>.json, <name>.junit.xml)."),
+        click.option("--format", "formats", default="html,json", show_default=True,
+                     help="Comma-separated report formats: html, json, junit, github (GitHub Actions "
+                          "annotations on standard output)."),
+        click.option("--fail-on", type=click.Choice(["major", "minor", "never"]), default=None,
+                     help="Lowest severity that fails the gate (exit 1). Default: from the config, 'major'."),
+        click.option("--model", default=None,
+                     help=f"Model id on the Hugging Face hub, or a local directory holding a MarianMT model or "
+                          f"its CTranslate2 conversion. Default: $MT_AUDIT_MODEL or {DEFAULT_MODEL}."),
+        click.option("--revision", default=DEFAULT_REVISION, show_default=True, help="Model revision on the hub."),
+        click.option("--backend", type=click.Choice(BACKENDS), default="marian", show_default=True,
+                     help="Back-translation backend: marian (transformers), ctranslate2 (int8 conversion of "
+                          "the same model, made on first use), or none (only the checks that need no model)."),
+        click.option("--int8", is_flag=True,
+                     help="marian backend: dynamic int8 quantisation of the model's linear layers (faster).") ,
+        click.option("--require-model", is_flag=True,
+                     help="Exit 3 when the model cannot be loaded, instead of auditing without back-translation."),
+        click.option("--beam", "beam_size", type=click.IntRange(1, 16), default=4, show_default=True,
+                     help="Beam size of the back-translation."),
+        click.option("--batch-size", type=click.IntRange(1, 256), default=16, show_default=True,
+                     help="Sentences per translation batch."),
+        click.option("--input-format", type=click.Choice(["auto", "txt", "md", "html"]), default="auto",
+                     show_default=True, help="Format of the German input; auto uses the extension and the content."),
+        click.option("--config", "config_path", type=click.Path(path_type=Path),
+                     help="TOML file overriding thresholds and weights (see audit/data/thresholds.toml)."),
+        click.option("--glossary", "glossary_path", type=click.Path(path_type=Path),
+                     help="TOML file extending or overriding the checks' data (house style)."),
+        click.option("--ignore", "ignore_path", type=click.Path(path_type=Path),
+                     help="Accepted findings (written by --write-ignore): shown as accepted, never fail the gate."),
+        click.option("--no-cache", is_flag=True, help="Do not read or write the translation cache."),
+        click.option("--quiet", "-q", is_flag=True, help="No terminal summary and no progress bar."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
 
-    Back-translates the German into English, aligns it with the English source
-    when one is given, scores every passage and flags the ones whose meaning
-    probably drifted; editorial checks (units, loaded terms, names, numbers,
-    untranslated text, typography, calques) run with or without a model.
-    """
-    import os
 
-    from .pipeline import AuditSettings, Auditor
+def _formats(formats: str) -> list[str]:
     from .report import FORMATS
 
     wanted = [f.strip() for f in formats.split(",") if f.strip()]
@@ -87,16 +82,49 @@ def check(german_file, source_file, out_dir, formats, fail_on, model, revision, 
     if unknown or not wanted:
         raise click.BadParameter(f"unknown format {', '.join(unknown) or '(none)'}; choose from "
                                  f"{', '.join(FORMATS)}", param_hint="--format")
-    settings = AuditSettings(
-        backend=backend, model=model or os.environ.get("MT_AUDIT_MODEL") or DEFAULT_MODEL, revision=revision,
-        require_model=require_model, decoding=DecodingSettings(beam_size=beam_size, batch_size=batch_size),
-        fail_on=fail_on, input_format=input_format,
-        config_path=str(config_path) if config_path else None,
-        glossary_path=str(glossary_path) if glossary_path else None,
-        ignore_path=str(ignore_path) if ignore_path else None, use_cache=not no_cache, quiet=quiet,
+    return wanted
+
+
+def _settings(options: dict):
+    import os
+
+    from .pipeline import AuditSettings
+
+    def path(key):
+        return str(options[key]) if options.get(key) else None
+
+    return AuditSettings(
+        backend=options["backend"], model=options["model"] or os.environ.get("MT_AUDIT_MODEL") or DEFAULT_MODEL,
+        revision=options["revision"], require_model=options["require_model"],
+        decoding=DecodingSettings(beam_size=options["beam_size"], batch_size=options["batch_size"],
+                                  quantize="int8" if options["int8"] and options["backend"] == "marian" else None),
+        fail_on=options["fail_on"], input_format=options["input_format"], config_path=path("config_path"),
+        glossary_path=path("glossary_path"), ignore_path=path("ignore_path"), use_cache=not options["no_cache"],
+        quiet=options["quiet"],
     )
+
+
+@main.command(epilog=EXIT_CODES_HELP)
+@click.argument("german_file", type=click.Path(path_type=Path))
+@click.option("--source", "source_file", type=click.Path(path_type=Path),
+              help="The English original; drift is then judged against it, sentence by sentence.")
+@click.option("--write-ignore", "write_ignore", type=click.Path(path_type=Path),
+              help="Write the current findings to this file as a baseline of accepted findings.")
+@_audit_options
+def check(german_file, source_file, write_ignore, **options):
+    """Audit GERMAN_FILE (.txt, .md or .html) and write reports.
+
+    Back-translates the German into English, aligns it with the English source
+    when one is given, scores every passage and flags the ones whose meaning
+    probably drifted; editorial checks (units, loaded terms, names, numbers,
+    untranslated text, typography, calques) run with or without a model.
+    """
+    from .pipeline import Auditor
+
+    wanted = _formats(options["formats"])
+    out_dir, quiet = options["out_dir"], options["quiet"]
     try:
-        auditor = Auditor(settings)
+        auditor = Auditor(_settings(options))
         doc = auditor.audit(german_file, source_file)
         passed = auditor.passed(doc)
         written = write_reports(doc, auditor, out_dir, wanted, passed)
@@ -115,6 +143,43 @@ def check(german_file, source_file, out_dir, formats, fail_on, model, revision, 
 
         print_summary(doc, passed, auditor.fail_on, written, Console(stderr="github" in wanted))
     sys.exit(EXIT_OK if passed else EXIT_FINDINGS)
+
+
+@main.command(epilog=EXIT_CODES_HELP)
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--source-dir", type=click.Path(path_type=Path),
+              help="Folder of English originals: NAME.de.txt (or NAME.txt) is paired with NAME.en.txt, "
+                   "NAME.en.md or NAME.en.html there, when it exists.")
+@_audit_options
+def batch(inputs, source_dir, **options):
+    """Audit many German files in one process (one model load).
+
+    INPUTS are files or folders (every .txt, .md and .html inside).  All documents'
+    sentences are back-translated together in length-sorted batches (mapped with
+    `datasets`, through the translation cache); one report per document is written to
+    --out, plus corpus.jsonl with one line per audited segment.  A file that cannot be
+    read is reported and skipped; the exit code is the worst of all documents.
+    """
+    from .corpus import audit_corpus, collect_inputs
+    from .pipeline import Auditor
+
+    wanted = _formats(options["formats"])
+    try:
+        files = collect_inputs(inputs)
+        auditor = Auditor(_settings(options))
+        outcome = audit_corpus(auditor, files, source_dir, options["out_dir"],
+                               lambda doc, passed: write_reports(doc, auditor, options["out_dir"], wanted, passed))
+    except AuditError as err:
+        _fail(err)
+    for path, message in outcome.errors:
+        click.echo(f"mt-audit: error: {message}", err=True)
+    if not options["quiet"]:
+        from rich.console import Console
+
+        from .report.terminal import print_corpus_summary
+
+        print_corpus_summary(outcome, auditor.fail_on, Console(stderr="github" in wanted))
+    sys.exit(outcome.exit_code)
 
 
 @main.group(name="eval")

@@ -21,7 +21,7 @@ from .segment import segment_document, segment_source
 from .signals import compute_signals, metric_signatures
 from .translate import DEFAULT_MODEL, DEFAULT_REVISION, DecodingSettings
 from .translate.cache import TranslationCache
-from .translate.engine import CachedTranslator, back_translate, open_translator
+from .translate.engine import CachedTranslator, fill_back_translations, open_translator, translatable
 
 
 @dataclass
@@ -52,6 +52,7 @@ class Auditor:
         self.fail_on = settings.fail_on or self.config["gate"]["fail_on"]
         self.translator: CachedTranslator | None = None
         self.skipped_reason: str | None = None
+        self.warnings: list[str] = []  # about the model, added to every document
         self._opened = False
 
     def _open_translator(self) -> None:
@@ -63,7 +64,8 @@ class Auditor:
             self.skipped_reason = "back-translation was switched off (--backend none)."
             return
         try:
-            translator = open_translator(s.backend, s.model, s.revision, s.decoding, quiet=s.quiet)
+            translator = open_translator(s.backend, s.model, s.revision, s.decoding, quiet=s.quiet,
+                                         fallback=not s.require_model, warnings=self.warnings)
         except ModelUnavailable as err:
             if s.require_model:
                 raise
@@ -73,6 +75,12 @@ class Auditor:
         self.translator = CachedTranslator(translator, cache)
 
     def audit(self, path: str | Path, source: str | Path | None = None) -> Document:
+        doc = self.load(path, source)
+        self.translate([doc])
+        return self.finish(doc)
+
+    def load(self, path: str | Path, source: str | Path | None = None) -> Document:
+        """Ingest and segment one document (and its source)."""
         s = self.settings
         boiler_extra = self.glossary.get("boilerplate", {}).get("rule")
         doc = ingest(path, s.input_format, boiler_extra)
@@ -82,20 +90,46 @@ class Auditor:
             doc.source_text, _, warnings = read_text(source, "source")
             doc.warnings.extend(warnings)
             doc.source_segments = segment_source(doc.source_text)
+        return doc
+
+    def translate(self, docs: list[Document], map_batches=None) -> None:
+        """Back-translate the documents' German prose, all documents' sentences together.
+
+        ``map_batches(texts, translate)`` may run ``translate`` over the texts in batches
+        (corpus mode maps it with ``datasets``); by default one call translates all.
+        """
+        s = self.settings
         self._open_translator()
-        info = doc.translation
-        info.backend = s.backend
-        info.beam_size = s.decoding.beam_size
-        info.batch_size = s.decoding.batch_size
-        if self.translator is not None:
-            t = self.translator.translator
-            info.model, info.revision = t.model_id, t.revision
-            back_translate(doc, self.translator)
-            if self.translator.cache is not None and self.translator.cache.warning:
+        for doc in docs:
+            doc.warnings.extend(self.warnings)
+            info = doc.translation
+            info.backend = s.backend
+            info.beam_size = s.decoding.beam_size
+            info.batch_size = s.decoding.batch_size
+            if self.translator is None:
+                info.model = s.model if s.backend != "none" else None
+                info.skipped_reason = self.skipped_reason
+        if self.translator is None:
+            return
+        t = self.translator.translator
+        todo = [(doc, seg) for doc in docs for seg in translatable(doc)]
+        texts = [seg.text for _, seg in todo]
+        cached = self.translator.cached(texts)
+        for doc in docs:
+            mine = [seg.text for seg in translatable(doc)]
+            doc.translation.from_cache = sum(1 for text in mine if text in cached)
+            doc.translation.translated = len(mine) - doc.translation.from_cache
+        results = map_batches(texts, self.translator.translate) if map_batches else self.translator.translate(texts)
+        for doc in docs:
+            info = doc.translation
+            info.model, info.revision, info.backend = t.model_id, t.revision, t.backend
+        fill_back_translations(todo, results)
+        if self.translator.cache is not None and self.translator.cache.warning:
+            for doc in docs:
                 doc.warnings.append(self.translator.cache.warning)
-        else:
-            info.model = s.model if s.backend != "none" else None
-            info.skipped_reason = self.skipped_reason
+
+    def finish(self, doc: Document) -> Document:
+        """Align, score and flag a (back-translated) document."""
         align_document(doc)
         compute_signals(doc, self.config)
         findings = run_checks(doc, self.glossary, CHECKS) + drift_findings(doc, self.config)

@@ -1,11 +1,14 @@
-"""Back-translation throughput: naive loop vs the project's marian backend.
+"""Back-translation throughput: naive loop vs the project's backends.
 
 Builds a full-size random-weight Marian model from the real opus-mt-de-en
 configuration and tokenizer (../shared/models/opus-mt-de-en), forces the output
 length to 1.2 x the source tokens (random weights never stop on their own), and
 measures in one run, each configuration in its own process for peak RSS:
-  naive   one sentence at a time, beam 4, plain generate
-  marian  the project's backend (length-sorted batches, inference mode)
+  naive        one sentence at a time, beam 4, plain generate
+  marian       the project's backend (length-sorted batches, inference mode)
+  marian-int8  the same with torch dynamic int8 quantisation (--int8)
+  ctranslate2  the CTranslate2 int8 conversion (converted beforehand, in another
+               process, as `make models` or the first audit would)
 and the time of an unchanged re-audit of the demo article from the cache.
 Prints ratios against the naive baseline measured in the same run.
 """
@@ -29,13 +32,23 @@ RATIO = 1.2
 
 
 def demo_sentences(count: int) -> list[str]:
+    """The demo article's prose sentences, repeated to ``count``.  Children read them from
+    $MT_AUDIT_BENCH_SENTENCES (written by the parent), so that a backend's peak memory is
+    not that of the ingest and segmentation libraries."""
+    if os.environ.get("MT_AUDIT_BENCH_SENTENCES"):
+        prose = json.loads(Path(os.environ["MT_AUDIT_BENCH_SENTENCES"]).read_text(encoding="utf-8"))
+        return (prose * math.ceil(count / len(prose)))[:count]
+    prose = _prose()
+    return (prose * math.ceil(count / len(prose)))[:count]
+
+
+def _prose() -> list[str]:
     from audit.ingest import ingest
     from audit.segment import segment_document
 
     doc = ingest(DEMO)
     segment_document(doc)
-    prose = [s.text for s in doc.segments if s.is_prose]
-    return (prose * math.ceil(count / len(prose)))[:count]
+    return [s.text for s in doc.segments if s.is_prose]
 
 
 def build_model(directory: Path) -> Path:
@@ -72,18 +85,28 @@ def run_naive(model_dir: str, count: int) -> dict:
     return {"sentences": count, "seconds": time.perf_counter() - start}
 
 
-def run_marian(model_dir: str, count: int, batch_size: int) -> dict:
+def run_backend(model_dir: str, count: int, batch_size: int, backend: str) -> dict:
     from audit.translate import DecodingSettings
-    from audit.translate.loader import resolve
-    from audit.translate.marian import MarianTranslator
+    from audit.translate.engine import open_translator
 
-    translator = MarianTranslator(resolve(model_dir, "main"), DecodingSettings(
-        beam_size=4, batch_size=batch_size, forced_length_ratio=RATIO), quiet=True)
+    quantize = "int8" if backend == "marian-int8" else None
+    translator = open_translator(backend.replace("-int8", ""), model_dir, "main", DecodingSettings(
+        beam_size=4, batch_size=batch_size, forced_length_ratio=RATIO, quantize=quantize), quiet=True,
+        fallback=False)
     sentences = demo_sentences(count)
     translator.count_tokens(sentences[0])
     start = time.perf_counter()
     translator.translate(sentences)
     return {"sentences": count, "seconds": time.perf_counter() - start}
+
+
+def run_convert(model_dir: str) -> dict:
+    from audit.translate.ct2 import convert
+    from audit.translate.loader import resolve
+
+    start = time.perf_counter()
+    convert(resolve(model_dir, "main"))
+    return {"seconds": time.perf_counter() - start}
 
 
 def run_reaudit(model_dir: str, cache_dir: str) -> dict:
@@ -99,9 +122,22 @@ def run_reaudit(model_dir: str, cache_dir: str) -> dict:
     return {"seconds": time.perf_counter() - start}
 
 
-def child(args: list[str]) -> dict:
+def peak_rss_mb() -> float:
+    """This process's peak resident set size.  /proc's VmHWM belongs to this program alone;
+    getrusage's ru_maxrss would also count the parent's size at the fork (Linux keeps the
+    larger of the two across exec), here the benchmark parent holding a full model."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def child(args: list[str], env: dict) -> dict:
     out = subprocess.run([sys.executable, "-m", "benchmarks.translate", "--child", *args], cwd=ROOT,
-                         capture_output=True, text=True, check=True)
+                         capture_output=True, text=True, check=True, env=env)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -115,34 +151,50 @@ def main() -> None:
     args = parser.parse_args()
     if args.child:
         kind, model_dir, *rest = args.child
-        result = {"naive": lambda: run_naive(model_dir, int(rest[0])),
-                  "marian": lambda: run_marian(model_dir, int(rest[0]), int(rest[1])),
-                  "reaudit": lambda: run_reaudit(model_dir, rest[0])}[kind]()
-        result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        runs = {"naive": lambda: run_naive(model_dir, int(rest[0])),
+                "convert": lambda: run_convert(model_dir),
+                "reaudit": lambda: run_reaudit(model_dir, rest[0])}
+        result = runs[kind]() if kind in runs else run_backend(model_dir, int(rest[0]), int(rest[1]), kind)
+        result["peak_rss_mb"] = peak_rss_mb()
         print(json.dumps(result))
         return
     if not (CONFIG_DIR / "config.json").exists():
         sys.exit(f"benchmark needs the opus-mt-de-en configuration and tokenizer in {CONFIG_DIR}")
+    backends = ("marian", "marian-int8", "ctranslate2")
     with tempfile.TemporaryDirectory() as tmp:
+        sentences = Path(tmp) / "sentences.json"
+        sentences.write_text(json.dumps(_prose()), encoding="utf-8")
+        env = {**os.environ, "MT_AUDIT_CACHE_DIR": str(Path(tmp) / "cache"), "HF_HUB_OFFLINE": "1",
+               "MT_AUDIT_BENCH_SENTENCES": str(sentences)}
         model_dir = Path(tmp) / "model"
         model_dir.mkdir()
         build_model(model_dir)
-        naive = child(["naive", str(model_dir), str(args.naive_sentences)])
-        marian = child(["marian", str(model_dir), str(args.sentences), str(args.batch_size)])
-        reaudit = child(["reaudit", str(model_dir), str(Path(tmp) / "cache")])
-    rate = {name: r["sentences"] / r["seconds"] for name, r in (("naive", naive), ("marian", marian))}
+        naive = child(["naive", str(model_dir), str(args.naive_sentences)], env)
+        runs = {"naive": naive}
+        conversion = child(["convert", str(model_dir)], env)
+        for backend in backends:
+            runs[backend] = child([backend, str(model_dir), str(args.sentences), str(args.batch_size)], env)
+        reaudit = child(["reaudit", str(model_dir), str(Path(tmp) / "cache")], env)
+    rate = {name: r["sentences"] / r["seconds"] for name, r in runs.items()}
     report = {
-        "sentences": {"naive": naive["sentences"], "marian": marian["sentences"]},
+        "sentences": {name: r["sentences"] for name, r in runs.items()},
         "sentences_per_s": {k: round(v, 3) for k, v in rate.items()},
-        "ratio_vs_naive": {"marian": round(rate["marian"] / rate["naive"], 2)},
-        "peak_rss_mb": {"naive": round(naive["peak_rss_mb"]), "marian": round(marian["peak_rss_mb"])},
+        "ratio_vs_naive": {k: round(rate[k] / rate["naive"], 2) for k in backends},
+        "peak_rss_mb": {name: round(r["peak_rss_mb"]) for name, r in runs.items()},
+        "ctranslate2_conversion_s": round(conversion["seconds"], 1),
         "cached_reaudit_s": round(reaudit["seconds"], 3),
-        "settings": {"beam_size": 4, "batch_size": args.batch_size, "forced_length_ratio": RATIO},
+        "settings": {"beam_size": 4, "batch_size": args.batch_size, "forced_length_ratio": RATIO,
+                     "threads": os.cpu_count()},
     }
-    print(f"{'configuration':<44}{'sent/s':>8}{'x naive':>9}{'peak RSS':>10}")
-    print(f"{'naive: one sentence, beam 4, generate':<44}{rate['naive']:>8.2f}{1.0:>9.1f}{naive['peak_rss_mb']:>8.0f}MB")
-    print(f"{'marian backend, batch ' + str(args.batch_size) + ', beam 4':<44}{rate['marian']:>8.2f}"
-          f"{report['ratio_vs_naive']['marian']:>9.1f}{marian['peak_rss_mb']:>8.0f}MB")
+    labels = {"naive": "naive: one sentence, beam 4, generate",
+              "marian": f"marian backend, batch {args.batch_size}, beam 4",
+              "marian-int8": f"marian --int8 (torch dynamic), batch {args.batch_size}, beam 4",
+              "ctranslate2": f"ctranslate2 int8, batch {args.batch_size}, beam 4"}
+    print(f"{'configuration':<52}{'sent/s':>8}{'x naive':>9}{'peak RSS':>10}")
+    for name, label in labels.items():
+        ratio = 1.0 if name == "naive" else report["ratio_vs_naive"][name]
+        print(f"{label:<52}{rate[name]:>8.2f}{ratio:>9.1f}{runs[name]['peak_rss_mb']:>8.0f}MB")
+    print(f"ctranslate2 conversion (once per model): {report['ctranslate2_conversion_s']:.1f} s")
     print(f"unchanged re-audit of the demo from the cache: {report['cached_reaudit_s']:.3f} s")
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")

@@ -1,4 +1,5 @@
-"""`make models`: fetch the back-translation model into the Hugging Face cache.
+"""`make models`: fetch the back-translation model into the Hugging Face cache and
+convert it for the ctranslate2 backend (int8, kept in the mt-audit cache folder).
 
 Needs network.  Without it, pass `--model PATH` (or set MT_AUDIT_MODEL) to a local
 copy of a MarianMT model directory (config.json, model.safetensors or
@@ -24,6 +25,16 @@ def main() -> int:
               f"network access to the Hugging Face hub. Offline, use --model PATH.", file=sys.stderr)
         return 3
     print(f"{DEFAULT_MODEL}@{DEFAULT_REVISION} is in {path} (cache {hf_cache_dir()})")
+    from audit.errors import ModelUnavailable
+    from audit.translate.ct2 import convert
+    from audit.translate.loader import resolve
+
+    try:
+        converted = convert(resolve(DEFAULT_MODEL, DEFAULT_REVISION))
+    except ModelUnavailable as err:
+        print(f"make models: {err} The marian backend still works.", file=sys.stderr)
+        return 0
+    print(f"CTranslate2 int8 conversion in {converted}")
     return 0
 
 

@@ -170,3 +170,45 @@ def test_with_source_and_tiny_model(tiny_model, tmp_path):
     assert all(s["back_translation"] for s in report["segments"])
     assert any(s["drift"] is not None for s in report["segments"])
     assert (tmp_path / "o" / "de.junit.xml").exists()
+
+
+def test_batch_audits_a_corpus_and_writes_one_jsonl(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.de.txt").write_text(DEMO.read_text(encoding="utf-8"), encoding="utf-8")
+    (corpus / "b.de.txt").write_text("Russland hat keine Details preisgegeben.\n\nDie Munition ist alt.\n",
+                                     encoding="utf-8")
+    (corpus / "b.en.txt").write_text("Russia has not given any details.\n\nThe ammunition is old.\n",
+                                     encoding="utf-8")
+    (corpus / "c.txt").write_bytes(b"\x00\x01binary")
+    before = {p.name: _sha(p) for p in corpus.iterdir()}
+    out = tmp_path / "out"
+    result = mt_audit("batch", corpus, "--source-dir", corpus, "--backend", "none", "--out", out)
+    assert result.returncode == 2, result.stderr  # c.txt is binary: the worst outcome wins
+    assert "c.txt is binary" in result.stderr and "Traceback" not in result.stderr
+    assert sorted(p.name for p in out.iterdir()) == ["a.html", "a.json", "b.html", "b.json", "corpus.jsonl"]
+    lines = [json.loads(line) for line in (out / "corpus.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert {line["document"] for line in lines} == {"a", "b"}
+    assert sum(1 for line in lines if line["document"] == "a") == 75
+    assert json.loads((out / "b.json").read_text())["document"]["path"].endswith("b.de.txt")
+    assert {p.name: _sha(p) for p in corpus.iterdir()} == before  # inputs untouched
+
+
+@pytest.mark.slow
+def test_batch_with_a_model_translates_all_documents_together(tiny_model, tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for name, text in (("a", "Die Munition ist alt. Russland erhält Granaten."), ("b", "Kim profitiert.")):
+        (corpus / f"{name}.txt").write_text(text + "\n", encoding="utf-8")
+    out = tmp_path / "out"
+    result = mt_audit("batch", corpus, "--model", tiny_model, "--backend", "ctranslate2", "--out", out,
+                      "--format", "json", "--fail-on", "never",
+                      env={"MT_AUDIT_CACHE_DIR": str(tmp_path / "cache")})
+    assert result.returncode == 0, result.stderr
+    lines = [json.loads(line) for line in (out / "corpus.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert len(lines) == 3 and all(line["back_translation"] for line in lines)
+    report = json.loads((out / "a.json").read_text())
+    assert report["translation"]["backend"] == "ctranslate2"
+    again = mt_audit("batch", corpus, "--model", tiny_model, "--backend", "ctranslate2", "--out", out,
+                     "--format", "json", "--fail-on", "never", env={"MT_AUDIT_CACHE_DIR": str(tmp_path / "cache")})
+    assert "3 from cache" in again.stdout.replace("\n", " ")

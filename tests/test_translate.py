@@ -116,3 +116,103 @@ def test_real_opus_mt_tokenizer_round_trips_the_demo():
         assert ids[-1] == tokenizer.eos_token_id and len(ids) < 512
         decoded = tokenizer.decode(ids, skip_special_tokens=True)
         assert decoded.replace(" ", "")[:20] == seg.text.replace(" ", "")[:20]
+
+
+# --- the ctranslate2 backend and the int8 option -------------------------------------------
+
+@pytest.fixture(scope="module")
+def ct2_translator(tiny_model, tmp_path_factory):
+    from audit.translate.ct2 import CTranslate2Translator
+
+    cache = tmp_path_factory.mktemp("ct2cache")
+    return CTranslate2Translator(resolve(str(tiny_model), "main"), DecodingSettings(beam_size=2, batch_size=4),
+                                 quiet=True, cache_dir=cache)
+
+
+def test_ctranslate2_backend_returns_the_same_result_type(ct2_translator):
+    from audit.translate.ct2 import is_ct2_dir
+
+    assert is_ct2_dir(ct2_translator.path) and (ct2_translator.path / "source.spm").is_file()
+    results = ct2_translator.translate(["Die Munition ist alt.", "", "🙂🙂", "Russland erhält Granaten."])
+    assert results[1].text == "" and results[1].tokens == []
+    for r in (results[0], results[3]):
+        assert r.text and r.logprob < 0 and 0 < r.confidence <= 1
+        assert all(0 <= p <= 1 for _, p in r.tokens)
+    again = ct2_translator.translate(["Die Munition ist alt.", "", "🙂🙂", "Russland erhält Granaten."])
+    assert [(r.text, r.logprob) for r in again] == [(r.text, r.logprob) for r in results]
+
+
+def test_ctranslate2_conversion_is_reused_and_can_be_given_as_model(ct2_translator, tiny_model):
+    from audit.translate.ct2 import CTranslate2Translator, convert
+
+    stamp = (ct2_translator.path / "model.bin").stat().st_mtime_ns
+    assert convert(resolve(str(tiny_model), "main"), ct2_translator.path.parent.parent) == ct2_translator.path
+    assert (ct2_translator.path / "model.bin").stat().st_mtime_ns == stamp
+    direct = CTranslate2Translator(resolve(str(ct2_translator.path), "main"), DecodingSettings(beam_size=2),
+                                   quiet=True)
+    assert direct.translate(["Die Munition ist alt."])[0].text
+
+
+def test_a_failed_conversion_falls_back_to_marian_or_exits_3(tiny_model, monkeypatch, tmp_path):
+    import ctranslate2.converters
+
+    from audit.translate.engine import open_translator
+
+    def broken(self, *args, **kwargs):
+        raise RuntimeError("unsupported layer")
+
+    monkeypatch.setattr(ctranslate2.converters.TransformersConverter, "convert", broken)
+    monkeypatch.setenv("MT_AUDIT_CACHE_DIR", str(tmp_path))
+    warnings: list[str] = []
+    t = open_translator("ctranslate2", str(tiny_model), "main", DecodingSettings(), quiet=True,
+                        warnings=warnings)
+    assert t.backend == "marian"
+    assert len(warnings) == 1 and "conversion" in warnings[0] and "marian" in warnings[0]
+    with pytest.raises(ModelUnavailable, match="conversion"):
+        open_translator("ctranslate2", str(tiny_model), "main", DecodingSettings(), quiet=True, fallback=False)
+    assert not list((tmp_path / "ctranslate2").glob("*/model.bin"))  # nothing half-written left
+
+
+def test_ct2_directory_without_tokenizer_files_is_named(ct2_translator, tmp_path):
+    import shutil
+
+    broken = tmp_path / "ct2"
+    shutil.copytree(ct2_translator.path, broken)
+    (broken / "target.spm").unlink()
+    with pytest.raises(ModelUnavailable, match="target.spm"):
+        resolve(str(broken), "main")
+
+
+def test_int8_option_quantises_and_changes_the_cache_key(tiny_model):
+    import torch
+
+    plain = DecodingSettings(beam_size=2)
+    int8 = DecodingSettings(beam_size=2, quantize="int8")
+    assert plain.signature() != int8.signature()
+    t = MarianTranslator(resolve(str(tiny_model), "main"), int8, quiet=True)
+    assert any(isinstance(m, torch.ao.nn.quantized.dynamic.Linear) for m in t.model.modules())
+    result = t.translate(["Die Munition ist alt."])[0]
+    assert result.text and 0 < result.confidence <= 1
+
+
+@pytest.mark.parametrize("folder", ["tiny", "real"])
+def test_ctranslate2_tokenisation_matches_marian_tokenizer(folder, tiny_model):
+    from transformers import MarianTokenizer
+
+    from audit.ingest import ingest
+    from audit.segment import segment_document
+    from audit.translate.ct2 import MarianPieces
+
+    path = tiny_model if folder == "tiny" else REAL_TOKENIZER
+    if not (path / "source.spm").exists():
+        pytest.skip("opus-mt-de-en tokenizer files absent")
+    doc = ingest(DEMO)
+    segment_document(doc)
+    texts = [s.text for s in doc.segments] + ["„Zitat“ – 11.000 Container…", "🙂", ""]
+    reference, ours = MarianTokenizer.from_pretrained(str(path)), MarianPieces(path)
+    for text in texts:
+        expected = reference.convert_ids_to_tokens(reference.encode(text)) if text else []
+        assert ours.encode_tokens(text)[:-1] == expected[:-1] if text else ours.tokenize(text) == []
+    ids = reference.encode("Die Munition ist alt.")
+    tokens = reference.convert_ids_to_tokens(ids)
+    assert ours.decode(tokens) == reference.decode(ids, skip_special_tokens=True)

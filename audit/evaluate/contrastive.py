@@ -28,7 +28,8 @@ def eval_contrastive(directory, config: dict | None = None) -> dict:
     figures = {}
     for name, folder in contrastive_sets(directory):
         dataset = contrastive_dataset(folder).map(_flags, batched=True, batch_size=256,
-                                                  fn_kwargs={"config": config}, load_from_cache_file=False)
+                                                  fn_kwargs={"config": config}, load_from_cache_file=False,
+                                                  keep_in_memory=True)
         n = len(dataset)
         figures[name] = {"recall": round(sum(dataset["flag_incorrect"]) / n, 4) if n else 0.0,
                          "false_alarm_rate": round(sum(dataset["flag_correct"]) / n, 4) if n else 0.0,

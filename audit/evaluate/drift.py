@@ -41,8 +41,10 @@ def drift_features(directory, embedder=None) -> list[dict]:
         dataset = dataset.add_column("src_sent", [""] * len(dataset))
     dataset = dataset.filter(lambda row: row["severity"] in SEVERITIES and row.get("pert_check", True) is not False
                              and row["pert_sent"] != row["mt_sent"])
+    # An explicit fingerprint: datasets would otherwise try to hash the embedding model.
     dataset = dataset.map(_signals, batched=True, batch_size=64, fn_kwargs={"embedder": embedder},
-                          load_from_cache_file=False, desc="drift signals")
+                          load_from_cache_file=False, keep_in_memory=True,
+                          new_fingerprint=f"drift-signals-{dataset._fingerprint}-{embedder is not None}")
     return [{"id": r.get("id"), "severity": r["severity"], "name": r.get("pert_name", ""),
              "mt": {k: v for k, v in r["mt"].items() if v is not None},
              "pert": {k: v for k, v in r["pert"].items() if v is not None}} for r in dataset]

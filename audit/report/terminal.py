@@ -44,3 +44,24 @@ def print_summary(doc: Document, passed: bool, fail_on: str, written: list[str],
         console.print(f"  wrote {escape(path)}")
     verdict = "[bold green]PASSED[/bold green]" if passed else "[bold red]FAILED[/bold red]"
     console.print(f"  gate (fail on {fail_on}): {verdict}")
+
+
+def print_corpus_summary(outcome, fail_on: str, console: Console) -> None:
+    """One line per document of ``mt-audit batch``, then the corpus verdict."""
+    table = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
+    for column in ("document", "segments", "findings", "major", "gate"):
+        table.add_column(column, justify="left" if column == "document" else "right")
+    for d in outcome.documents:
+        verdict = "[green]passed[/green]" if d.passed else "[red]failed[/red]"
+        table.add_row(escape(d.path), str(d.segments), str(d.findings), str(d.major), verdict)
+    for path, _ in outcome.errors:
+        table.add_row(escape(path), "", "", "", "[red]error[/red]")
+    console.print(f"[bold]mt-audit batch[/bold]: {len(outcome.documents)} documents audited, "
+                  f"{len(outcome.errors)} could not be read; {outcome.translated} sentences translated, "
+                  f"{outcome.from_cache} from cache")
+    console.print(table)
+    if outcome.jsonl:
+        console.print(f"  wrote {escape(outcome.jsonl)} and one report per document")
+    failed = sum(1 for d in outcome.documents if not d.passed)
+    verdict = "[bold green]PASSED[/bold green]" if not failed and not outcome.errors else "[bold red]FAILED[/bold red]"
+    console.print(f"  gate (fail on {fail_on}): {verdict} ({failed} document(s) failed)")

@@ -12,7 +12,7 @@ from typing import Protocol, Sequence
 DEFAULT_MODEL = "Helsinki-NLP/opus-mt-de-en"
 # Pinned so that reports made months apart are comparable.
 DEFAULT_REVISION = "main"
-BACKENDS = ("marian", "none")
+BACKENDS = ("marian", "ctranslate2", "none")
 
 
 @dataclass
@@ -23,9 +23,13 @@ class DecodingSettings:
     # Benchmarks only: force every output to this multiple of the source length, so a
     # random-weight model does the same work as a real one.
     forced_length_ratio: float | None = None
+    # "int8": dynamic int8 quantisation of the marian backend's linear layers (torch).
+    quantize: str | None = None
 
     def signature(self) -> dict:
         signature = {"beam_size": self.beam_size, "max_input_tokens": self.max_input_tokens}
+        if self.quantize:
+            signature["quantize"] = self.quantize
         if self.forced_length_ratio:
             # A forced length changes the output, so it must change the cache key too.
             signature["forced_length_ratio"] = self.forced_length_ratio

@@ -52,3 +52,24 @@ def _split_words(text: str, count_tokens: Callable[[str], int], limit: int) -> l
     if current:
         chunks.append(" ".join(current))
     return chunks
+
+
+def translate_in_chunks(texts, count_tokens, max_tokens: int, translate_pieces):
+    """Translate ``texts`` through ``translate_pieces`` (a list of model-sized strings to a
+    list of TranslationResult): over-long texts go in clause chunks, joined back together."""
+    from . import TranslationResult, clean_for_model
+
+    pieces: list[str] = []
+    owners: list[int] = []
+    for index, text in enumerate(texts):
+        for chunk in split_for_model(clean_for_model(text), count_tokens, max_tokens):
+            pieces.append(chunk)
+            owners.append(index)
+    translated = translate_pieces(pieces)
+    grouped: list[list] = [[] for _ in texts]
+    for owner, result in zip(owners, translated):
+        grouped[owner].append(result)
+    return [TranslationResult(text=" ".join(p.text for p in parts if p.text), logprob=sum(p.logprob for p in parts),
+                              tokens=[t for p in parts for t in p.tokens], chunks=len(parts),
+                              truncated=any(p.truncated for p in parts))
+            if parts else TranslationResult(text="", logprob=0.0) for parts in grouped]

@@ -10,16 +10,34 @@ from .cache import TranslationCache
 
 
 def open_translator(backend: str, model: str, revision: str, settings: DecodingSettings,
-                    quiet: bool = False) -> Translator | None:
-    """A loaded translator, None for backend ``none``; ModelUnavailable when it cannot load."""
+                    quiet: bool = False, fallback: bool = True, warnings: list[str] | None = None
+                    ) -> Translator | None:
+    """A loaded translator, None for backend ``none``; ModelUnavailable when it cannot load.
+
+    A ``ctranslate2`` backend whose conversion or loading fails falls back to ``marian``
+    (with a warning appended to ``warnings``) unless ``fallback`` is false.
+    """
     if backend == "none":
         return None
-    if backend == "marian":
-        from .loader import resolve
-        from .marian import MarianTranslator
+    if backend not in ("marian", "ctranslate2"):
+        raise ModelUnavailable(f"Unknown translation backend {backend!r}.")
+    from .loader import resolve
+    from .marian import MarianTranslator
 
-        return MarianTranslator(resolve(model, revision), settings, quiet=quiet)
-    raise ModelUnavailable(f"Unknown translation backend {backend!r}.")
+    resolved = resolve(model, revision)
+    if backend == "marian" and (resolved.path / "model.bin").is_file():
+        raise ModelUnavailable(f"{resolved.path} is a CTranslate2 model; use it with --backend ctranslate2.")
+    if backend == "ctranslate2":
+        from .ct2 import CTranslate2Translator, is_ct2_dir
+
+        try:
+            return CTranslate2Translator(resolved, settings, quiet=quiet)
+        except ModelUnavailable as err:
+            if not fallback or is_ct2_dir(resolved.path):
+                raise
+            if warnings is not None:
+                warnings.append(f"{err} Falling back to the marian backend.")
+    return MarianTranslator(resolved, settings, quiet=quiet)
 
 
 class CachedTranslator:
@@ -30,6 +48,17 @@ class CachedTranslator:
         self.cache = cache
         self.hits = 0
         self.misses = 0
+
+    def _key(self, text: str) -> str:
+        t = self.translator
+        return TranslationCache.key(t.model_id, t.revision, t.backend, t.settings.signature(), text)
+
+    def cached(self, texts: Sequence[str]) -> set[str]:
+        """Which of ``texts`` the cache already holds."""
+        if not self.cache:
+            return set()
+        keys = {self._key(text): text for text in texts}
+        return {keys[k] for k in self.cache.get_many(list(keys))}
 
     def translate(self, texts: Sequence[str]) -> list[TranslationResult]:
         t = self.translator
@@ -48,12 +77,14 @@ class CachedTranslator:
         return [found[k] for k in keys]
 
 
-def back_translate(doc: Document, translator: CachedTranslator) -> None:
-    """Fill the back-translation of every German prose segment."""
-    todo = [s for s in doc.segments if s.is_prose and s.language == "de"]
-    before_hits, before_misses = translator.hits, translator.misses
-    results = translator.translate([s.text for s in todo])
-    for seg, result in zip(todo, results):
+def translatable(doc: Document) -> list:
+    """The segments that are back-translated: German prose."""
+    return [s for s in doc.segments if s.is_prose and s.language == "de"]
+
+
+def fill_back_translations(pairs, results: Sequence[TranslationResult]) -> None:
+    """Store each result on its (document, segment) pair."""
+    for (doc, seg), result in zip(pairs, results):
         seg.back_translation = result.text
         seg.bt_logprob = round(result.logprob, 4)
         seg.bt_confidence = round(result.confidence, 4)
@@ -61,5 +92,3 @@ def back_translate(doc: Document, translator: CachedTranslator) -> None:
         seg.bt_chunks = result.chunks
         if result.truncated:
             doc.translation.truncated += 1
-    doc.translation.translated = translator.misses - before_misses
-    doc.translation.from_cache = translator.hits - before_hits

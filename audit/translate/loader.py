@@ -66,6 +66,12 @@ def resolve(model: str, revision: str) -> ResolvedModel:
     if candidate.exists() or model.startswith((".", "/", "~")):
         if not candidate.is_dir():
             raise ModelUnavailable(f"The model path {candidate} is not a directory holding a model.")
+        if (candidate / "model.bin").is_file():  # a CTranslate2 conversion
+            missing = [f for f in ("source.spm", "target.spm", "vocab.json") if not (candidate / f).is_file()]
+            if missing:
+                raise ModelUnavailable(f"The CTranslate2 model directory {candidate} is missing "
+                                       f"{', '.join(missing)} (the tokenizer files of the original model).")
+            return ResolvedModel(model_id=str(candidate), path=candidate, revision=directory_revision(candidate))
         check_marian_dir(candidate)
         return ResolvedModel(model_id=str(candidate), path=candidate, revision=directory_revision(candidate))
 

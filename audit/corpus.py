@@ -1,0 +1,165 @@
+"""Corpus mode (``mt-audit batch``): many documents, one model load.
+
+Every document is read and segmented first; then the German prose of all documents
+goes through the back-translation as one ``datasets.Dataset`` mapped in batches
+(length-sorted across documents, so batches are fuller than one article's), through
+the translation cache; then each document is aligned, scored, flagged and reported.
+A combined ``corpus.jsonl`` holds one line per audited segment.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from .document import MAJOR, Document
+from .errors import EXIT_FINDINGS, EXIT_OK, AuditError, InputError
+from .translate import TranslationResult
+
+SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm")
+SOURCE_SUFFIXES = (".en.txt", ".en.md", ".en.html")
+
+
+@dataclass
+class DocumentOutcome:
+    path: str
+    name: str
+    segments: int
+    findings: int
+    major: int
+    passed: bool
+    written: list[str]
+
+
+@dataclass
+class CorpusOutcome:
+    documents: list[DocumentOutcome] = field(default_factory=list)
+    errors: list[tuple[str, str]] = field(default_factory=list)  # (path, one-sentence reason)
+    error_code: int = EXIT_OK
+    jsonl: str | None = None
+    translated: int = 0
+    from_cache: int = 0
+
+    @property
+    def exit_code(self) -> int:
+        codes = [self.error_code] + [EXIT_OK if d.passed else EXIT_FINDINGS for d in self.documents]
+        return max(codes)
+
+
+def collect_inputs(inputs: list[Path]) -> list[Path]:
+    """The files to audit: each file given, and the German files inside each folder given."""
+    files: list[Path] = []
+    for item in inputs:
+        if item.is_dir():
+            files += sorted(p for p in item.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES
+                            and not p.name.lower().endswith(SOURCE_SUFFIXES))
+        else:
+            files.append(item)
+    if not files:
+        raise InputError("No German files (.txt, .md, .html) were found in the inputs given.")
+    names = [_stem(f) for f in files]
+    clashes = sorted({n for n in names if names.count(n) > 1})
+    if clashes:
+        raise InputError(f"Several inputs would write reports of the same name ({', '.join(clashes)}); "
+                         f"audit them in separate runs or rename them.")
+    return files
+
+
+def _stem(path: Path) -> str:
+    return Path(path).name.split(".")[0]
+
+
+def find_source(german: Path, source_dir: Path | None) -> Path | None:
+    if source_dir is None:
+        return None
+    stem = _stem(german)
+    for suffix in SOURCE_SUFFIXES + (".txt", ".md", ".html"):
+        candidate = source_dir / f"{stem}{suffix}"
+        if candidate.is_file() and candidate.resolve() != Path(german).resolve():
+            return candidate
+    return None
+
+
+def _map_with_datasets(batch_size: int) -> Callable:
+    """A ``map_batches`` for ``Auditor.translate``: ``datasets.Dataset.map`` in batches."""
+    def run(texts: list[str], translate: Callable) -> list[TranslationResult]:
+        if not texts:
+            return []
+        import datasets
+        from datasets import Dataset
+
+        datasets.disable_progress_bars()
+
+        def step(batch: dict) -> dict:
+            results = translate(batch["text"])
+            return {"result": [json.dumps(_result_dict(r)) for r in results]}
+
+        # Longest first inside the corpus, so every batch holds sentences of like length.
+        order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
+        dataset = Dataset.from_dict({"index": order, "text": [texts[i] for i in order]})
+        # An explicit fingerprint: datasets would otherwise try to hash the model inside `step`.
+        fingerprint = hashlib.sha256("\n".join(texts).encode()).hexdigest()[:16]
+        mapped = dataset.map(step, batched=True, batch_size=batch_size, load_from_cache_file=False,
+                             keep_in_memory=True, new_fingerprint=f"translate-{fingerprint}")
+        out: list[TranslationResult | None] = [None] * len(texts)
+        for index, result in zip(mapped["index"], mapped["result"]):
+            out[index] = TranslationResult(**{**json.loads(result), "tokens": [tuple(t) for t in
+                                                                                json.loads(result)["tokens"]]})
+        return out  # type: ignore[return-value]
+    return run
+
+
+def _result_dict(result: TranslationResult) -> dict:
+    return {"text": result.text, "logprob": result.logprob, "tokens": [list(t) for t in result.tokens],
+            "chunks": result.chunks, "truncated": result.truncated}
+
+
+def segment_lines(doc: Document) -> list[dict]:
+    """The combined-JSONL lines of one document: one per segment."""
+    source_by_id = {s.id: s.text for s in doc.source_segments}
+    by_segment: dict[str, list] = {}
+    for f in doc.findings:
+        by_segment.setdefault(f.segment_id, []).append(
+            {"check": f.check, "category": f.category, "severity": f.severity, "message": f.message,
+             "accepted": f.accepted})
+    return [{"document": doc.name, "path": doc.path, "segment": s.id, "kind": s.kind, "language": s.language,
+             "start": s.start, "end": s.end, "text": s.text, "back_translation": s.back_translation,
+             "confidence": s.bt_confidence, "source": " ".join(source_by_id[i] for i in s.source_ids) or None,
+             "drift": s.drift, "findings": by_segment.get(s.id, [])} for s in doc.segments]
+
+
+def audit_corpus(auditor, files: list[Path], source_dir: Path | None, out_dir: Path,
+                 write: Callable[[Document, bool], list[str]]) -> CorpusOutcome:
+    from .report import write_atomic
+
+    outcome = CorpusOutcome()
+    docs: list[Document] = []
+    for path in files:
+        try:
+            docs.append(auditor.load(path, find_source(path, source_dir)))
+        except AuditError as err:  # one bad file does not stop the corpus
+            outcome.errors.append((str(path), str(err)))
+            outcome.error_code = max(outcome.error_code, err.exit_code)
+    batch = max(1, auditor.settings.decoding.batch_size) * 8
+    auditor.translate(docs, map_batches=_map_with_datasets(batch))
+    lines: list[str] = []
+    for doc in docs:
+        auditor.finish(doc)
+        passed = auditor.passed(doc)
+        written = write(doc, passed)
+        open_findings = [f for f in doc.findings if not f.accepted]
+        outcome.documents.append(DocumentOutcome(
+            path=doc.path, name=doc.name, segments=len(doc.segments), findings=len(open_findings),
+            major=sum(1 for f in open_findings if f.severity == MAJOR), passed=passed, written=written))
+        outcome.translated += doc.translation.translated
+        outcome.from_cache += doc.translation.from_cache
+        lines += [json.dumps(line, ensure_ascii=False, sort_keys=True) for line in segment_lines(doc)]
+    jsonl = Path(out_dir) / "corpus.jsonl"
+    try:
+        write_atomic(jsonl, "".join(line + "\n" for line in lines))
+    except OSError as err:
+        raise InputError(f"The combined results {jsonl} cannot be written ({err.strerror}).") from None
+    outcome.jsonl = str(jsonl)
+    return outcome
