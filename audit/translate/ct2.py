@@ -79,6 +79,21 @@ def convert(resolved: ResolvedModel, cache_dir: Path | None = None) -> Path:
     return target
 
 
+def _limit_malloc_arenas(arenas: int = 2) -> None:
+    """Cap glibc's per-thread malloc arenas before the CTranslate2 worker threads start.
+    Each worker thread otherwise gets an arena of its own that keeps the memory it freed.
+    Measured on the benchmark's 200 sentences (three runs each, same speed): peak RSS
+    745-856 MB with glibc's default, 576-708 MB with two arenas."""
+    import ctypes
+    import ctypes.util
+
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        libc.mallopt(-8, arenas)  # M_ARENA_MAX
+    except (OSError, AttributeError):  # not glibc: nothing to tune
+        pass
+
+
 class MarianPieces:
     """Marian's tokenisation with sentencepiece alone (no torch import): the source
     sentencepiece model, pieces missing from the vocabulary as <unk>, </s> at the end;
@@ -116,6 +131,7 @@ class CTranslate2Translator:
                  cache_dir: Path | None = None):
         import ctranslate2
 
+        _limit_malloc_arenas()
         folder = convert(resolved, cache_dir)
         self.model_id = resolved.model_id
         self.revision = resolved.revision if not is_ct2_dir(resolved.path) else directory_revision(folder)
