@@ -26,7 +26,7 @@ WORDS = {
            "fünfzig": 50, "hundert": 100, "tausend": 1000, "dutzend": 12},
 }
 _WORD_CACHE: dict[str, re.Pattern] = {}
-_NUM = re.compile(r"(?<![\w.,])(\d{1,3}(?:[.,\u202f\u00a0 ]\d{3})+(?:[.,]\d+)?|\d+(?:[.,]\d+)?)(?![\w])"
+_NUM = re.compile(r"(?<![\w.,])(\d{1,3}(?:[.,\u202f\u00a0 ]\d{3})+(?:[.,]\d+)?|\d+(?:[.,]\d+)?)(?:(?=['’]?s\b)|(?![\w]))"
                   r"(?:\s*(%|prozent|percent|[a-zäöü]+\.?))?", re.IGNORECASE)
 
 

@@ -90,6 +90,7 @@ def test_number_words_count_as_numbers():
     assert number_values("Er gestand elf Morde an zwei Tagen.", "de") == [2.0, 11.0]
     assert number_values("He confessed 11 murders in two days; hundreds of people came.", "en") == [2.0, 11.0]
     assert number_values("Tausende von Menschen kamen, ein hundert blieben.", "de") == [100.0]
+    assert number_values("founded in the 1850s (or the 1850's) and in 1959", "en") == [1850.0, 1850.0, 1959.0]
 
 
 def test_reference_free_score_rises_with_disagreement():
