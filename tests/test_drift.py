@@ -113,3 +113,33 @@ def test_reference_free_score_rises_with_disagreement():
 ])
 def test_source_checks_without_a_model(source, german, categories):
     assert [i.category for i in check_pair(source, german, CONFIG)] == categories
+
+
+@pytest.mark.parametrize("text, message", [
+    ('[drift.weights]\nchrf = "x"\n', "drift.weights.chrf"),
+    ("[drift.weights]\nsparkle = 1.0\n", "drift.weights.sparkle"),
+    ("[drift.evidence]\nnegation = 1.0\n", "drift.evidence"),
+    ("[drift]\nmajor = 'high'\n", "drift.major"),
+    ("[nonsense]\nx = 1\n", "unknown section nonsense"),
+    ("[source_checks]\nomission_ratio = 0.7\n", "unknown key source_checks.omission_ratio"),
+])
+def test_a_bad_configuration_is_named(tmp_path, text, message):
+    from audit.config import load_config
+    from audit.errors import ConfigError
+
+    path = tmp_path / "c.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError, match=message):
+        load_config(path)
+
+
+def test_a_configuration_merges_weights_and_replaces_evidence(tmp_path):
+    from audit.config import load_config
+
+    path = tmp_path / "c.toml"
+    path.write_text("[drift.weights]\nchrf = 0.5\n[drift.evidence]\nnumbers = { above = 0, weight = 1.0 }\n",
+                    encoding="utf-8")
+    config = load_config(path)
+    assert config["drift"]["weights"]["chrf"] == 0.5
+    assert config["drift"]["weights"]["ter"] == CONFIG["drift"]["weights"]["ter"]
+    assert config["drift"]["evidence"] == {"numbers": {"above": 0, "weight": 1.0}}
