@@ -143,3 +143,15 @@ def test_a_configuration_merges_weights_and_replaces_evidence(tmp_path):
     assert config["drift"]["weights"]["chrf"] == 0.5
     assert config["drift"]["weights"]["ter"] == CONFIG["drift"]["weights"]["ter"]
     assert config["drift"]["evidence"] == {"numbers": {"above": 0, "weight": 1.0}}
+
+
+def test_a_missing_source_number_is_one_finding(tmp_path):
+    from audit.pipeline import AuditSettings, Auditor
+
+    german, source = tmp_path / "n.de.txt", tmp_path / "n.en.txt"
+    german.write_text("Er gestand zwölf Morde in der Stadt.\n", encoding="utf-8")
+    source.write_text("He confessed 11 murders in the city.\n", encoding="utf-8")
+    doc = Auditor(AuditSettings(backend="none", use_cache=False)).audit(german, source)
+    numbers = [f for f in doc.findings if f.category == "number"]
+    assert [(f.check, f.severity) for f in numbers] == [("source.number", "major")]
+    assert "11" in numbers[0].message

@@ -1,16 +1,15 @@
-"""Numbers and dates in German conventions; with a source, every source number
-must appear (normalised) in the German.
+"""Numbers and dates in German conventions.
 
 German writes 1,6 Millionen, 11.000 and 3. Oktober 2024; English formats left in
 the German ("1.6 million", "11,000", "October 3, 2024", "5 billion") are flagged.
+Source numbers missing from the German are checked per aligned passage, by
+``crosscheck.check_pair`` (finding ``source.number``).
 """
 from __future__ import annotations
 
 import re
-from collections import Counter
 
-from ..document import MAJOR, MINOR, Finding
-from ..numbers import find_numbers
+from ..document import MINOR, Finding
 from . import finding, german_prose
 
 NAME = "numbers"
@@ -40,33 +39,4 @@ def run(doc, data) -> list[Finding]:
                 out.append(finding(seg, match.start(), match.end(), category="locale convention",
                                    severity=MINOR, check=NAME,
                                    message=f"'{match.group(0)}': {why}.", suggestion=fix(match)))
-    out.extend(_source_numbers(doc))
-    return out
-
-
-def _source_numbers(doc) -> list[Finding]:
-    """Every number of the source must appear, normalised, in the German."""
-    if not doc.source_segments:
-        return []
-    german = Counter()
-    for seg in german_prose(doc):
-        german.update(n.value for n in find_numbers(seg.text, "de"))
-    by_source = {}
-    for seg in german_prose(doc):
-        for sid in seg.source_ids:
-            by_source.setdefault(sid, seg)
-    out = []
-    seen = Counter()
-    for src in doc.source_segments:
-        for number in find_numbers(src.text, "en"):
-            seen[number.value] += 1
-            if seen[number.value] <= german[number.value]:
-                continue
-            seg = by_source.get(src.id) or next(german_prose(doc), None)
-            if seg is None:
-                continue
-            out.append(finding(seg, 0, len(seg.text), category="number", severity=MAJOR, check=NAME,
-                               message=f"The source has '{number.text}' ({src.id}); the German has no "
-                                       f"matching number.",
-                               suggestion=f"check the figure '{number.text}' is translated"))
     return out
