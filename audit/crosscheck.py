@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .lexicon import negations
-from .numbers import number_values
+from .lexicon import negations, quote_words
+from .numbers import format_number, number_values
 from .signals import missing_numbers
 
 
@@ -24,16 +24,6 @@ class Issue:
     suggestion: str
 
 
-def _fmt(value: float) -> str:
-    if value != int(value):
-        return f"{value:,}"
-    return f"{value:,.0f}" if abs(value) >= 10_000 else f"{value:.0f}"
-
-
-def _quote(words: list[str]) -> str:
-    return ", ".join(f"'{w}'" for w in dict.fromkeys(words))
-
-
 def check_pair(source: str, german: str, config: dict) -> list[Issue]:
     """Issues of one (English source, German) pair."""
     cfg = config["source_checks"]
@@ -41,14 +31,14 @@ def check_pair(source: str, german: str, config: dict) -> list[Issue]:
     neg_src = [m.group(0) for m in negations(source, "en")]
     neg_de = [m.group(0) for m in negations(german, "de")]
     if len(neg_src) > len(neg_de):
-        german_side = f"only {_quote(neg_de)}" if neg_de else "no negation"
+        german_side = f"only {quote_words(neg_de)}" if neg_de else "no negation"
         out.append(Issue("negation", "major",
-                         f"The source says {_quote(neg_src)}, the German has {german_side}.",
+                         f"The source says {quote_words(neg_src)}, the German has {german_side}.",
                          "check whether the statement was turned around"))
     missing = missing_numbers(number_values(source, "en"), number_values(german, "de"))
     if missing:
         out.append(Issue("number", "major",
-                         f"The source has {', '.join(_fmt(v) for v in missing)}; the German passage does not.",
+                         f"The source has {', '.join(format_number(v) for v in missing)}; the German passage does not.",
                          "check the figures against the source"))
     if len(source) >= cfg["omission_min_source_chars"]:
         ratio = len(german) / len(source)

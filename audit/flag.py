@@ -8,13 +8,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from .crosscheck import check_pair
 from .document import BOILERPLATE, MAJOR, MINOR, SEVERITY_RANK, Document, Finding
 from .errors import ConfigError
-from .crosscheck import check_pair
-
-
-def _fmt(value: float) -> str:
-    return f"{value:,.0f}" if value == int(value) else f"{value:,}"
+from .lexicon import quote_words
+from .numbers import format_number
 
 
 def drift_findings(doc: Document, config: dict) -> list[Finding]:
@@ -74,44 +72,38 @@ def drift_findings(doc: Document, config: dict) -> list[Finding]:
     return out
 
 
-def _quote(words) -> str:
-    words = list(dict.fromkeys(str(w) for w in words))
-    shown = ", ".join(f"'{w}'" for w in words[:4])
-    return shown + (f" and {len(words) - 4} more" if len(words) > 4 else "")
-
-
 def drift_reason(sig: dict) -> tuple[str, str]:
     """MQM-style category and a one-line reason quoting the words behind a drift score."""
     neg_src, neg_bt = sig.get("negations_source", []), sig.get("negations_back", [])
     if len(neg_src) != len(neg_bt):
         if len(neg_src) > len(neg_bt):
-            return "negation", f"the source says {_quote(neg_src)}, the back-translation has " \
-                               f"{_quote(neg_bt) if neg_bt else 'no negation'}"
-        return "negation", f"the back-translation says {_quote(neg_bt)}, the source has " \
-                           f"{_quote(neg_src) if neg_src else 'no negation'}"
+            return "negation", f"the source says {quote_words(neg_src)}, the back-translation has " \
+                               f"{quote_words(neg_bt) if neg_bt else 'no negation'}"
+        return "negation", f"the back-translation says {quote_words(neg_bt)}, the source has " \
+                           f"{quote_words(neg_src) if neg_src else 'no negation'}"
     if sig.get("numbers_missing") or sig.get("numbers_added"):
         parts = []
         if sig.get("numbers_missing"):
-            parts.append(f"source numbers {_quote(_fmt(v) for v in sig['numbers_missing'])} are not in the "
+            parts.append(f"source numbers {quote_words(format_number(v) for v in sig['numbers_missing'])} are not in the "
                          f"back-translation")
         if sig.get("numbers_added"):
-            parts.append(f"the back-translation has {_quote(_fmt(v) for v in sig['numbers_added'])}")
+            parts.append(f"the back-translation has {quote_words(format_number(v) for v in sig['numbers_added'])}")
         return "number", "; ".join(parts)
     if sig.get("gender_changed"):
         return "mistranslation", "he/she (or his/her) differs between source and back-translation"
     if sig.get("names_missing"):
-        text = f"the source names {_quote(sig['names_missing'])}, the back-translation does not"
+        text = f"the source names {quote_words(sig['names_missing'])}, the back-translation does not"
         if sig.get("names_added"):
-            text += f" (it has {_quote(sig['names_added'])})"
+            text += f" (it has {quote_words(sig['names_added'])})"
         return "named entity", text
     if sig.get("untranslated_words"):
-        return "mistranslation", f"{_quote(sig['untranslated_words'])} came back untranslated: the model " \
+        return "mistranslation", f"{quote_words(sig['untranslated_words'])} came back untranslated: the model " \
                                  f"did not recognise the German word"
     omitted, added = sig.get("omitted_words", []), sig.get("added_words", [])
     if omitted and sig.get("omission", 0) >= sig.get("addition", 0):
-        return "omission", f"source words with no counterpart: {_quote(omitted)}"
+        return "omission", f"source words with no counterpart: {quote_words(omitted)}"
     if added:
-        return "addition", f"back-translation words with no counterpart in the source: {_quote(added)}"
+        return "addition", f"back-translation words with no counterpart in the source: {quote_words(added)}"
     return "mistranslation", f"the back-translation reads differently from the source (chrF " \
                              f"{sig.get('chrf', 0):.0f}, embedding similarity {sig.get('embedding', 0):.2f})"
 

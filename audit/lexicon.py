@@ -25,3 +25,10 @@ def _negation_pattern(language: str) -> re.Pattern:
 
 def negations(text: str, language: str) -> list[re.Match]:
     return list(_negation_pattern(language).finditer(text))
+
+
+def quote_words(words, limit: int = 4) -> str:
+    """Distinct words in quotes for a message: "'not', 'never'", at most ``limit`` shown."""
+    words = list(dict.fromkeys(str(w) for w in words))
+    shown = ", ".join(f"'{w}'" for w in words[:limit])
+    return shown + (f" and {len(words) - limit} more" if len(words) > limit else "")

@@ -86,3 +86,11 @@ def find_numbers(text: str, language: str) -> list[Number]:
 
 def number_values(text: str, language: str) -> list[float]:
     return sorted(n.value for n in find_numbers(text, language))
+
+
+def format_number(value: float) -> str:
+    """A number for a message: "11,000", "1.6", and years and other small integers
+    without a separator ("1959", not "1,959")."""
+    if value != int(value):
+        return f"{value:,}"
+    return f"{value:,.0f}" if abs(value) >= 10_000 else f"{value:.0f}"
