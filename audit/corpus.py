@@ -105,8 +105,9 @@ def _map_with_datasets(batch_size: int) -> Callable:
                              keep_in_memory=True, new_fingerprint=f"translate-{fingerprint}")
         out: list[TranslationResult | None] = [None] * len(texts)
         for index, result in zip(mapped["index"], mapped["result"]):
-            out[index] = TranslationResult(**{**json.loads(result), "tokens": [tuple(t) for t in
-                                                                                json.loads(result)["tokens"]]})
+            fields = json.loads(result)
+            fields["tokens"] = [tuple(t) for t in fields["tokens"]]
+            out[index] = TranslationResult(**fields)
         return out  # type: ignore[return-value]
     return run
 

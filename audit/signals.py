@@ -45,7 +45,7 @@ def missing_numbers(reference: list[float], candidate: list[float]) -> list[floa
     return sorted((Counter(reference) - Counter(candidate)).elements())
 
 
-def compute_signals(doc: Document, config: dict, use_embeddings: bool = True) -> None:
+def compute_signals(doc: Document, config: dict) -> None:
     """Attach signals and a drift score to every German prose segment.
 
     With a source, drift compares the back-translation with the aligned source passage
@@ -69,7 +69,7 @@ def compute_signals(doc: Document, config: dict, use_embeddings: bool = True) ->
         bt = " ".join(bt_parts) if bt_parts and len(bt_parts) == len(segs) else None
         source = " ".join(source_by_id[i].text for i in bead.source)
         units.append((segs, german, bt, source))
-    model = embedder() if use_embeddings and any(bt and source for _, _, bt, source in units) else None
+    model = embedder() if any(bt and source for _, _, bt, source in units) else None
     if model is not None:
         model.encode([t for _, _, bt, source in units if bt and source for t in (bt, source)])
     for segs, german, bt, source in units:

@@ -73,3 +73,21 @@ def translate_in_chunks(texts, count_tokens, max_tokens: int, translate_pieces):
                               tokens=[t for p in parts for t in p.tokens], chunks=len(parts),
                               truncated=any(p.truncated for p in parts))
             if parts else TranslationResult(text="", logprob=0.0) for parts in grouped]
+
+
+def length_batches(pieces: list[str], batch_size: int) -> list[list[int]]:
+    """Indices of the non-blank pieces, sorted by length and cut into batches: sorting
+    keeps padding (wasted compute) low inside each batch."""
+    todo = sorted((i for i, text in enumerate(pieces) if text.strip()), key=lambda i: len(pieces[i]))
+    size = max(1, batch_size)
+    return [todo[k:k + size] for k in range(0, len(todo), size)]
+
+
+def progress(batches: list, quiet: bool):
+    """``batches`` with a progress bar on a terminal when there is more than one."""
+    import sys
+
+    from tqdm import tqdm
+
+    return tqdm(batches, desc="back-translating", unit="batch",
+                disable=quiet or not sys.stderr.isatty() or len(batches) < 2)

@@ -12,14 +12,13 @@ import math
 import os
 import re
 import shutil
-import sys
 import tempfile
 from pathlib import Path
 from typing import Sequence
 
 from ..errors import ModelUnavailable
 from . import DecodingSettings, TranslationResult
-from .chunk import translate_in_chunks
+from .chunk import length_batches, progress, translate_in_chunks
 from .loader import ResolvedModel, directory_revision
 
 TOKENIZER_FILES = ("source.spm", "target.spm", "vocab.json", "tokenizer_config.json", "special_tokens_map.json",
@@ -151,21 +150,14 @@ class CTranslate2Translator:
     def count_tokens(self, text: str) -> int:
         return len(self.tokenizer.tokenize(text)) + 1
 
-
     def translate(self, texts: Sequence[str]) -> list[TranslationResult]:
         return translate_in_chunks(texts, self.count_tokens, self.max_input_tokens, self._translate_pieces)
 
     def _translate_pieces(self, pieces: list[str]) -> list[TranslationResult]:
         """Length-sorted batches, submitted together so that the workers run side by side."""
-        from tqdm import tqdm
-
-        out: list[TranslationResult] = [TranslationResult(text="", logprob=0.0) for _ in pieces]
-        todo = sorted((i for i, text in enumerate(pieces) if text.strip()), key=lambda i: len(pieces[i]))
-        size = max(1, self.settings.batch_size)
-        batches = [todo[k:k + size] for k in range(0, len(todo), size)]
-        show = not self.quiet and sys.stderr.isatty() and len(todo) > size
+        out = [TranslationResult(text="", logprob=0.0) for _ in pieces]
         jobs = []
-        for batch in batches:
+        for batch in length_batches(pieces, self.settings.batch_size):
             source = [self.tokenizer.encode_tokens(pieces[i]) for i in batch]
             longest = max(len(s) for s in source)
             max_len, min_len = min(512, 2 * longest + 16), 1
@@ -176,7 +168,7 @@ class CTranslate2Translator:
                 min_decoding_length=min_len, asynchronous=True)
             jobs.append((batch, source, max_len, pending))
         scoring = []
-        for batch, source, max_len, pending in tqdm(jobs, desc="back-translating", unit="batch", disable=not show):
+        for batch, source, max_len, pending in progress(jobs, self.quiet):
             targets = [p.result().hypotheses[0] for p in pending]
             # Scoring holds the logits of every position over the whole vocabulary: small
             # batches keep that (and the peak memory) low at no cost in speed.

@@ -6,11 +6,10 @@ from __future__ import annotations
 
 import math
 import os
-import sys
 from typing import Sequence
 
 from . import DecodingSettings, TranslationResult
-from .chunk import translate_in_chunks
+from .chunk import length_batches, progress, translate_in_chunks
 from .loader import ResolvedModel
 
 
@@ -67,23 +66,14 @@ class MarianTranslator:
 
     def _translate_pieces(self, pieces: list[str]) -> list[TranslationResult]:
         import torch
-        from tqdm import tqdm
 
-        out: list[TranslationResult | None] = [None] * len(pieces)
-        todo = [i for i, text in enumerate(pieces) if text.strip()]
-        for i, text in enumerate(pieces):
-            if not text.strip():
-                out[i] = TranslationResult(text="", logprob=0.0)
-        # Sorting by length keeps padding (wasted compute) low inside each batch.
-        todo.sort(key=lambda i: len(pieces[i]))
-        size = max(1, self.settings.batch_size)
-        batches = [todo[k:k + size] for k in range(0, len(todo), size)]
-        show = not self.quiet and sys.stderr.isatty() and len(todo) > size
+        out = [TranslationResult(text="", logprob=0.0) for _ in pieces]
+        batches = length_batches(pieces, self.settings.batch_size)
         with torch.inference_mode():
-            for batch in tqdm(batches, desc="back-translating", unit="batch", disable=not show):
+            for batch in progress(batches, self.quiet):
                 for i, result in zip(batch, self._generate([pieces[i] for i in batch])):
                     out[i] = result
-        return out  # type: ignore[return-value]
+        return out
 
     def _generate(self, texts: list[str]) -> list[TranslationResult]:
         import torch
