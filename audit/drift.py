@@ -39,6 +39,11 @@ def _tokens(text: str) -> list[str]:
     return _TOKEN.findall(text)
 
 
+def _undotted(text: str) -> str:
+    """"U.S." and "U.K." as the single words "US" and "UK"."""
+    return text.replace("U.S.", "US").replace("U.K.", "UK")
+
+
 def _stem(word: str) -> str:
     return word.lower().replace(".", "")[:_STEM]
 
@@ -57,9 +62,11 @@ def names(text: str) -> list[str]:
     entities that works on any English text."""
     stop = _function_words()
     out = []
-    for match in _TOKEN.finditer(text.replace("U.S.", "US").replace("U.K.", "UK")):
+    plain = _undotted(text)
+    for match in _TOKEN.finditer(plain):
         word = match.group()
-        before = text[:match.start()].rstrip()
+        # what precedes the word, closing quotes and brackets aside ("Why?” Nobody")
+        before = plain[:match.start()].rstrip().rstrip("”’»)").rstrip()
         sentence_start = not before or before[-1] in ".!?:\"“‘(" or before.endswith("—")
         if word.isupper() and len(word) > 1 and not word.isdigit():
             out.append(word)
@@ -106,8 +113,7 @@ def compare(source: str, back: str, german: str | None = None, encoded=None, emb
     sig["negations_source"] = [m.group(0) for m in negations(source, "en")]
     sig["negations_back"] = [m.group(0) for m in negations(back, "en")]
     src_names, back_names = names(source), names(back)
-    all_src = [t for t in _tokens(source.replace("U.S.", "US"))]
-    all_back = [t for t in _tokens(back.replace("U.S.", "US"))]
+    all_src, all_back = _tokens(_undotted(source)), _tokens(_undotted(back))
     sig["names_missing"] = sorted(set(_unmatched(src_names, all_back)))
     sig["names_added"] = sorted(set(_unmatched(back_names, all_src)))
     g_src, g_back = _gender(source), _gender(back)
