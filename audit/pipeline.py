@@ -116,9 +116,12 @@ class Auditor:
         texts = [seg.text for _, seg in todo]
         cached = self.translator.cached(texts)
         for doc in docs:
-            mine = [seg.text for seg in translatable(doc)]
-            doc.translation.from_cache = sum(1 for text in mine if text in cached)
-            doc.translation.translated = len(mine) - doc.translation.from_cache
+            doc.translation.from_cache = doc.translation.translated = 0
+        for doc, seg in todo:
+            if seg.text in cached:
+                doc.translation.from_cache += 1
+            else:
+                doc.translation.translated += 1
         results = map_batches(texts, self.translator.translate) if map_batches else self.translator.translate(texts)
         for doc in docs:
             info = doc.translation

@@ -19,16 +19,12 @@ from typing import Sequence
 from ..errors import ModelUnavailable
 from . import DecodingSettings, TranslationResult
 from .chunk import length_batches, progress, translate_in_chunks
-from .loader import ResolvedModel, directory_revision
+from .loader import ResolvedModel, is_ct2_dir
 
 TOKENIZER_FILES = ("source.spm", "target.spm", "vocab.json", "tokenizer_config.json", "special_tokens_map.json",
                    "generation_config.json")
 QUANTIZATION = "int8"
 SCORE_BATCH = 4
-
-
-def is_ct2_dir(path: Path) -> bool:
-    return (path / "model.bin").is_file()
 
 
 def conversion_dir(resolved: ResolvedModel, cache_dir: Path | None = None) -> Path:
@@ -133,7 +129,7 @@ class CTranslate2Translator:
         _limit_malloc_arenas()
         folder = convert(resolved, cache_dir)
         self.model_id = resolved.model_id
-        self.revision = resolved.revision if not is_ct2_dir(resolved.path) else directory_revision(folder)
+        self.revision = resolved.revision
         self.settings = settings
         self.quiet = quiet
         self.path = folder

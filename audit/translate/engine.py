@@ -21,14 +21,14 @@ def open_translator(backend: str, model: str, revision: str, settings: DecodingS
         return None
     if backend not in ("marian", "ctranslate2"):
         raise ModelUnavailable(f"Unknown translation backend {backend!r}.")
-    from .loader import resolve
+    from .loader import is_ct2_dir, resolve
     from .marian import MarianTranslator
 
     resolved = resolve(model, revision)
-    if backend == "marian" and (resolved.path / "model.bin").is_file():
+    if backend == "marian" and is_ct2_dir(resolved.path):
         raise ModelUnavailable(f"{resolved.path} is a CTranslate2 model; use it with --backend ctranslate2.")
     if backend == "ctranslate2":
-        from .ct2 import CTranslate2Translator, is_ct2_dir
+        from .ct2 import CTranslate2Translator
 
         try:
             return CTranslate2Translator(resolved, settings, quiet=quiet)
@@ -62,8 +62,7 @@ class CachedTranslator:
 
     def translate(self, texts: Sequence[str]) -> list[TranslationResult]:
         t = self.translator
-        settings = t.settings.signature()
-        keys = [TranslationCache.key(t.model_id, t.revision, t.backend, settings, text) for text in texts]
+        keys = [self._key(text) for text in texts]
         found = self.cache.get_many(keys) if self.cache else {}
         missing = sorted({k: text for k, text in zip(keys, texts) if k not in found}.items())
         if missing:

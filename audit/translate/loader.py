@@ -34,6 +34,11 @@ def offline() -> bool:
     return os.environ.get("HF_HUB_OFFLINE", "").strip().lower() in ("1", "true", "yes", "on")
 
 
+def is_ct2_dir(path: Path) -> bool:
+    """Whether ``path`` holds a CTranslate2 conversion (its weights are model.bin)."""
+    return (path / "model.bin").is_file()
+
+
 def check_marian_dir(path: Path) -> None:
     """Fail with one sentence naming every file a Marian model directory lacks."""
     missing = [name for name in MARIAN_FILES if not (path / name).is_file()]
@@ -66,7 +71,7 @@ def resolve(model: str, revision: str) -> ResolvedModel:
     if candidate.exists() or model.startswith((".", "/", "~")):
         if not candidate.is_dir():
             raise ModelUnavailable(f"The model path {candidate} is not a directory holding a model.")
-        if (candidate / "model.bin").is_file():  # a CTranslate2 conversion
+        if is_ct2_dir(candidate):
             missing = [f for f in ("source.spm", "target.spm", "vocab.json") if not (candidate / f).is_file()]
             if missing:
                 raise ModelUnavailable(f"The CTranslate2 model directory {candidate} is missing "
