@@ -16,6 +16,7 @@ from typing import Callable
 
 from .document import MAJOR, Document
 from .errors import EXIT_FINDINGS, EXIT_OK, AuditError, InputError
+from .ingest import document_name
 from .translate import TranslationResult
 
 SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm")
@@ -59,7 +60,7 @@ def collect_inputs(inputs: list[Path]) -> list[Path]:
             files.append(item)
     if not files:
         raise InputError("No German files (.txt, .md, .html) were found in the inputs given.")
-    names = [_stem(f) for f in files]
+    names = [document_name(f) for f in files]
     clashes = sorted({n for n in names if names.count(n) > 1})
     if clashes:
         raise InputError(f"Several inputs would write reports of the same name ({', '.join(clashes)}); "
@@ -67,14 +68,10 @@ def collect_inputs(inputs: list[Path]) -> list[Path]:
     return files
 
 
-def _stem(path: Path) -> str:
-    return Path(path).name.split(".")[0]
-
-
 def find_source(german: Path, source_dir: Path | None) -> Path | None:
     if source_dir is None:
         return None
-    stem = _stem(german)
+    stem = document_name(german)
     for suffix in SOURCE_SUFFIXES + (".txt", ".md", ".html"):
         candidate = source_dir / f"{stem}{suffix}"
         if candidate.is_file() and candidate.resolve() != Path(german).resolve():

@@ -36,8 +36,8 @@ class Embedder:
 
         hf_logging.disable_progress_bar()
         self.model = SentenceTransformer(model_dir, device="cpu", local_files_only=True)
-        self.name = os.path.basename(os.path.normpath(model_dir))
         self._vocab = set(self.model.tokenizer.get_vocab())
+        self._special = set(self.model.tokenizer.all_special_tokens)
         self._memo: dict[str, Encoded] = {}
 
     def is_word(self, word: str) -> bool:
@@ -55,7 +55,7 @@ class Embedder:
                 tokens = self.model.tokenizer.convert_ids_to_tokens(ids)
                 vectors = features["token_embeddings"].float().numpy()
                 keep = [i for i, t in enumerate(tokens)
-                        if t not in self.model.tokenizer.all_special_tokens and _WORDISH.search(t)]
+                        if t not in self._special and _WORDISH.search(t)]
                 vec = vectors[keep]
                 norms = np.linalg.norm(vec, axis=1, keepdims=True)
                 self._memo[text] = Encoded(sentence=sentence / max(np.linalg.norm(sentence), 1e-9),

@@ -146,6 +146,13 @@ def html_to_text(html: str, path: str | Path) -> tuple[str, str]:
     return body, title
 
 
+def document_name(path: str | Path) -> str:
+    """The name reports are written under: the file name up to its first dot
+    ("story.de.txt" -> "story")."""
+    path = Path(path)
+    return path.stem.split(".")[0] or path.stem
+
+
 def ingest(path: str | Path, input_format: str = "auto", boilerplate_extra: list[dict] | None = None) -> Document:
     """Read a German article into a Document with paragraphs, kinds and metadata."""
     path = Path(path)
@@ -155,7 +162,7 @@ def ingest(path: str | Path, input_format: str = "auto", boilerplate_extra: list
         raise InputError(f"Unknown input format {fmt!r}; use one of {', '.join(FORMATS)} or auto.")
     if fmt == "html":
         text, _ = html_to_text(text, path)
-    doc = Document(path=str(path), name=path.stem.split(".")[0] or path.stem, text=text, format=fmt,
+    doc = Document(path=str(path), name=document_name(path), text=text, format=fmt,
                    encoding=encoding, warnings=warnings)
     doc.paragraphs = structure(text, fmt, boilerplate_rules(boilerplate_extra), doc)
     if not any(p.kind != BOILERPLATE for p in doc.paragraphs):
