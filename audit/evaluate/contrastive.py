@@ -14,12 +14,10 @@ from .data import contrastive_dataset, contrastive_sets
 
 
 def _flags(batch: dict, config: dict) -> dict:
-    out = {"flag_correct": [], "flag_incorrect": [], "categories_incorrect": []}
+    out = {"flag_correct": [], "flag_incorrect": []}
     for source, correct, incorrect in zip(batch["source"], batch["correct"], batch["incorrect"]):
         out["flag_correct"].append(bool(check_pair(source, correct, config)))
-        issues = check_pair(source, incorrect, config)
-        out["flag_incorrect"].append(bool(issues))
-        out["categories_incorrect"].append(sorted({i.category for i in issues}))
+        out["flag_incorrect"].append(bool(check_pair(source, incorrect, config)))
     return out
 
 

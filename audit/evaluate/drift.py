@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 
 from ..config import load_config
-from ..drift import EVIDENCE, compare, features, score_features
+from ..drift import compare, features, score_features
 from .data import drift_dataset
 
 SEVERITIES = ("critical", "major", "minor")
@@ -88,29 +88,16 @@ def measure(rows: list[dict], config: dict) -> dict:
             "rows": len(rows), "mt_rows": len(mt_scores)}
 
 
-def eval_drift(directory, config: dict | None = None) -> dict:
-    from ..embed import embedder
-
-    config = config or load_config()
-    return measure(drift_features(directory, embedder()), config)
-
-
-def tune(directory, max_evidence_false_flags: float = 0.02) -> dict:
-    """Weights and thresholds fitted on DIRECTORY's drift data.
+def fit(rows: list[dict], max_evidence_false_flags: float = 0.02) -> dict:
+    """Weights and thresholds fitted on the rows of ``drift_features``.
 
     Weights: a logistic regression without intercept on feature differences
     (perturbed minus MT) of critical and major rows, i.e. a linear score that ranks the
-    perturbed sentence above its MT.  Evidence: each kind of evidence that fires on at
-    most ``max_evidence_false_flags`` of the MT rows gets a fixed weight that lifts it
-    past the threshold on its own.  Thresholds: ``major`` flags at most 5% of the MT
-    rows, ``minor`` at most 10%.
+    perturbed sentence above its MT.  Evidence: each signal's level that at most
+    ``max_evidence_false_flags`` of the MT rows pass, kept (greedily) where a fixed
+    weight past it raises critical recall.  Thresholds: ``major`` flags at most 5% of
+    the MT rows, ``minor`` at most 10%.
     """
-    from ..embed import embedder
-
-    return fit(drift_features(directory, embedder()), max_evidence_false_flags)
-
-
-def fit(rows: list[dict], max_evidence_false_flags: float = 0.02) -> dict:
     import numpy as np
     from sklearn.linear_model import LogisticRegression
 
@@ -142,17 +129,20 @@ def fit(rows: list[dict], max_evidence_false_flags: float = 0.02) -> dict:
 
     # Evidence levels: the value that at most max_evidence_false_flags of the MT rows pass.
     levels = {k: threshold_at([m.get(k, 0.0) for m in mt_rows], max_evidence_false_flags) for k in names}
+
+    def rule(kind: str) -> dict:
+        return {"above": round(levels[kind], 4), "weight": lift}
+
     evidence: dict = {}
     best = critical_recall(evidence)
     while True:  # greedy: add the evidence that raises critical recall most
-        trials = {k: critical_recall({**evidence, k: {"above": round(levels[k], 4), "weight": lift}})
-                  for k in names if k not in evidence}
+        trials = {k: critical_recall({**evidence, k: rule(k)}) for k in names if k not in evidence}
         if not trials:
             break
         kind, recall = max(trials.items(), key=lambda kv: (kv[1], kv[0]))
         if recall <= best + 0.005:
             break
-        evidence[kind] = {"above": round(levels[kind], 4), "weight": lift}
+        evidence[kind] = rule(kind)
         best = recall
     config["drift"]["evidence"] = evidence
     scores = [score_features(m, config) for m in mt_rows]
