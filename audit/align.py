@@ -5,9 +5,9 @@ the language of side B, and every candidate bead (1:1, 1:2, 2:1, 2:2, 1:3, 3:1,
 1:0, 0:1) gets a cost: one minus the character n-gram F-score of its translated A
 side against its B side (sacrebleu's chrF statistics), corrected for length and
 shared anchors (numbers, capitalised names), plus a penalty per merged sentence,
-all weighted by the bead's length in characters.  A sentence left unaligned costs
-``skip_cost`` per character, so a short stray line (a caption, a page number) is
-left out instead of being merged into its neighbour.  The search minimises the
+all weighted by the bead's length in characters.  A sentence left unaligned costs,
+per character, ``skip_ratio`` times the document's median best 1:1 cost, so an
+added or dropped sentence is left out instead of being merged into its neighbour.  The search minimises the
 total cost in a band around the diagonal, so time grows linearly with document
 length.  Language-agnostic: it only ever compares "A translated into B" with "B".
 """
@@ -114,16 +114,21 @@ def align_sentences(translated_a: list[str], b: list[str], params: AlignParams |
     def similarity(i: int, j: int, da: int, db: int) -> float:
         return chrf_from_ngrams(span_a(i, da), span_b(j, db)) if da and db else 0.0
 
+    def chars(i: int, j: int, da: int, db: int) -> tuple[int, float]:
+        """Characters of the bead's two sides, B counted in A units."""
+        return sum(side_a.chars[i:i + da]), sum(side_b.chars[j:j + db]) * scale
+
     @lru_cache(maxsize=None)
     def bead_cost(i: int, j: int, da: int, db: int) -> float:
-        ca, cb = sum(side_a.chars[i:i + da]), sum(side_b.chars[j:j + db]) * scale
+        ca, cb = chars(i, j, da, db)
         if da == 0 or db == 0:
             return skip_cost * (ca + cb)
         return unit_cost(i, j, da, db) * (ca + cb) / 2
 
     @lru_cache(maxsize=None)
     def unit_cost(i: int, j: int, da: int, db: int) -> float:
-        ca, cb = sum(side_a.chars[i:i + da]), sum(side_b.chars[j:j + db]) * scale
+        """The cost of a bead per character of it."""
+        ca, cb = chars(i, j, da, db)
         # Length agreement relative to each side's total (as Gale & Church): translated
         # text runs longer or shorter overall, so compare shares, not raw counts.
         la, lb = ca / total_a, cb / total_a

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from dataclasses import dataclass
 
 SCALES = {
@@ -25,7 +26,6 @@ WORDS = {
            "neun": 9, "zehn": 10, "elf": 11, "zwölf": 12, "zwanzig": 20, "dreißig": 30, "vierzig": 40,
            "fünfzig": 50, "hundert": 100, "tausend": 1000, "dutzend": 12},
 }
-_WORD_CACHE: dict[str, re.Pattern] = {}
 _NUM = re.compile(r"(?<![\w.,])(\d{1,3}(?:[.,\u202f\u00a0 ]\d{3})+(?:[.,]\d+)?|\d+(?:[.,]\d+)?)(?:(?=['’]?s\b)|(?![\w]))"
                   r"(?:\s*(%|prozent|percent|[a-zäöü]+\.?))?", re.IGNORECASE)
 
@@ -67,10 +67,7 @@ def find_numbers(text: str, language: str) -> list[Number]:
             end = match.end(2)
         out.append(Number(value=round(value, 6), start=match.start(1), end=end, text=text[match.start(1):end]))
     words = WORDS[language]
-    pattern = _WORD_CACHE.get(language)
-    if pattern is None:
-        pattern = _WORD_CACHE[language] = re.compile(
-            r"(?<![\w-])(%s)(?![\w-])" % "|".join(sorted(words, key=len, reverse=True)), re.IGNORECASE)
+    pattern = _word_pattern(language)
     taken = [(n.start, n.end) for n in out]
     for match in pattern.finditer(text):
         if any(a <= match.start() < b for a, b in taken):
@@ -82,6 +79,12 @@ def find_numbers(text: str, language: str) -> list[Number]:
                           text=match.group(0)))
     out.sort(key=lambda n: n.start)
     return out
+
+
+@lru_cache(maxsize=None)
+def _word_pattern(language: str) -> re.Pattern:
+    words = WORDS[language]
+    return re.compile(r"(?<![\w-])(%s)(?![\w-])" % "|".join(sorted(words, key=len, reverse=True)), re.IGNORECASE)
 
 
 def number_values(text: str, language: str) -> list[float]:
