@@ -23,6 +23,16 @@ def _doc(path):
     return doc
 
 
+def _doc_of(tmp_path, name: str, content: str | bytes):
+    """Ingest and segment ``content`` written to ``tmp_path / name`` (bytes as they are)."""
+    path = tmp_path / name
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        path.write_text(content, encoding="utf-8")
+    return _doc(path)
+
+
 def test_demo_article_segmented_as_by_hand():
     doc = _doc(DEMO)
     got = [{"kind": s.kind, "text": s.text} for s in doc.segments]
@@ -95,48 +105,39 @@ def test_english_uses_english_rules():
 
 
 def test_text_without_punctuation(tmp_path):
-    path = tmp_path / "flat.txt"
-    path.write_text("Russland erhält Munition aus Nordkorea und setzt sie an der Front ein", encoding="utf-8")
-    doc = _doc(path)
+    doc = _doc_of(tmp_path, "flat.txt", "Russland erhält Munition aus Nordkorea und setzt sie an der Front ein")
     assert len(doc.segments) == 1 and _covered(doc) == ""
 
 
 def test_one_100kb_line(tmp_path):
     sentence = "Die Lieferungen aus Nordkorea haben Russland im Kampf gehalten, sagte er. "
-    path = tmp_path / "long.txt"
-    path.write_text(sentence * (100_000 // len(sentence)), encoding="utf-8")
-    doc = _doc(path)
+    doc = _doc_of(tmp_path, "long.txt", sentence * (100_000 // len(sentence)))
     assert len(doc.segments) > 1000 and _covered(doc) == ""
 
 
 def test_only_boilerplate_warns(tmp_path):
-    path = tmp_path / "boiler.txt"
-    path.write_text("Meine news\nZum Autor\nMax Muster ist Reporter.\nX: @max_muster\n", encoding="utf-8")
-    doc = _doc(path)
+    doc = _doc_of(tmp_path, "boiler.txt", "Meine news\nZum Autor\nMax Muster ist Reporter.\nX: @max_muster\n")
     assert all(s.kind == BOILERPLATE for s in doc.segments)
     assert any("only boilerplate" in w for w in doc.warnings)
 
 
 def test_mixed_english_paragraph_is_marked_untranslated(tmp_path):
-    path = tmp_path / "mixed.txt"
-    path.write_text("Russland hat keine Details preisgegeben, sagte der Sprecher am Montag in Moskau.\n"
-                    "The Russians have not really said that they have given them anything at all, he said.\n",
-                    encoding="utf-8")
-    doc = _doc(path)
+    doc = _doc_of(tmp_path, "mixed.txt",
+                  "Russland hat keine Details preisgegeben, sagte der Sprecher am Montag in Moskau.\n"
+                  "The Russians have not really said that they have given them anything at all, he said.\n")
     assert [s.language for s in doc.segments] == ["de", "en"]
     assert any("English" in w for w in doc.warnings)
 
 
 def test_html_drops_scripts_and_styles(tmp_path):
-    path = tmp_path / "page.html"
-    path.write_text(
+    doc = _doc_of(
+        tmp_path, "page.html",
         "<html><head><title>T</title><script>alert('x')</script><style>p{color:red}</style></head><body>"
         "<nav>Startseite</nav><article><h1>Nordkorea liefert Munition an Russland</h1>"
         "<p>Die veralteten Artilleriegeschosse aus Pjöngjang haben Russland im Kampf gehalten. "
         "Experten sagen, dass mindestens 11.000 Container eingetroffen sind.</p>"
         "<p>Die Lieferungen überbrücken Russlands Engpässe, sagte ein Analyst am Montag in Washington.</p>"
-        "</article><script>document.write('evil')</script></body></html>", encoding="utf-8")
-    doc = _doc(path)
+        "</article><script>document.write('evil')</script></body></html>")
     assert doc.format == "html"
     assert "alert" not in doc.text and "evil" not in doc.text and "color:red" not in doc.text
     assert doc.segments[0].kind == "headline"
@@ -144,35 +145,29 @@ def test_html_drops_scripts_and_styles(tmp_path):
 
 
 def test_markdown_headings_and_quotes(tmp_path):
-    path = tmp_path / "a.md"
-    path.write_text("# Nordkorea liefert Munition\n\nDie Geschosse sind alt. Sie helfen trotzdem.\n\n"
-                    "## Was Kim davon hat\n\n> „Wir wissen es einfach nicht, was er davon hat“, sagte Van Diepen.\n",
-                    encoding="utf-8")
-    doc = _doc(path)
+    doc = _doc_of(tmp_path, "a.md",
+                  "# Nordkorea liefert Munition\n\nDie Geschosse sind alt. Sie helfen trotzdem.\n\n"
+                  "## Was Kim davon hat\n\n> „Wir wissen es einfach nicht, was er davon hat“, sagte Van Diepen.\n")
     assert [s.kind for s in doc.segments] == ["headline", "body", "body", "headline", "quote"]
     assert doc.segments[0].text == "Nordkorea liefert Munition"
 
 
 def test_zero_width_control_characters_and_crlf(tmp_path):
-    path = tmp_path / "odd.txt"
-    path.write_bytes("Titel der Meldung hier\r\nDie Mu\u200bnition ist alt.\x07 Sie hilft trotzdem.\r\n".encode())
-    doc = _doc(path)
+    doc = _doc_of(tmp_path, "odd.txt",
+                  "Titel der Meldung hier\r\nDie Mu\u200bnition ist alt.\x07 Sie hilft trotzdem.\r\n".encode())
     assert [s.text for s in doc.segments][1:] == ["Die Mu\u200bnition ist alt.", "\x07 Sie hilft trotzdem."]
     assert _covered(doc) == ""
 
 
 def test_mojibake_is_repaired(tmp_path):
-    path = tmp_path / "moji.txt"
-    path.write_text("Die Munition aus PjÃ¶ngjang ist alt. Sie hilft Russland trotzdem.", encoding="utf-8")
-    doc = _doc(path)
+    doc = _doc_of(tmp_path, "moji.txt", "Die Munition aus PjÃ¶ngjang ist alt. Sie hilft Russland trotzdem.")
     assert "Pjöngjang" in doc.text
     assert any("mojibake" in w for w in doc.warnings)
 
 
 def test_latin1_file_is_decoded(tmp_path):
-    path = tmp_path / "latin1.txt"
-    path.write_bytes("Die Munition aus Pjöngjang ist nicht sehr gut, sagte er. Größere Bedrohungen drohen.".encode("cp1252"))
-    doc = _doc(path)
+    doc = _doc_of(tmp_path, "latin1.txt",
+                  "Die Munition aus Pjöngjang ist nicht sehr gut, sagte er. Größere Bedrohungen drohen.".encode("cp1252"))
     assert "Pjöngjang" in doc.text and doc.encoding != "utf-8"
 
 
