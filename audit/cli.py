@@ -212,7 +212,7 @@ def eval_drift_command(directory, json_path, config_path, tune_path):
     """Drift score on DEMETR (DIRECTORY/drift/demetr-de.jsonl): pairwise accuracy and flag
     recall at 5% false flags, per severity."""
     from .config import load_config
-    from .evaluate.drift import drift_features, fit, measure, tuned_toml
+    from .evaluate.drift import cross_validate, drift_features, fit, measure, tuned_toml
 
     try:
         from .embed import embedder
@@ -227,10 +227,12 @@ def eval_drift_command(directory, json_path, config_path, tune_path):
             write_atomic(Path(tune_path), tuned_toml(tuned, directory))
             click.echo(f"fitted weights and thresholds written to {tune_path}", err=True)
         figures = measure(rows, config)
+        figures["flag_recall_fitted_on_other_half"] = cross_validate(rows)
     except AuditError as err:
         _fail(err)
     table = {"pairwise accuracy": figures["pairwise_accuracy"],
-             "flag recall at 5% false flags": figures["flag_recall_at_5pct_false_flags"]}
+             "flag recall at 5% false flags": figures["flag_recall_at_5pct_false_flags"],
+             "same, fitted on the other half": figures["flag_recall_fitted_on_other_half"]}
     _print_figures(f"drift (DEMETR, {figures['rows']} perturbed rows, {figures['mt_rows']} MT rows; "
                    f"threshold {figures['threshold']:.3f})", table, json_path, figures)
 

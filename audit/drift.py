@@ -8,7 +8,8 @@ Two kinds of signal:
 
 * graded ones, which move a little with any change of meaning: 1 - chrF, 1 - BLEU, TER,
   1 - sentence-embedding cosine, 1 - token recall / precision (BERTScore-style greedy
-  matching of contextual token vectors), word-order damage, length difference, and
+  matching of contextual token vectors), 1 - the worst-matched content word on each
+  side and the share of content words left unaligned, word-order damage, length difference, and
   the shares of content words with no counterpart on the other side;
 * evidence that names the words involved and rarely fires on a good translation:
   numbers, negation, names, gendered pronouns, words left in German.
@@ -18,6 +19,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
+from difflib import SequenceMatcher
 
 from .lexicon import negations
 from .numbers import number_values
@@ -26,8 +28,11 @@ from .signals import surface_scores
 
 _TOKEN = re.compile(r"\w+(?:['’]\w+)?")
 _STEM = 5
-GRADED = ("chrf", "bleu", "ter", "embedding", "token_recall", "token_precision", "order", "length",
-          "omission", "addition")
+# difflib similarity from which two names count as spellings of one (replacements of one
+# name by another in DEMETR's named-entity perturbations all stay below 0.5).
+NAME_VARIANT_SIMILARITY = 0.6
+GRADED = ("chrf", "bleu", "ter", "embedding", "token_recall", "token_precision", "worst_match_source",
+          "worst_match_back", "unaligned_source", "unaligned_back", "order", "length", "omission", "addition")
 EVIDENCE = ("numbers", "negation", "names_missing", "names_added", "names_replaced", "gender", "untranslated")
 
 
@@ -80,6 +85,12 @@ def _unmatched(words: list[str], other: list[str]) -> list[str]:
     return [w for w in words if _stem(w) not in stems]
 
 
+def _spelling_variants(a: str, b: str) -> bool:
+    """Two spellings of one name ("Naples" / "Napoli", "Kiev" / "Kyiv", "Budanov" /
+    "Budanow"): similar enough that one is not a different name put in for the other."""
+    return SequenceMatcher(None, a.lower(), b.lower()).ratio() >= NAME_VARIANT_SIMILARITY
+
+
 def _ngram_f(a: list[str], b: list[str], n: int) -> float:
     ca = Counter(tuple(a[i:i + n]) for i in range(len(a) - n + 1))
     cb = Counter(tuple(b[i:i + n]) for i in range(len(b) - n + 1))
@@ -114,8 +125,10 @@ def compare(source: str, back: str, german: str | None = None, encoded=None, emb
     sig["negations_back"] = [m.group(0) for m in negations(back, "en")]
     src_names, back_names = names(source), names(back)
     all_src, all_back = _tokens(_undotted(source)), _tokens(_undotted(back))
-    sig["names_missing"] = sorted(set(_unmatched(src_names, all_back)))
-    sig["names_added"] = sorted(set(_unmatched(back_names, all_src)))
+    missing, added = set(_unmatched(src_names, all_back)), set(_unmatched(back_names, all_src))
+    variants = {(a, b) for a in missing for b in added if _spelling_variants(a, b)}
+    sig["names_missing"] = sorted(missing - {a for a, _ in variants})
+    sig["names_added"] = sorted(added - {b for _, b in variants})
     g_src, g_back = _gender(source), _gender(back)
     sig["gender_changed"] = bool(g_src and g_back and g_src != g_back)
     if german is not None and embedder is not None:
@@ -127,7 +140,7 @@ def compare(source: str, back: str, german: str | None = None, encoded=None, emb
     if encoded is not None:
         from .embed import similarity
 
-        sig.update({k: round(v, 4) for k, v in similarity(*encoded).items()})
+        sig.update({k: round(v, 4) for k, v in similarity(*encoded, _function_words()).items()})
     return sig
 
 
@@ -139,10 +152,10 @@ def features(sig: dict) -> dict[str, float]:
             out[key] = 1 - sig[key] / 100
     if "ter" in sig:
         out["ter"] = min(sig["ter"], 200) / 100
-    for key in ("embedding", "token_recall", "token_precision"):
+    for key in ("embedding", "token_recall", "token_precision", "worst_match_source", "worst_match_back"):
         if key in sig:
             out[key] = 1 - sig[key]
-    for key in ("order", "length", "omission", "addition"):
+    for key in ("order", "length", "omission", "addition", "unaligned_source", "unaligned_back"):
         if key in sig:
             out[key] = sig[key]
     out["numbers"] = min(2, len(sig.get("numbers_missing", [])) + len(sig.get("numbers_added", [])))

@@ -17,6 +17,8 @@ from functools import lru_cache
 import numpy as np
 
 _WORDISH = re.compile(r"\w")
+# A content word whose best counterpart is less similar than this, and not mutual, is unaligned.
+UNALIGNED_BELOW = 0.6
 log = logging.getLogger(__name__)
 
 
@@ -92,11 +94,44 @@ def embedder() -> Embedder | None:
         return None
 
 
-def similarity(a: Encoded, b: Encoded) -> dict[str, float]:
-    """Sentence cosine, and BERTScore-style greedy token matching in both directions."""
+def _words(enc: Encoded) -> tuple[list[str], np.ndarray]:
+    """Whole words (their word pieces joined) with the unit-length mean of their pieces' vectors."""
+    words: list[str] = []
+    groups: list[list[np.ndarray]] = []
+    for token, vector in zip(enc.tokens, enc.vectors):
+        if token.startswith("##") and words:
+            words[-1] += token[2:]
+            groups[-1].append(vector)
+        else:
+            words.append(token)
+            groups.append([vector])
+    vectors = np.array([np.mean(g, axis=0) for g in groups])
+    return words, vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-9)
+
+
+def similarity(a: Encoded, b: Encoded, function_words: frozenset[str] = frozenset()) -> dict[str, float]:
+    """Sentence cosine; BERTScore-style greedy token matching in both directions; and, over
+    content words (not in ``function_words``, longer than two letters), the worst-matched
+    word on each side and the share of words left unaligned (no mutual best match, cosine
+    below ``UNALIGNED_BELOW``).  The averages dilute one changed word in a long sentence;
+    the worst match and the unaligned share do not."""
     out = {"embedding": float(a.sentence @ b.sentence)}
-    if len(a.tokens) and len(b.tokens):
-        sims = a.vectors @ b.vectors.T
-        out["token_recall"] = float(sims.max(axis=1).mean())
-        out["token_precision"] = float(sims.max(axis=0).mean())
+    if not (len(a.tokens) and len(b.tokens)):
+        return out
+    sims = a.vectors @ b.vectors.T
+    out["token_recall"] = float(sims.max(axis=1).mean())
+    out["token_precision"] = float(sims.max(axis=0).mean())
+    words_a, vec_a = _words(a)
+    words_b, vec_b = _words(b)
+    sims = vec_a @ vec_b.T
+    best_b, best_a = sims.argmax(axis=1), sims.argmax(axis=0)
+    for side, words, best, other_best, axis in (("source", words_a, best_b, best_a, 1),
+                                                 ("back", words_b, best_a, best_b, 0)):
+        content = [i for i, w in enumerate(words) if len(w) > 2 and w not in function_words]
+        if not content:
+            continue
+        top = sims.max(axis=axis)
+        out[f"worst_match_{side}"] = float(top[content].min())
+        out[f"unaligned_{side}"] = sum(other_best[best[i]] != i and top[i] < UNALIGNED_BELOW
+                                       for i in content) / len(content)
     return out

@@ -76,6 +76,26 @@ def test_embedding_similarity_orders_meaning():
     assert 0 < similarity(src, good)["token_recall"] <= 1.0001
 
 
+def test_the_worst_matched_word_and_unaligned_words_see_one_lost_word():
+    model = embedder()
+    if model is None:
+        pytest.skip("no sentence-embedding model installed")
+    src, good, lost = model.encode([SOURCE, GOOD, GOOD.replace(" the storms", "")])
+    stop = frozenset({"the", "that", "his", "on", "is"})
+    kept, dropped = similarity(src, good, stop), similarity(src, lost, stop)
+    assert dropped["worst_match_source"] < kept["worst_match_source"]
+    assert dropped["unaligned_source"] > kept["unaligned_source"]
+    assert similarity(src, src, stop)["unaligned_source"] == 0
+
+
+def test_spelling_variants_of_a_name_are_not_a_replacement():
+    source = "The coach praised Naples and Kiev on Sunday."
+    variant = compare(source, "The coach praised Napoli and Kyiv on Sunday.")
+    assert variant["names_missing"] == [] and variant["names_added"] == []
+    swapped = compare(source, "The coach praised Madrid and Kiev on Sunday.")
+    assert swapped["names_missing"] == ["Naples"] and swapped["names_added"] == ["Madrid"]
+
+
 def test_names_skip_sentence_starts_and_keep_acronyms():
     assert names("The U.S. army met NATO in Brussels. Then Kim left. “Why?” Nobody knew.") == [
         "US", "NATO", "Brussels", "Kim"]

@@ -130,6 +130,9 @@ def test_eval_drift_measures_and_tunes(tmp_path):
     # The fitted file is a valid --config for the evaluation and for mt-audit check.
     again = CliRunner().invoke(main, ["eval", "drift", str(tmp_path), "--config", str(tuned)])
     assert again.exit_code == 0, again.output
+    # A changed number is always evidence enough; the held-out estimate is measured per severity.
+    assert config["drift"]["evidence"]["numbers"]["above"] == 0
+    assert set(figures["flag_recall_fitted_on_other_half"]) == {"critical", "minor"}
 
 
 def test_eval_drift_with_a_broken_file_is_one_sentence(tmp_path):
