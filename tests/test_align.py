@@ -42,3 +42,17 @@ def test_one_to_three():
                "It paid with oil and food."]
     beads = [(a, b) for a, b, _ in align_sentences(translated, english)]
     assert beads == [([0], [0, 1, 2])]
+
+
+def test_two_to_four_inside_a_document():
+    translated = ["North Korea sent 11,000 containers to Russia last year.",
+                  "Russia bought shells, rockets and drones from the North and paid with oil, food and cash.",
+                  "Kim Jong Un also sent engineers who repaired the launchers.",
+                  "Experts say the deliveries matter a great deal for the war."]
+    english = ["North Korea shipped 11,000 containers to Russia last year.",
+               "Russia bought shells.", "It also bought rockets and drones from the North.",
+               "It paid with oil, food and cash, and Kim Jong Un also sent engineers.",
+               "They repaired the launchers.",
+               "Experts say the deliveries matter a great deal for the war."]
+    beads = [(a, b) for a, b, _ in align_sentences(translated, english)]
+    assert beads == [([0], [0]), ([1, 2], [1, 2, 3, 4]), ([3], [5])]
