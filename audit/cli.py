@@ -208,10 +208,13 @@ def eval_alignment_command(directory, json_path):
               help="Measure with these weights and thresholds instead of the shipped ones.")
 @click.option("--tune", "tune_path", type=click.Path(path_type=Path),
               help="Fit weights and thresholds on DIRECTORY and write them here as a configuration file.")
-def eval_drift_command(directory, json_path, config_path, tune_path):
+@click.option("--ablation", is_flag=True,
+              help="Also refit without each signal (or with each unscored one) and print the critical-row figures.")
+def eval_drift_command(directory, json_path, config_path, tune_path, ablation=False):
     """Drift score on DEMETR (DIRECTORY/drift/demetr-de.jsonl): pairwise accuracy and flag
     recall at 5% false flags, per severity."""
     from .config import load_config
+    from .evaluate.drift import ablation as ablate
     from .evaluate.drift import cross_validate, drift_features, fit, measure, tuned_toml
 
     try:
@@ -228,6 +231,8 @@ def eval_drift_command(directory, json_path, config_path, tune_path):
             click.echo(f"fitted weights and thresholds written to {tune_path}", err=True)
         figures = measure(rows, config)
         figures["flag_recall_fitted_on_other_half"] = cross_validate(rows)
+        if ablation:
+            figures["ablation_critical"] = ablate(rows)
     except AuditError as err:
         _fail(err)
     table = {"pairwise accuracy": figures["pairwise_accuracy"],
@@ -235,6 +240,9 @@ def eval_drift_command(directory, json_path, config_path, tune_path):
              "same, fitted on the other half": figures["flag_recall_fitted_on_other_half"]}
     _print_figures(f"drift (DEMETR, {figures['rows']} perturbed rows, {figures['mt_rows']} MT rows; "
                    f"threshold {figures['threshold']:.3f})", table, json_path, figures)
+    if ablation:
+        _print_figures("critical rows, each signal left out (-) or added (+), weights refitted",
+                       figures["ablation_critical"], None)
 
 
 @eval_group.command("contrastive")

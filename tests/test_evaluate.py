@@ -135,6 +135,16 @@ def test_eval_drift_measures_and_tunes(tmp_path):
     assert set(figures["flag_recall_fitted_on_other_half"]) == {"critical", "minor"}
 
 
+def test_eval_drift_ablation_refits_without_each_signal(tmp_path):
+    _demetr(tmp_path, _demetr_rows())
+    out = tmp_path / "drift.json"
+    result = CliRunner().invoke(main, ["eval", "drift", str(tmp_path), "--ablation", "--json", str(out)])
+    assert result.exit_code == 0, result.output
+    table = json.loads(out.read_text())["ablation_critical"]
+    assert "- chrf" in table and "+ embedding" in table and "scored signals" in table
+    assert set(table["- negation"]) == {"pairwise", "flag recall", "fitted on other half"}
+
+
 def test_eval_drift_with_a_broken_file_is_one_sentence(tmp_path):
     (tmp_path / "drift").mkdir()
     (tmp_path / "drift" / "demetr-de.jsonl").write_text('{"eng_sent": "x"}\n', encoding="utf-8")
