@@ -1,8 +1,9 @@
 """Source-vs-German checks that need no MT model: negation, numbers, omission.
 
 They compare the English source passage with the German passage aligned to it:
-fewer negations in the German than in the source, a source number the German does
-not have, a German passage much shorter than its source (a dropped clause).  More
+fewer negations in the German than in the source, fewer words negated by an affix
+("uncertain" / "unsicher", lexicon in ``data/negation.toml``), a source number the
+German does not have, a German passage much shorter than its source (a dropped clause).  More
 negations in the German than in the source is left to the drift score: measured on
 human translations (`mt-audit eval contrastive`), it fired on 18% of correct pairs.
 Thresholds are in ``[source_checks]`` of ``data/thresholds.toml``.
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .lexicon import negations, quote_words
+from .lexicon import negations, negative_affixes, quote_words
 from .numbers import format_number, number_values
 from .signals import missing_numbers
 
@@ -35,6 +36,16 @@ def check_pair(source: str, german: str, config: dict) -> list[Issue]:
         out.append(Issue("negation", "major",
                          f"The source says {quote_words(neg_src)}, the German has {german_side}.",
                          "check whether the statement was turned around"))
+    # A word negated by its affix ("uncertain") needs a German counterpart ("unsicher",
+    # "arbeitslos", "Nicht-…"), or a German negation word beyond those the source has
+    # ("nicht sicher").
+    affix_src, affix_de = negative_affixes(source, "en"), negative_affixes(german, "de")
+    if len(affix_src) > len(affix_de) + max(0, len(neg_de) - len(neg_src)):
+        german_side = f"only {quote_words(affix_de)}" if affix_de else "none"
+        out.append(Issue("negation", "major",
+                         f"The source has the negated word{'s' if len(affix_src) > 1 else ''} "
+                         f"{quote_words(affix_src)}; of such words (un-, -los, nicht-) the German has {german_side}.",
+                         "check whether an 'un-' or '-los' was lost and the meaning turned around"))
     missing = missing_numbers(number_values(source, "en"), number_values(german, "de"))
     if missing:
         out.append(Issue("number", "major",

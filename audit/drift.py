@@ -21,7 +21,7 @@ import re
 from collections import Counter
 from difflib import SequenceMatcher
 
-from .lexicon import negations
+from .lexicon import negations, negative_affixes
 from .numbers import number_values
 from .resources import load_data
 from .signals import surface_scores
@@ -121,8 +121,9 @@ def compare(source: str, back: str, german: str | None = None, encoded=None, emb
     src_numbers, back_numbers = Counter(number_values(source, "en")), Counter(number_values(back, "en"))
     sig["numbers_missing"] = sorted((src_numbers - back_numbers).elements())
     sig["numbers_added"] = sorted((back_numbers - src_numbers).elements())
-    sig["negations_source"] = [m.group(0) for m in negations(source, "en")]
-    sig["negations_back"] = [m.group(0) for m in negations(back, "en")]
+    # negation words and words negated by an affix ("not", "unharmed")
+    sig["negations_source"] = [m.group(0) for m in negations(source, "en")] + negative_affixes(source, "en")
+    sig["negations_back"] = [m.group(0) for m in negations(back, "en")] + negative_affixes(back, "en")
     src_names, back_names = names(source), names(back)
     all_src, all_back = _tokens(_undotted(source)), _tokens(_undotted(back))
     missing, added = set(_unmatched(src_names, all_back)), set(_unmatched(back_names, all_src))

@@ -27,6 +27,28 @@ def negations(text: str, language: str) -> list[re.Match]:
     return list(_negation_pattern(language).finditer(text))
 
 
+@lru_cache(maxsize=None)
+def _affix_pattern(language: str) -> re.Pattern:
+    rules = load_data("negation")["affix"][language]
+    letters = r"[^\W\d_]"
+
+    def alternatives(items) -> str:
+        return "|".join(re.escape(i) for i in sorted(items, key=len, reverse=True)) or r"(?!)"
+
+    parts = [
+        rf"\b(?!(?:{alternatives(rules['not_prefixed'])}))(?:{alternatives(rules['prefixes'])}){letters}{{4,}}",
+        rf"\b(?!(?:{alternatives(rules['not_suffixed'])})\b){letters}{{3,}}?(?:{alternatives(rules['suffixes'])})"
+        + (rf"{letters}*" if rules.get("suffix_inside_compounds") else r"\b"),
+        rf"\b(?:{alternatives(rules['words'])}){letters}*",
+    ]
+    return re.compile("|".join(f"(?:{p})" for p in parts), re.IGNORECASE)
+
+
+def negative_affixes(text: str, language: str) -> list[str]:
+    """Words negated by an affix ("uncertain", "jobless"; "unsicher", "arbeitslos")."""
+    return [m.group(0) for m in _affix_pattern(language).finditer(text)]
+
+
 def quote_words(words, limit: int = 4) -> str:
     """Distinct words in quotes for a message: "'not', 'never'", at most ``limit`` shown."""
     words = list(dict.fromkeys(str(w) for w in words))

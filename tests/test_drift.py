@@ -25,6 +25,8 @@ def _signals(back: str, german: str | None = None, source: str = SOURCE) -> dict
 @pytest.mark.parametrize("back, category, word", [
     ("US President Donald Trump said on Monday that his government is not watching the storms closely.",
      "negation", "not"),
+    ("US President Donald Trump said on Monday that his government is unable to watch the storms closely.",
+     "negation", "unable"),
     ("US President Donald Trump said on Monday that his 3 governments are watching the storms closely.",
      "number", "3"),
     ("US President Joe Biden said on Monday that his government is watching the storms closely.",
@@ -130,6 +132,18 @@ def test_reference_free_score_rises_with_disagreement():
     ("The conductors have card readers with which they can check the time and zone validity of the coupons.",
      "Die Zugbegleiter haben Lesegeräte, mit denen sie die Gültigkeitsdauer der Coupons nach Zeit und Zone "
      "prüfen können.", []),
+    ("The outcome of the vote is uncertain, officials said.", "Das Ergebnis der Wahl ist sicher, sagten Beamte.",
+     ["negation"]),
+    ("The outcome of the vote is uncertain, officials said.", "Das Ergebnis der Wahl ist unsicher, sagten Beamte.",
+     []),
+    ("The outcome of the vote is uncertain, officials said.",
+     "Das Ergebnis der Wahl ist nicht sicher, sagten Beamte.", []),
+    ("Unemployment rose in the independent regions, they said.",
+     "Die Arbeitslosenquote stieg in den unabhängigen Regionen, sagten sie.", []),
+    ("Unemployment rose in the independent regions, they said.",
+     "Die Arbeitslosenquote stieg in den abhängigen Regionen, sagten sie.", ["negation"]),
+    ("Unfortunately, the union informed us under protest.", "Leider hat uns die Gewerkschaft unter Protest informiert.",
+     []),
 ])
 def test_source_checks_without_a_model(source, german, categories):
     assert [i.category for i in check_pair(source, german, CONFIG)] == categories
