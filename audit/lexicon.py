@@ -35,9 +35,10 @@ def _affix_pattern(language: str) -> re.Pattern:
     def alternatives(items) -> str:
         return "|".join(re.escape(i) for i in sorted(items, key=len, reverse=True)) or r"(?!)"
 
+    not_negated = rf"(?:{alternatives(rules['not_negated'])})\b"
     parts = [
-        rf"\b(?!(?:{alternatives(rules['not_prefixed'])}))(?:{alternatives(rules['prefixes'])}){letters}{{4,}}",
-        rf"\b(?!(?:{alternatives(rules['not_suffixed'])})\b){letters}{{3,}}?(?:{alternatives(rules['suffixes'])})"
+        rf"\b(?!(?:{alternatives(rules['not_prefixed'])})|{not_negated})(?:{alternatives(rules['prefixes'])}){letters}{{4,}}",
+        rf"\b(?!{not_negated}){letters}{{3,}}?(?:{alternatives(rules['suffixes'])})"
         + (rf"{letters}*" if rules.get("suffix_inside_compounds") else r"\b"),
         rf"\b(?:{alternatives(rules['words'])}){letters}*",
     ]

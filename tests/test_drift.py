@@ -189,3 +189,12 @@ def test_a_missing_source_number_is_one_finding(tmp_path):
     numbers = [f for f in doc.findings if f.category == "number"]
     assert [(f.check, f.severity) for f in numbers] == [("source.number", "major")]
     assert "11" in numbers[0].message
+
+
+def test_words_negated_by_an_affix():
+    from audit.lexicon import negative_affixes
+
+    english = "Police unveiled an unlikely, unprecedented plan for the homeless, unlike the union's, unless it fails."
+    assert negative_affixes(english, "en") == ["unlikely", "unprecedented", "homeless"]
+    german = "Die unsicheren Arbeitslosen unter unserer Union; die Arbeitslosenquote, die Nichteinhaltung und uns."
+    assert negative_affixes(german, "de") == ["unsicheren", "Arbeitslosen", "Arbeitslosenquote", "Nichteinhaltung"]
