@@ -142,6 +142,18 @@ def test_ctranslate2_backend_returns_the_same_result_type(ct2_translator):
     assert [(r.text, r.logprob) for r in again] == [(r.text, r.logprob) for r in results]
 
 
+def test_ctranslate2_decodes_from_the_target_side_shortlist(ct2_translator, tiny_model):
+    import sentencepiece
+
+    target = sentencepiece.SentencePieceProcessor(model_file=str(tiny_model / "target.spm"))
+    allowed = {target.id_to_piece(i) for i in range(target.get_piece_size())}
+    shortlist = set((ct2_translator.path / "vmap.txt").read_text(encoding="utf-8").split())
+    assert ct2_translator.shortlist and shortlist <= allowed and len(shortlist) > len(allowed) // 2
+    results = ct2_translator.translate(["Die Munition ist alt.", "Russland erhält Granaten aus Nordkorea."])
+    # the tiny model's shared vocabulary has four times as many source pieces as target ones
+    assert all(token in allowed for r in results for token, _ in r.tokens)
+
+
 def test_ctranslate2_conversion_is_reused_and_can_be_given_as_model(ct2_translator, tiny_model):
     from audit.translate.ct2 import CTranslate2Translator, convert
 

@@ -3,8 +3,10 @@
 The conversion is made once (by ``make models`` or on first use) and kept in the
 mt-audit cache folder, keyed by model and revision, with the tokenizer files copied
 in so the folder is self-contained; ``--model PATH`` also takes such a folder (one
-with ``model.bin``) directly.  Per-token probabilities come from scoring the chosen
-output with ``score_batch`` (teacher forcing), as the ``marian`` backend does.
+with ``model.bin``) directly.  The conversion carries a vocabulary shortlist (the
+target-side pieces, see ``_target_vocabulary_map``) that beam search uses when the folder
+has one.  Per-token probabilities come from scoring the chosen output with
+``score_batch`` (teacher forcing, full vocabulary), as the ``marian`` backend does.
 """
 from __future__ import annotations
 
@@ -32,7 +34,7 @@ def conversion_dir(resolved: ResolvedModel, cache_dir: Path | None = None) -> Pa
 
     base = Path(cache_dir) if cache_dir else default_cache_dir()
     name = re.sub(r"[^A-Za-z0-9._-]+", "_", f"{resolved.model_id}@{resolved.revision}")[-120:]
-    return base / "ctranslate2" / f"{name}-{QUANTIZATION}"
+    return base / "ctranslate2" / f"{name}-{QUANTIZATION}-shortlist"
 
 
 def convert(resolved: ResolvedModel, cache_dir: Path | None = None) -> Path:
@@ -57,8 +59,9 @@ def convert(resolved: ResolvedModel, cache_dir: Path | None = None) -> Path:
     # interrupted, or two audits converting at once, never leave a half-written model.
     work = Path(tempfile.mkdtemp(prefix=".convert-", dir=target.parent))
     try:
+        vmap = _target_vocabulary_map(resolved.path, work)
         TransformersConverter(str(resolved.path), copy_files=files).convert(
-            str(work / "model"), quantization=QUANTIZATION, force=True)
+            str(work / "model"), vmap=str(vmap) if vmap else None, quantization=QUANTIZATION, force=True)
         try:
             os.replace(work / "model", target)
         except OSError:
@@ -72,6 +75,29 @@ def convert(resolved: ResolvedModel, cache_dir: Path | None = None) -> Path:
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return target
+
+
+def _target_vocabulary_map(model_dir: Path, work: Path) -> Path | None:
+    """A CTranslate2 vocabulary map that always offers the pieces of the target-side
+    sentencepiece model: opus-mt models share one vocabulary between German and English
+    (58k pieces), but were trained to produce only the 32k English ones, so the decoder's
+    output layer need not score the rest.  None when the files to build it are missing."""
+    import json
+
+    import sentencepiece
+
+    try:
+        target = sentencepiece.SentencePieceProcessor(model_file=str(model_dir / "target.spm"))
+        vocab = json.loads((model_dir / "vocab.json").read_text(encoding="utf-8"))
+    except (OSError, RuntimeError, ValueError):
+        return None
+    pieces = sorted({target.id_to_piece(i) for i in range(target.get_piece_size())} & set(vocab))
+    pieces = [p for p in pieces if p and not any(c.isspace() for c in p)]
+    if not pieces:
+        return None
+    path = work / "vmap.txt"
+    path.write_text("\t" + " ".join(pieces) + "\n", encoding="utf-8")
+    return path
 
 
 def _limit_malloc_arenas(arenas: int = 2) -> None:
@@ -142,6 +168,7 @@ class CTranslate2Translator:
         except (OSError, ValueError, RuntimeError) as err:
             raise ModelUnavailable(f"The CTranslate2 model in {folder} could not be loaded ({err}).") from None
         self.max_input_tokens = min(settings.max_input_tokens, 510)
+        self.shortlist = (folder / "vmap.txt").is_file()
 
     def count_tokens(self, text: str) -> int:
         return len(self.tokenizer.tokenize(text)) + 1
@@ -161,7 +188,7 @@ class CTranslate2Translator:
                 max_len = min_len = max(1, round(self.settings.forced_length_ratio * longest))
             pending = self.translator.translate_batch(
                 source, beam_size=self.settings.beam_size, max_input_length=0, max_decoding_length=max_len,
-                min_decoding_length=min_len, asynchronous=True)
+                min_decoding_length=min_len, asynchronous=True, use_vmap=self.shortlist)
             jobs.append((batch, source, max_len, pending))
         scoring = []
         for batch, source, max_len, pending in progress(jobs, self.quiet):

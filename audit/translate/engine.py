@@ -51,7 +51,9 @@ class CachedTranslator:
 
     def _key(self, text: str) -> str:
         t = self.translator
-        return TranslationCache.key(t.model_id, t.revision, t.backend, t.settings.signature(), text)
+        # A vocabulary shortlist (ctranslate2) may change the chosen output: its own key.
+        backend = t.backend + ("+shortlist" if getattr(t, "shortlist", False) else "")
+        return TranslationCache.key(t.model_id, t.revision, backend, t.settings.signature(), text)
 
     def cached(self, texts: Sequence[str]) -> set[str]:
         """Which of ``texts`` the cache already holds."""
