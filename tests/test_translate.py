@@ -39,6 +39,43 @@ def test_translation_is_deterministic(translator):
     assert [(r.text, r.logprob) for r in first] == [(r.text, r.logprob) for r in second]
 
 
+def test_the_target_side_shortlist_changes_nothing_the_model_would_choose(tiny_model, tmp_path, monkeypatch):
+    """A model that (like a trained opus-mt) never prefers a source-only piece translates
+    and scores the same with and without the shortlist; the random tiny model itself,
+    which does prefer them, is kept to target pieces by it."""
+    import shutil
+
+    import torch
+    from transformers import MarianMTModel
+
+    import audit.translate.marian as marian
+    from audit.translate.loader import target_side_pieces
+
+    folder = tmp_path / "target-only"
+    shutil.copytree(tiny_model, folder)
+    model = MarianMTModel.from_pretrained(str(folder))
+    vocab = {piece: i for i, piece in enumerate(target_side_pieces(folder))}
+    allowed = [MarianTranslator(resolve(str(folder), "main"), DecodingSettings()).tokenizer.get_vocab()[p]
+               for p in vocab]
+    mask = torch.full_like(model.final_logits_bias, -30.0)
+    mask[0, allowed + [0, 1, model.config.pad_token_id]] = 0
+    model.final_logits_bias.data += mask
+    model.save_pretrained(str(folder))
+    texts = ["Die Munition ist alt.", "Russland erhält Granaten aus Nordkorea und zahlt mit Öl."]
+    settings = DecodingSettings(beam_size=3, batch_size=4)
+    short = MarianTranslator(resolve(str(folder), "main"), settings).translate(texts)
+    monkeypatch.setattr(marian, "SHORTLIST", False)
+    full = MarianTranslator(resolve(str(folder), "main"), settings).translate(texts)
+    assert [r.text for r in short] == [r.text for r in full]
+    for a, b in zip(short, full):
+        assert [t for t, _ in a.tokens] == [t for t, _ in b.tokens]
+        assert a.logprob == pytest.approx(b.logprob, abs=1e-3)
+    monkeypatch.setattr(marian, "SHORTLIST", True)
+    plain = MarianTranslator(resolve(str(tiny_model), "main"), settings)
+    assert plain.shortlist
+    assert all(tok in vocab for r in plain.translate(texts) for tok, _ in r.tokens)
+
+
 def test_over_long_sentence_is_chunked_not_truncated(translator):
     clause = "die Lieferungen aus Nordkorea haben Russland im Kampf gehalten"
     sentence = ", ".join([clause] * 60) + "."

@@ -21,7 +21,7 @@ from typing import Sequence
 from ..errors import ModelUnavailable
 from . import DecodingSettings, TranslationResult
 from .chunk import length_batches, progress, translate_in_chunks
-from .loader import ResolvedModel, is_ct2_dir
+from .loader import ResolvedModel, is_ct2_dir, target_side_pieces
 
 TOKENIZER_FILES = ("source.spm", "target.spm", "vocab.json", "tokenizer_config.json", "special_tokens_map.json",
                    "generation_config.json")
@@ -78,21 +78,9 @@ def convert(resolved: ResolvedModel, cache_dir: Path | None = None) -> Path:
 
 
 def _target_vocabulary_map(model_dir: Path, work: Path) -> Path | None:
-    """A CTranslate2 vocabulary map that always offers the pieces of the target-side
-    sentencepiece model: opus-mt models share one vocabulary between German and English
-    (58k pieces), but were trained to produce only the 32k English ones, so the decoder's
-    output layer need not score the rest.  None when the files to build it are missing."""
-    import json
-
-    import sentencepiece
-
-    try:
-        target = sentencepiece.SentencePieceProcessor(model_file=str(model_dir / "target.spm"))
-        vocab = json.loads((model_dir / "vocab.json").read_text(encoding="utf-8"))
-    except (OSError, RuntimeError, ValueError):
-        return None
-    pieces = sorted({target.id_to_piece(i) for i in range(target.get_piece_size())} & set(vocab))
-    pieces = [p for p in pieces if p and not any(c.isspace() for c in p)]
+    """A CTranslate2 vocabulary map that always offers the target-side pieces
+    (``loader.target_side_pieces``); None when they cannot be read."""
+    pieces = target_side_pieces(model_dir)
     if not pieces:
         return None
     path = work / "vmap.txt"

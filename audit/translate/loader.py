@@ -107,3 +107,24 @@ def resolve(model: str, revision: str) -> ResolvedModel:
     path = Path(path)
     check_marian_dir(path)
     return ResolvedModel(model_id=model, path=path, revision=path.name)
+
+
+def target_side_pieces(model_dir: Path) -> list[str]:
+    """The vocabulary pieces of the target-side sentencepiece model, in vocabulary order.
+
+    opus-mt models share one vocabulary between source and target (58k pieces for
+    de-en) but were trained to produce only the pieces of the target sentencepiece model
+    (32k): a decoder that scores only these (a vocabulary shortlist) chooses the same
+    output at a fraction of the output layer's cost.  Empty when the files are missing.
+    """
+    import json
+
+    import sentencepiece
+
+    try:
+        target = sentencepiece.SentencePieceProcessor(model_file=str(Path(model_dir) / "target.spm"))
+        vocab = json.loads((Path(model_dir) / "vocab.json").read_text(encoding="utf-8"))
+    except (OSError, RuntimeError, ValueError):
+        return []
+    pieces = {target.id_to_piece(i) for i in range(target.get_piece_size())}
+    return sorted((p for p in pieces if p in vocab and p and not any(c.isspace() for c in p)), key=vocab.get)

@@ -10,10 +10,12 @@ from typing import Sequence
 
 from . import DecodingSettings, TranslationResult
 from .chunk import length_batches, progress, translate_in_chunks
-from .loader import ResolvedModel
+from .loader import ResolvedModel, target_side_pieces
 
 
 SCORE_ROWS = 4
+# Beam search over the target-side pieces only (see ``_use_shortlist``).
+SHORTLIST = True
 
 
 class MarianTranslator:
@@ -39,6 +41,9 @@ class MarianTranslator:
 
             raise ModelUnavailable(f"The model in {resolved.path} could not be loaded ({err}).") from None
         self.model.eval()
+        generation = self.model.generation_config
+        self.eos_id, self.pad_id = generation.eos_token_id, generation.pad_token_id
+        self.shortlist = SHORTLIST and self._use_shortlist(resolved.path)
         if settings.quantize == "int8":
             # Dynamic int8 quantisation of the linear layers: weights stored as int8,
             # activations quantised on the fly; several times faster on CPU.
@@ -50,12 +55,48 @@ class MarianTranslator:
                 warnings.simplefilter("ignore", DeprecationWarning)
                 warnings.simplefilter("ignore", UserWarning)  # "quantized tensor creation is deprecated"
                 self.model = torch.ao.quantization.quantize_dynamic(self.model, {torch.nn.Linear},
-                                                                    dtype=torch.qint8)
+                                                                    dtype=torch.qint8, inplace=True)
         # The opus-mt generation config sets max_length=512; max_new_tokens is set per
         # batch instead, and both together make every call warn.
         self.model.generation_config.max_length = None
         limit = getattr(self.model.config, "max_position_embeddings", 512) or 512
         self.max_input_tokens = min(settings.max_input_tokens, limit - 2)
+
+    def _use_shortlist(self, model_dir) -> bool:
+        """Give the decoder a vocabulary of the target-side pieces only (with </s>, <pad>,
+        <unk>): its input embedding and output layer become those rows of the shared ones,
+        so beam search runs in that smaller id space (mapped back through ``self.keep``).
+        The full output layer is kept for the teacher-forced scoring, which stays exact.
+        False (and nothing changed) for models without a shared vocabulary."""
+        import torch
+
+        model, generation = self.model, self.model.generation_config
+        pieces = target_side_pieces(model_dir)
+        shared = model.get_input_embeddings()
+        weights = {shared.weight.data_ptr(), model.lm_head.weight.data_ptr(),
+                   model.model.decoder.embed_tokens.weight.data_ptr()}
+        if not pieces or len(weights) != 1:  # not one shared vocabulary
+            return False
+        vocab = self.tokenizer.get_vocab()
+        special = {self.eos_id, self.pad_id, self.tokenizer.unk_token_id, generation.decoder_start_token_id}
+        keep = sorted({vocab[p] for p in pieces} | {i for i in special if i is not None})
+        position = {full: i for i, full in enumerate(keep)}
+        self.keep = torch.tensor(keep)
+        self.full_head, self.full_bias = model.lm_head.weight, model.final_logits_bias
+        embedding = torch.nn.Embedding(len(keep), shared.embedding_dim, padding_idx=position[self.pad_id])
+        embedding.weight = torch.nn.Parameter(shared.weight.detach()[self.keep].clone(), requires_grad=False)
+        head = torch.nn.Linear(shared.embedding_dim, len(keep), bias=False)
+        head.weight = embedding.weight  # tied, as in the full model
+        model.model.decoder.embed_tokens = embedding
+        model.lm_head = head
+        model.final_logits_bias = torch.nn.Buffer(self.full_bias[:, self.keep].clone())
+        for name in ("eos_token_id", "pad_token_id", "decoder_start_token_id", "forced_eos_token_id"):
+            if getattr(generation, name, None) is not None:
+                setattr(generation, name, position[getattr(generation, name)])
+        if generation.bad_words_ids:
+            generation.bad_words_ids = [[position[w] for w in words if w in position] or [position[self.pad_id]]
+                                        for words in generation.bad_words_ids]
+        return True
 
     def count_tokens(self, text: str) -> int:
         return len(self.tokenizer.tokenize(text)) + 1
@@ -95,19 +136,27 @@ class MarianTranslator:
             max_length=None, do_sample=False, early_stopping=True,
         )
         # Score the chosen output by teacher forcing: the exact model log-probability of
-        # each output token, independent of the beam search's internal bookkeeping.  A few
-        # rows at a time: the logits span the whole vocabulary at every position.
+        # each output token over the whole vocabulary, independent of the beam search's
+        # internal bookkeeping.  A few rows at a time: the logits span the vocabulary at
+        # every position.
+        full = self.keep[sequences] if self.shortlist else sequences
         parts = []
         for a in range(0, sequences.shape[0], SCORE_ROWS):
-            logits = self.model(encoder_outputs=BaseModelOutput(last_hidden_state=hidden[a:a + SCORE_ROWS]),
-                                attention_mask=enc["attention_mask"][a:a + SCORE_ROWS],
-                                decoder_input_ids=sequences[a:a + SCORE_ROWS, :-1]).logits
+            rows = slice(a, a + SCORE_ROWS)
+            if self.shortlist:
+                states = self.model.model.decoder(
+                    input_ids=sequences[rows, :-1], encoder_hidden_states=hidden[rows],
+                    encoder_attention_mask=enc["attention_mask"][rows]).last_hidden_state
+                logits = torch.nn.functional.linear(states, self.full_head) + self.full_bias
+            else:
+                logits = self.model(encoder_outputs=BaseModelOutput(last_hidden_state=hidden[rows]),
+                                    attention_mask=enc["attention_mask"][rows],
+                                    decoder_input_ids=sequences[rows, :-1]).logits
             # log p(token) = logit(token) - logsumexp(logits): no second vocabulary-sized tensor.
-            chosen = logits.gather(-1, sequences[a:a + SCORE_ROWS, 1:].unsqueeze(-1)).squeeze(-1)
+            chosen = logits.gather(-1, full[rows, 1:].unsqueeze(-1)).squeeze(-1)
             parts.append(chosen - logits.logsumexp(-1))
         scores = torch.cat(parts)
-        eos = self.model.generation_config.eos_token_id
-        pad = self.model.generation_config.pad_token_id
+        sequences, eos, pad = full, self.eos_id, self.pad_id
         results = []
         for row in range(sequences.shape[0]):
             ids = sequences[row, 1:].tolist()
