@@ -76,6 +76,26 @@ def test_the_target_side_shortlist_changes_nothing_the_model_would_choose(tiny_m
     assert all(tok in vocab for r in plain.translate(texts) for tok, _ in r.tokens)
 
 
+@pytest.mark.parametrize("beam", [2, 4])
+def test_token_scores_from_the_beam_search_equal_teacher_forcing(tiny_model, monkeypatch, beam):
+    import audit.translate.marian as marian
+
+    monkeypatch.setattr(marian, "SHORTLIST", False)
+    texts = ["Die Munition ist alt.", "Russland erhält Granaten aus Nordkorea und zahlt mit Öl.", "Ja."]
+    settings = DecodingSettings(beam_size=beam, batch_size=4)
+    recorded = MarianTranslator(resolve(str(tiny_model), "main"), settings)
+    calls = []
+    monkeypatch.setattr(recorded, "_teacher_forced", lambda *a: calls.append(a))
+    steps = recorded.translate(texts)
+    assert not calls  # every token was found in the beam search's record
+    monkeypatch.setattr(marian, "STEP_SCORES", False)
+    forced = MarianTranslator(resolve(str(tiny_model), "main"), settings).translate(texts)
+    for a, b in zip(steps, forced):
+        assert a.text == b.text and [t for t, _ in a.tokens] == [t for t, _ in b.tokens]
+        assert a.logprob == pytest.approx(b.logprob, abs=1e-4)
+        assert [p for _, p in a.tokens] == pytest.approx([p for _, p in b.tokens], abs=1e-5)
+
+
 def test_over_long_sentence_is_chunked_not_truncated(translator):
     clause = "die Lieferungen aus Nordkorea haben Russland im Kampf gehalten"
     sentence = ", ".join([clause] * 60) + "."

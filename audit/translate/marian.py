@@ -14,6 +14,9 @@ from .loader import ResolvedModel, target_side_pieces
 
 
 SCORE_ROWS = 4
+# Token log-probabilities from the beam search's own step scores (``_StepLogProbs``)
+# instead of a second, teacher-forced decoder pass.
+STEP_SCORES = True
 # Beam search over the target-side pieces only (see ``_use_shortlist``).
 SHORTLIST = True
 
@@ -116,8 +119,33 @@ class MarianTranslator:
                     out[i] = result
         return out
 
+    def _teacher_forced(self, sequences, full, hidden, attention_mask):
+        """Per-token log-probabilities of the chosen outputs by teacher forcing: a second
+        decoder pass, over the full vocabulary.  A few rows at a time: the logits span the
+        vocabulary at every position."""
+        import torch
+        from transformers.modeling_outputs import BaseModelOutput
+
+        parts = []
+        for a in range(0, sequences.shape[0], SCORE_ROWS):
+            rows = slice(a, a + SCORE_ROWS)
+            if self.shortlist:
+                states = self.model.model.decoder(
+                    input_ids=sequences[rows, :-1], encoder_hidden_states=hidden[rows],
+                    encoder_attention_mask=attention_mask[rows]).last_hidden_state
+                logits = torch.nn.functional.linear(states, self.full_head) + self.full_bias
+            else:
+                logits = self.model(encoder_outputs=BaseModelOutput(last_hidden_state=hidden[rows]),
+                                    attention_mask=attention_mask[rows],
+                                    decoder_input_ids=sequences[rows, :-1]).logits
+            # log p(token) = logit(token) - logsumexp(logits): no second vocabulary-sized tensor.
+            chosen = logits.gather(-1, full[rows, 1:].unsqueeze(-1)).squeeze(-1)
+            parts.append(chosen - logits.logsumexp(-1))
+        return torch.cat(parts)
+
     def _generate(self, texts: list[str]) -> list[TranslationResult]:
         import torch
+        from transformers import LogitsProcessorList
         from transformers.modeling_outputs import BaseModelOutput
 
         enc = self.tokenizer(texts, return_tensors="pt", padding=True)
@@ -129,33 +157,22 @@ class MarianTranslator:
         # The encoder runs once: its output feeds both the beam search and the scoring.
         encoded = self.model.get_encoder()(input_ids=enc["input_ids"], attention_mask=enc["attention_mask"])
         hidden = encoded.last_hidden_state
-        sequences = self.model.generate(
+        # Beam search hands its processors log-probabilities (greedy search: raw logits).
+        recorder = _StepLogProbs(2 * self.settings.beam_size + 1)
+        record = STEP_SCORES and self.settings.beam_size > 1
+        out = self.model.generate(
             # generate expands the encoder output for the beams in place: give it its own holder
             encoder_outputs=BaseModelOutput(last_hidden_state=hidden), attention_mask=enc["attention_mask"],
             num_beams=self.settings.beam_size, max_new_tokens=max_new, min_new_tokens=min_new,
             max_length=None, do_sample=False, early_stopping=True,
+            logits_processor=LogitsProcessorList([recorder] if record else []), return_dict_in_generate=True,
         )
-        # Score the chosen output by teacher forcing: the exact model log-probability of
-        # each output token over the whole vocabulary, independent of the beam search's
-        # internal bookkeeping.  A few rows at a time: the logits span the vocabulary at
-        # every position.
+        sequences, beams = out.sequences, getattr(out, "beam_indices", None)
+        del out  # it also holds the decoder's key/value cache
         full = self.keep[sequences] if self.shortlist else sequences
-        parts = []
-        for a in range(0, sequences.shape[0], SCORE_ROWS):
-            rows = slice(a, a + SCORE_ROWS)
-            if self.shortlist:
-                states = self.model.model.decoder(
-                    input_ids=sequences[rows, :-1], encoder_hidden_states=hidden[rows],
-                    encoder_attention_mask=enc["attention_mask"][rows]).last_hidden_state
-                logits = torch.nn.functional.linear(states, self.full_head) + self.full_bias
-            else:
-                logits = self.model(encoder_outputs=BaseModelOutput(last_hidden_state=hidden[rows]),
-                                    attention_mask=enc["attention_mask"][rows],
-                                    decoder_input_ids=sequences[rows, :-1]).logits
-            # log p(token) = logit(token) - logsumexp(logits): no second vocabulary-sized tensor.
-            chosen = logits.gather(-1, full[rows, 1:].unsqueeze(-1)).squeeze(-1)
-            parts.append(chosen - logits.logsumexp(-1))
-        scores = torch.cat(parts)
+        scores = recorder.chosen(sequences, beams) if record else None
+        if scores is None:
+            scores = self._teacher_forced(sequences, full, hidden, enc["attention_mask"])
         sequences, eos, pad = full, self.eos_id, self.pad_id
         results = []
         for row in range(sequences.shape[0]):
@@ -181,3 +198,47 @@ class MarianTranslator:
                 truncated=truncated,
             ))
         return results
+
+
+class _StepLogProbs:
+    """A logits processor that changes nothing and keeps, at every step of the beam
+    search, each beam's best ``keep`` next tokens with their log-probabilities.
+
+    generate appends it after its own processors and before the final renormalisation,
+    so the values are the model's log-softmax (over the decoder's vocabulary: the
+    shortlist when there is one); the processors before it only set tokens to -inf
+    (</s> before the minimum length, <pad>), and a token the search chose from a beam is
+    always among that beam's best ``keep`` (2 × beams + 1 covers the search's top-k).
+    ``chosen`` reads the log-probability of every output token through ``beam_indices``.
+    """
+
+    def __init__(self, keep: int):
+        self.keep = keep
+        self.ids: list = []
+        self.values: list = []
+
+    def __call__(self, input_ids, scores):
+        values, ids = scores.topk(min(self.keep, scores.shape[-1]), dim=-1)
+        self.ids.append(ids)
+        self.values.append(values)
+        return scores
+
+    def chosen(self, sequences, beam_indices):
+        """Log-probabilities (rows × output positions, as teacher forcing gives them) of
+        the tokens in ``sequences``; None when one cannot be found (then score otherwise)."""
+        import torch
+
+        steps = min(beam_indices.shape[1], len(self.ids), sequences.shape[1] - 1)
+        out = torch.zeros(sequences.shape[0], sequences.shape[1] - 1)
+        for t in range(steps):
+            rows = beam_indices[:, t]
+            live = rows >= 0
+            if not bool(live.any()):
+                break
+            source = rows.clamp(min=0).long()
+            candidates, values = self.ids[t][source], self.values[t][source]
+            hit = candidates == sequences[:, t + 1].unsqueeze(-1)
+            if not bool(hit[live].any(dim=-1).all()):
+                return None
+            out[:, t] = torch.where(live, torch.where(hit, values, torch.zeros(())).sum(-1), torch.zeros(()))
+        return out
