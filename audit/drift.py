@@ -20,6 +20,7 @@ import math
 import re
 from collections import Counter
 from difflib import SequenceMatcher
+from functools import lru_cache
 
 from .lexicon import negations, negative_affixes
 from .numbers import number_values
@@ -53,6 +54,7 @@ def _stem(word: str) -> str:
     return word.lower().replace(".", "")[:_STEM]
 
 
+@lru_cache(maxsize=1)
 def _function_words() -> frozenset[str]:
     return frozenset(_words()["function_words"])
 

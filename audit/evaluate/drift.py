@@ -74,6 +74,10 @@ def _mt_rows(rows: list[dict]) -> list[dict]:
     return out
 
 
+def _signal_names(rows: list[dict]) -> set[str]:
+    return {k for r in rows for side in ("mt", "pert") for k in r[side]}
+
+
 def threshold_at(values: list[float], rate: float = FALSE_FLAG_RATE) -> float:
     """The lowest threshold t such that at most ``rate`` of ``values`` are above t."""
     ordered = sorted(values, reverse=True)
@@ -123,13 +127,14 @@ def fit(rows: list[dict], unscored: tuple[str, ...] = UNSCORED, pair_weight: flo
     from scipy.optimize import minimize
     from scipy.special import expit
 
-    names = sorted({k for r in rows for side in ("mt", "pert") for k in r[side]} - set(unscored))
+    names = sorted(_signal_names(rows) - set(unscored))
     drifted = [r for r in rows if r["severity"] in ("critical", "major")] or rows
 
     def vector(feats):
         return np.array([feats.get(k, 0.0) for k in names])
 
-    good = [vector(m) for m in _mt_rows(rows)]
+    mt_rows = _mt_rows(rows)
+    good = [vector(m) for m in mt_rows]
     x = np.array(good + [vector(r["pert"]) for r in drifted])
     labels = np.array([0.0] * len(good) + [1.0] * len(drifted))
     balance = np.where(labels == 1, len(x) / (2 * len(drifted)), len(x) / (2 * len(good)))
@@ -151,7 +156,6 @@ def fit(rows: list[dict], unscored: tuple[str, ...] = UNSCORED, pair_weight: flo
     coefficients = solution.x[:-1] / spread
     norm = float(np.abs(coefficients).sum()) or 1.0
     weights = {k: round(float(c) / norm, 5) for k, c in zip(names, coefficients)}
-    mt_rows = _mt_rows(rows)
     config = load_config()
     config["drift"].update(weights=weights, evidence={})
     base = [score_features(m, config) for m in mt_rows]
@@ -205,7 +209,7 @@ def ablation(rows: list[dict]) -> dict:
     weights refitted without it) or, for those in ``UNSCORED``, added: a signal earns
     its place in the score when leaving it out lowers one of the figures."""
     out = {"scored signals": _critical(rows, UNSCORED)}
-    for name in sorted({k for r in rows for side in ("mt", "pert") for k in r[side]}):
+    for name in sorted(_signal_names(rows)):
         if name in UNSCORED:
             out[f"+ {name}"] = _critical(rows, tuple(k for k in UNSCORED if k != name))
         else:

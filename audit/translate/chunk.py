@@ -75,6 +75,25 @@ def translate_in_chunks(texts, count_tokens, max_tokens: int, translate_pieces):
             if parts else TranslationResult(text="", logprob=0.0) for parts in grouped]
 
 
+class ChunkedTranslator:
+    """What the model backends share: token counting through their sentencepiece
+    tokenizer (``self.tokenizer.tokenize`` plus </s>) and ``translate`` through
+    ``translate_in_chunks`` into their own ``_translate_pieces``."""
+
+    tokenizer = None
+    max_input_tokens = 512
+
+    def count_tokens(self, text: str) -> int:
+        return len(self.tokenizer.tokenize(text)) + 1
+
+    def translate(self, texts):
+        """Translate sentences; over-long ones in clause chunks joined back together."""
+        return translate_in_chunks(texts, self.count_tokens, self.max_input_tokens, self._translate_pieces)
+
+    def _translate_pieces(self, pieces: list[str]):
+        raise NotImplementedError
+
+
 def length_batches(pieces: list[str], batch_size: int) -> list[list[int]]:
     """Indices of the non-blank pieces, sorted by length and cut into batches: sorting
     keeps padding (wasted compute) low inside each batch."""

@@ -6,7 +6,8 @@ in so the folder is self-contained; ``--model PATH`` also takes such a folder (o
 with ``model.bin``) directly.  The conversion carries a vocabulary shortlist (the
 target-side pieces, see ``_target_vocabulary_map``) that beam search uses when the folder
 has one.  Per-token probabilities come from scoring the chosen output with
-``score_batch`` (teacher forcing, full vocabulary), as the ``marian`` backend does.
+``score_batch`` (teacher forcing, full vocabulary): CTranslate2 reports per-step
+log-probabilities only for greedy search.
 """
 from __future__ import annotations
 
@@ -16,11 +17,10 @@ import re
 import shutil
 import tempfile
 from pathlib import Path
-from typing import Sequence
 
 from ..errors import ModelUnavailable
 from . import DecodingSettings, TranslationResult
-from .chunk import length_batches, progress, translate_in_chunks
+from .chunk import ChunkedTranslator, length_batches, progress
 from .loader import ResolvedModel, is_ct2_dir, target_side_pieces
 
 TOKENIZER_FILES = ("source.spm", "target.spm", "vocab.json", "tokenizer_config.json", "special_tokens_map.json",
@@ -133,7 +133,7 @@ class MarianPieces:
         return self.target.decode_pieces(pieces).replace("\u2581", " ").strip()
 
 
-class CTranslate2Translator:
+class CTranslate2Translator(ChunkedTranslator):
     backend = "ctranslate2"
 
     def __init__(self, resolved: ResolvedModel, settings: DecodingSettings, quiet: bool = False,
@@ -157,12 +157,6 @@ class CTranslate2Translator:
             raise ModelUnavailable(f"The CTranslate2 model in {folder} could not be loaded ({err}).") from None
         self.max_input_tokens = min(settings.max_input_tokens, 510)
         self.shortlist = (folder / "vmap.txt").is_file()
-
-    def count_tokens(self, text: str) -> int:
-        return len(self.tokenizer.tokenize(text)) + 1
-
-    def translate(self, texts: Sequence[str]) -> list[TranslationResult]:
-        return translate_in_chunks(texts, self.count_tokens, self.max_input_tokens, self._translate_pieces)
 
     def _translate_pieces(self, pieces: list[str]) -> list[TranslationResult]:
         """Length-sorted batches, submitted together so that the workers run side by side."""

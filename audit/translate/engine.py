@@ -51,7 +51,7 @@ class CachedTranslator:
 
     def _key(self, text: str) -> str:
         t = self.translator
-        # A vocabulary shortlist (ctranslate2) may change the chosen output: its own key.
+        # A vocabulary shortlist may change the chosen output: its own key.
         backend = t.backend + ("+shortlist" if getattr(t, "shortlist", False) else "")
         return TranslationCache.key(t.model_id, t.revision, backend, t.settings.signature(), text)
 

@@ -6,10 +6,9 @@ from __future__ import annotations
 
 import math
 import os
-from typing import Sequence
 
 from . import DecodingSettings, TranslationResult
-from .chunk import length_batches, progress, translate_in_chunks
+from .chunk import ChunkedTranslator, length_batches, progress
 from .loader import ResolvedModel, target_side_pieces
 
 
@@ -21,7 +20,7 @@ STEP_SCORES = True
 SHORTLIST = True
 
 
-class MarianTranslator:
+class MarianTranslator(ChunkedTranslator):
     backend = "marian"
 
     def __init__(self, resolved: ResolvedModel, settings: DecodingSettings, quiet: bool = False):
@@ -69,7 +68,7 @@ class MarianTranslator:
         """Give the decoder a vocabulary of the target-side pieces only (with </s>, <pad>,
         <unk>): its input embedding and output layer become those rows of the shared ones,
         so beam search runs in that smaller id space (mapped back through ``self.keep``).
-        The full output layer is kept for the teacher-forced scoring, which stays exact.
+        The full output layer is kept for the teacher-forced scoring (greedy search).
         False (and nothing changed) for models without a shared vocabulary."""
         import torch
 
@@ -100,13 +99,6 @@ class MarianTranslator:
             generation.bad_words_ids = [[position[w] for w in words if w in position] or [position[self.pad_id]]
                                         for words in generation.bad_words_ids]
         return True
-
-    def count_tokens(self, text: str) -> int:
-        return len(self.tokenizer.tokenize(text)) + 1
-
-    def translate(self, texts: Sequence[str]) -> list[TranslationResult]:
-        """Translate sentences; over-long ones in clause chunks joined back together."""
-        return translate_in_chunks(texts, self.count_tokens, self.max_input_tokens, self._translate_pieces)
 
     def _translate_pieces(self, pieces: list[str]) -> list[TranslationResult]:
         import torch
