@@ -3,7 +3,9 @@
 A Bleualign-style dynamic programme: side A is given already translated into
 the language of side B, and every candidate bead (n:m with up to five sentences on a
 side and six in all, 1:0, 0:1) gets a cost: one minus the character n-gram F-score of its translated A
-side against its B side (sacrebleu's chrF statistics), corrected for length and
+side against its B side (sacrebleu's chrF statistics), relative to how far each side
+typically is from unrelated sentences of the other (as Vecalign normalises its cost),
+corrected for length and
 shared anchors (numbers, capitalised names), plus a penalty per merged sentence,
 all weighted by the bead's length in characters.  A sentence left unaligned costs,
 per character, ``skip_ratio`` times the document's median best 1:1 cost, so an
@@ -47,6 +49,10 @@ class AlignParams:
     anchor_weight: float = 0.1
     min_band: int = 12
     band_ratio: float = 0.08
+    # A bead's chrF distance is divided by its sides' median distance from this many
+    # unrelated sentences of the other side (0: no normalisation; documents with fewer
+    # than twice as many sentences plus five on a side are not normalised either).
+    chance_samples: int = 9
 
 
 @dataclass
@@ -122,6 +128,31 @@ def align_sentences(translated_a: list[str], b: list[str], params: AlignParams |
         """Characters of the bead's two sides, B counted in A units."""
         return sum(side_a.chars[i:i + da]), sum(side_b.chars[j:j + db]) * scale
 
+    def far_from(centre: float, count: int) -> list[int]:
+        """Up to ``chance_samples`` sentence indices spread over a side of ``count``,
+        none within two sentences of ``centre``."""
+        far = [k for k in range(count) if abs(k - centre) > 2]
+        step = max(1, len(far) // max(1, params.chance_samples))
+        return far[step // 2::step][:params.chance_samples]
+
+    def median(values: list[float]) -> float:
+        values = sorted(values)
+        return values[len(values) // 2] if values else 1.0
+
+    @lru_cache(maxsize=None)
+    def chance_a(i: int, da: int) -> float:
+        return median([1 - chrf_from_ngrams(span_a(i, da)[0], side_b.ngrams[k]) for k in far_from(i * m / n, m)])
+
+    @lru_cache(maxsize=None)
+    def chance_b(j: int, db: int) -> float:
+        return median([1 - chrf_from_ngrams(side_a.ngrams[k], span_b(j, db)[0]) for k in far_from(j * n / m, n)])
+
+    def chance(i: int, j: int, da: int, db: int) -> float:
+        """How far the bead's sides typically are from unrelated sentences of the other side
+        (as Vecalign normalises its cosine cost): longer, merged text matches more
+        character n-grams by chance, and this takes that inflation back out."""
+        return (chance_a(i, da) + chance_b(j, db)) / 2
+
     @lru_cache(maxsize=None)
     def bead_cost(i: int, j: int, da: int, db: int) -> float:
         ca, cb = chars(i, j, da, db)
@@ -140,13 +171,20 @@ def align_sentences(translated_a: list[str], b: list[str], params: AlignParams |
         anchors_a, anchors_b = span_a(i, da)[1], span_b(j, db)[1]
         union = sum((anchors_a | anchors_b).values())
         anchor = 1 - sum((anchors_a & anchors_b).values()) / union if union else 0.5
-        return (1 - similarity(i, j, da, db)) + params.length_weight * length \
+        distance = 1 - similarity(i, j, da, db)
+        if normalise:
+            distance *= typical_chance / max(chance(i, j, da, db), 1e-6)
+        return distance + params.length_weight * length \
             + params.anchor_weight * (anchor - 0.5) + params.merge_penalty * (da + db - 2)
 
     def diagonal(i: int) -> range:
         centre = i * m / n
         return range(max(0, int(centre - band)), min(m, int(centre + band) + 1) + 1)
 
+    # The median of a handful of samples is noise: short documents are not normalised.
+    normalise = params.chance_samples > 0 and min(n, m) >= 2 * params.chance_samples + 5
+    if normalise:
+        typical_chance = median([chance_a(i, 1) for i in range(n)])
     typical = sorted(min((unit_cost(i, j, 1, 1) for j in diagonal(i) if j < m), default=1.0) for i in range(n))
     skip_cost = params.skip_ratio * typical[len(typical) // 2]
 
