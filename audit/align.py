@@ -1,17 +1,19 @@
 """Sentence alignment (n:m) of translated sentences against the other side.
 
-A Bleualign-style dynamic programme: side A is given already translated into
-the language of side B, and every candidate bead (n:m with up to five sentences on a
-side and six in all, 1:0, 0:1) gets a cost: one minus the character n-gram F-score of its translated A
-side against its B side (sacrebleu's chrF statistics), relative to how far each side
-typically is from unrelated sentences of the other (as Vecalign normalises its cost),
-corrected for length and
-shared anchors (numbers, capitalised names), plus a penalty per merged sentence,
-all weighted by the bead's length in characters.  A sentence left unaligned costs,
-per character, ``skip_ratio`` times the document's median best 1:1 cost, so an
-added or dropped sentence is left out instead of being merged into its neighbour.  The search minimises the
-total cost in a band around the diagonal, so time grows linearly with document
-length.  Language-agnostic: it only ever compares "A translated into B" with "B".
+A Bleualign-style dynamic programme: side A is given already translated into the
+language of side B, and every candidate bead (n:m with up to five sentences on a side
+and six in all, 1:0, 0:1) gets a cost: one minus the similarity of its translated A
+side to its B side, corrected for length and shared anchors (numbers, capitalised
+names), plus a penalty per merged sentence, all weighted by the bead's length in
+characters.  The similarity is the mean of chrF (sacrebleu's character n-gram
+statistics, which forgive inflection and OCR noise) and an IDF-weighted word F-score
+(a word weighs more the fewer sentences of the document contain it, so names, numbers
+and rare content words decide and function words hardly count, with no word list: any
+language pair).  A sentence left unaligned costs, per character, ``skip_ratio`` times
+the document's median best 1:1 cost, so an added or dropped sentence is left out
+instead of being merged into its neighbour.  The search minimises the total cost in a
+band around the diagonal, so time grows linearly with document length.
+Language-agnostic: it only ever compares "A translated into B" with "B".
 """
 from __future__ import annotations
 
@@ -33,6 +35,7 @@ BEADS = tuple(sorted(((a, b) for a in range(1, MAX_BEAD) for b in range(1, MAX_B
 CHAR_ORDER = 6
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _NAME = re.compile(r"\b[A-ZÄÖÜ][\w-]{2,}")
+_WORD = re.compile(r"\w+")
 
 
 @dataclass(frozen=True)
@@ -49,10 +52,8 @@ class AlignParams:
     anchor_weight: float = 0.1
     min_band: int = 12
     band_ratio: float = 0.08
-    # A bead's chrF distance is divided by its sides' median distance from this many
-    # unrelated sentences of the other side (0: no normalisation; documents with fewer
-    # than twice as many sentences plus five on a side are not normalised either).
-    chance_samples: int = 9
+    # Share of the word-level similarity in a bead's similarity (the rest is chrF).
+    word_weight: float = 0.5
 
 
 @dataclass
@@ -60,15 +61,32 @@ class _Side:
     ngrams: list[list[Counter]]
     chars: list[int]
     anchors: list[Counter]
+    words: list[Counter]
 
 
 def _prepare(sentences: list[str]) -> _Side:
-    ngrams, chars, anchors = [], [], []
+    ngrams, chars, anchors, words = [], [], [], []
     for text in sentences:
         ngrams.append(extract_all_char_ngrams(text, CHAR_ORDER, include_whitespace=False))
         chars.append(len(text.replace(" ", "")))
         anchors.append(Counter(_NUMBER.findall(text)) + Counter(m.lower() for m in _NAME.findall(text)))
-    return _Side(ngrams, chars, anchors)
+        words.append(Counter(w.lower() for w in _WORD.findall(text)))
+    return _Side(ngrams, chars, anchors, words)
+
+
+def inverse_document_frequency(*sides: _Side) -> dict[str, float]:
+    """log(sentences / sentences containing the word), over every sentence of both sides."""
+    counts = Counter(word for side in sides for words in side.words for word in words)
+    total = sum(len(side.words) for side in sides)
+    return {word: math.log(total / count) for word, count in counts.items()}
+
+
+def word_similarity(a: Counter, b: Counter, idf: dict[str, float]) -> float:
+    """F-score of the words two texts share, each weighted by its IDF."""
+    weight = sum(idf[w] * c for w, c in a.items()) + sum(idf[w] * c for w, c in b.items())
+    if weight == 0:
+        return 0.0
+    return 2 * sum(idf[w] * min(a[w], b[w]) for w in a.keys() & b.keys()) / weight
 
 
 def _merge(counters: list[list[Counter]]) -> list[Counter]:
@@ -78,10 +96,11 @@ def _merge(counters: list[list[Counter]]) -> list[Counter]:
 
 
 def _spans(side: _Side):
-    """The merged n-gram counts and anchors of a run of sentences, computed once per run."""
+    """The merged n-gram counts, anchors and words of a run of sentences, computed once per run."""
     @lru_cache(maxsize=None)
-    def span(i: int, count: int) -> tuple[list[Counter], Counter]:
-        return _merge(side.ngrams[i:i + count]), sum(side.anchors[i:i + count], Counter())
+    def span(i: int, count: int) -> tuple[list[Counter], Counter, Counter]:
+        return (_merge(side.ngrams[i:i + count]), sum(side.anchors[i:i + count], Counter()),
+                sum(side.words[i:i + count], Counter()))
     return span
 
 
@@ -108,7 +127,7 @@ def chrf_from_ngrams(hyp: list[Counter], ref: list[Counter], beta: float = 2.0) 
 
 def align_sentences(translated_a: list[str], b: list[str], params: AlignParams | None = None
                     ) -> list[tuple[list[int], list[int], float]]:
-    """Monotone n:m alignment; returns beads as (indices in A, indices in B, chrF of the bead)."""
+    """Monotone n:m alignment; returns beads as (indices in A, indices in B, similarity of the bead)."""
     params = params or AlignParams()
     n, m = len(translated_a), len(b)
     if n == 0 or m == 0:
@@ -119,39 +138,19 @@ def align_sentences(translated_a: list[str], b: list[str], params: AlignParams |
 
     span_a, span_b = _spans(side_a), _spans(side_b)
     scale = total_a / total_b  # B characters in A units
+    idf = inverse_document_frequency(side_a, side_b)
 
     @lru_cache(maxsize=None)
     def similarity(i: int, j: int, da: int, db: int) -> float:
-        return chrf_from_ngrams(span_a(i, da)[0], span_b(j, db)[0]) if da and db else 0.0
+        if not (da and db):
+            return 0.0
+        (ngrams_a, _, words_a), (ngrams_b, _, words_b) = span_a(i, da), span_b(j, db)
+        return (1 - params.word_weight) * chrf_from_ngrams(ngrams_a, ngrams_b) \
+            + params.word_weight * word_similarity(words_a, words_b, idf)
 
     def chars(i: int, j: int, da: int, db: int) -> tuple[int, float]:
         """Characters of the bead's two sides, B counted in A units."""
         return sum(side_a.chars[i:i + da]), sum(side_b.chars[j:j + db]) * scale
-
-    def far_from(centre: float, count: int) -> list[int]:
-        """Up to ``chance_samples`` sentence indices spread over a side of ``count``,
-        none within two sentences of ``centre``."""
-        far = [k for k in range(count) if abs(k - centre) > 2]
-        step = max(1, len(far) // max(1, params.chance_samples))
-        return far[step // 2::step][:params.chance_samples]
-
-    def median(values: list[float]) -> float:
-        values = sorted(values)
-        return values[len(values) // 2] if values else 1.0
-
-    @lru_cache(maxsize=None)
-    def chance_a(i: int, da: int) -> float:
-        return median([1 - chrf_from_ngrams(span_a(i, da)[0], side_b.ngrams[k]) for k in far_from(i * m / n, m)])
-
-    @lru_cache(maxsize=None)
-    def chance_b(j: int, db: int) -> float:
-        return median([1 - chrf_from_ngrams(side_a.ngrams[k], span_b(j, db)[0]) for k in far_from(j * n / m, n)])
-
-    def chance(i: int, j: int, da: int, db: int) -> float:
-        """How far the bead's sides typically are from unrelated sentences of the other side
-        (as Vecalign normalises its cosine cost): longer, merged text matches more
-        character n-grams by chance, and this takes that inflation back out."""
-        return (chance_a(i, da) + chance_b(j, db)) / 2
 
     @lru_cache(maxsize=None)
     def bead_cost(i: int, j: int, da: int, db: int) -> float:
@@ -171,20 +170,13 @@ def align_sentences(translated_a: list[str], b: list[str], params: AlignParams |
         anchors_a, anchors_b = span_a(i, da)[1], span_b(j, db)[1]
         union = sum((anchors_a | anchors_b).values())
         anchor = 1 - sum((anchors_a & anchors_b).values()) / union if union else 0.5
-        distance = 1 - similarity(i, j, da, db)
-        if normalise:
-            distance *= typical_chance / max(chance(i, j, da, db), 1e-6)
-        return distance + params.length_weight * length \
+        return (1 - similarity(i, j, da, db)) + params.length_weight * length \
             + params.anchor_weight * (anchor - 0.5) + params.merge_penalty * (da + db - 2)
 
     def diagonal(i: int) -> range:
         centre = i * m / n
         return range(max(0, int(centre - band)), min(m, int(centre + band) + 1) + 1)
 
-    # The median of a handful of samples is noise: short documents are not normalised.
-    normalise = params.chance_samples > 0 and min(n, m) >= 2 * params.chance_samples + 5
-    if normalise:
-        typical_chance = median([chance_a(i, 1) for i in range(n)])
     typical = sorted(min((unit_cost(i, j, 1, 1) for j in diagonal(i) if j < m), default=1.0) for i in range(n))
     skip_cost = params.skip_ratio * typical[len(typical) // 2]
 
