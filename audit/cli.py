@@ -190,12 +190,17 @@ def eval_group() -> None:
 @eval_group.command("alignment")
 @click.argument("directory", type=click.Path(path_type=Path))
 @click.option("--json", "json_path", type=click.Path(path_type=Path), help="Also write the figures here.")
-def eval_alignment_command(directory, json_path):
+@click.option("--word-weight", type=click.FloatRange(0.0, 1.0), default=None,
+              help="Share of the IDF-weighted word score in the bead similarity (the rest is chrF); "
+                   "default: the aligner's own.")
+def eval_alignment_command(directory, json_path, word_weight):
     """Sentence alignment against the Text+Berg gold (DIRECTORY/alignment/textberg.json)."""
+    from .align import AlignParams
     from .evaluate import eval_alignment
 
+    params = AlignParams() if word_weight is None else AlignParams(word_weight=word_weight)
     try:
-        figures = eval_alignment(directory)
+        figures = eval_alignment(directory, params)
     except AuditError as err:
         _fail(err)
     _print_figures("alignment (Text+Berg dev)", figures, json_path)

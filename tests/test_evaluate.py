@@ -164,3 +164,27 @@ def test_eval_contrastive_counts_recall_and_false_alarms(tmp_path):
     assert result.exit_code == 0, result.output
     assert json.loads(out.read_text()) == {"negation.human": {"recall": 0.75, "false_alarm_rate": 0.25,
                                                               "pairs": 4}}
+
+
+def test_eval_alignment_scores_links_against_the_gold(tmp_path):
+    (tmp_path / "alignment").mkdir()
+    document = {"source_translated": ["Le conseil de Bonn a voté 12 nouvelles écoles lundi.",
+                                      "Il pleuvait fort.", "Le maire Weber était content."],
+                "target": ["Lundi, le conseil de Bonn a approuvé 12 nouvelles écoles.",
+                           "Il pleuvait fort et le maire Weber était content."],
+                "gold": [[[0], [0]], [[1, 2], [1]]]}
+    (tmp_path / "alignment" / "textberg.json").write_text(json.dumps({"documents": [document]}), encoding="utf-8")
+    out = tmp_path / "alignment.json"
+    for weight in ("0", "0.5", "1"):
+        result = CliRunner().invoke(main, ["eval", "alignment", str(tmp_path), "--json", str(out),
+                                           "--word-weight", weight])
+        assert result.exit_code == 0, result.output
+        assert json.loads(out.read_text())["strict"] == {"precision": 1.0, "recall": 1.0, "f1": 1.0}
+
+
+def test_eval_alignment_with_a_broken_file_is_one_sentence(tmp_path):
+    (tmp_path / "alignment").mkdir()
+    (tmp_path / "alignment" / "textberg.json").write_text('{"documents": [{"target": []}]}', encoding="utf-8")
+    result = CliRunner().invoke(main, ["eval", "alignment", str(tmp_path)])
+    assert result.exit_code == 2 and "not in the expected format" in result.output
+    assert "Traceback" not in result.output

@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from ..align import align_sentences
+from ..align import AlignParams, align_sentences
 from ..errors import InputError
 from .scoring import prf
 
@@ -27,20 +27,22 @@ def score_links(predicted: list[tuple[tuple[int, ...], tuple[int, ...]]],
             "lax": prf(lax_precision, lax_recall, len(predicted), len(gold))}
 
 
-def eval_alignment(directory: str | Path) -> dict:
+def eval_alignment(directory: str | Path, params: AlignParams | None = None) -> dict:
     path = Path(directory) / "alignment" / "textberg.json"
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-        documents = data["documents"]
+        documents = [(list(map(str, doc["source_translated"])), list(map(str, doc["target"])),
+                      [(tuple(map(int, a)), tuple(map(int, b))) for a, b in doc["gold"]])
+                     for doc in data["documents"]]
     except FileNotFoundError:
         raise InputError(f"The alignment gold file {path} does not exist.") from None
-    except (json.JSONDecodeError, KeyError, TypeError):
+    except (json.JSONDecodeError, KeyError, TypeError, ValueError):
         raise InputError(f"The alignment gold file {path} is not in the expected format.") from None
     predicted, gold = [], []
-    for number, doc in enumerate(documents):
-        beads = align_sentences(doc["source_translated"], doc["target"])
+    for number, (translated, target, links) in enumerate(documents):
+        beads = align_sentences(translated, target, params)
         predicted += [(number, tuple(a), tuple(b)) for a, b, _ in beads]
-        gold += [(number, tuple(a), tuple(b)) for a, b in doc["gold"]]
+        gold += [(number, a, b) for a, b in links]
     # Links are compared per document: fold the document number into both sides.
     def keyed(links):
         return [(tuple((n, i) for i in a), tuple((n, j) for j in b)) for n, a, b in links]
