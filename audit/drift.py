@@ -12,7 +12,8 @@ Two kinds of signal:
   side and the share of content words left unaligned, word-order damage, length difference, and
   the shares of content words with no counterpart on the other side;
 * evidence that names the words involved and rarely fires on a good translation:
-  numbers, negation, names, gendered pronouns, words left in German.
+  numbers, negation, names, gendered pronouns, words left in German, broken phrases
+  ("the of": a word lost).
 """
 from __future__ import annotations
 
@@ -34,7 +35,8 @@ _STEM = 5
 NAME_VARIANT_SIMILARITY = 0.6
 GRADED = ("chrf", "bleu", "ter", "embedding", "token_recall", "token_precision", "worst_match_source",
           "worst_match_back", "unaligned_source", "unaligned_back", "order", "length", "omission", "addition")
-EVIDENCE = ("numbers", "negation", "names_missing", "names_added", "names_replaced", "gender", "untranslated")
+EVIDENCE = ("numbers", "negation", "names_missing", "names_added", "names_replaced", "gender", "untranslated",
+            "broken")
 
 
 def _words() -> dict:
@@ -64,22 +66,76 @@ def content_words(text: str) -> list[str]:
     return [t for t in _tokens(text) if t.lower() not in stop and len(t) > 2 and not t.isdigit()]
 
 
+@lru_cache(maxsize=1)
+def _titles() -> frozenset[str]:
+    return frozenset(_words()["titles"])
+
+
 def names(text: str) -> list[str]:
     """Capitalised words not at a sentence start, and acronyms: a cheap stand-in for named
-    entities that works on any English text."""
-    stop = _function_words()
+    entities that works on any English text.  A title before a name ("Queen Elizabeth")
+    is left out: it is not part of the name."""
+    stop, titles = _function_words(), _titles()
     out = []
     plain = _undotted(text)
-    for match in _TOKEN.finditer(plain):
+    matches = list(_TOKEN.finditer(plain))
+    for index, match in enumerate(matches):
         word = match.group()
         # what precedes the word, closing quotes and brackets aside ("Why?” Nobody")
         before = plain[:match.start()].rstrip().rstrip("”’»)").rstrip()
         sentence_start = not before or before[-1] in ".!?:\"“‘(" or before.endswith("—")
+        following = matches[index + 1].group() if index + 1 < len(matches) else ""
+        if word.lower() in titles and following[:1].isupper():
+            continue
         if word.isupper() and len(word) > 1 and not word.isdigit():
             out.append(word)
         elif word[0].isupper() and not sentence_start and word.lower() not in stop:
             out.append(word)
     return out
+
+
+_PHRASE_TOKEN = re.compile(r"[\w'’-]+|[.,;:!?]")
+
+
+@lru_cache(maxsize=1)
+def _broken_phrase_words() -> tuple[frozenset[str], frozenset[str]]:
+    words = _words()
+    return frozenset(words["determiners"]), frozenset(words["not_after_determiner"])
+
+
+def broken_phrases(text: str) -> list[str]:
+    """Word pairs fluent English never has: a determiner followed by a preposition,
+    conjunction, auxiliary, another determiner or punctuation ("the of", "a that")."""
+    determiners, not_after = _broken_phrase_words()
+    tokens = _PHRASE_TOKEN.findall(text)
+    # "A." and "an A road" are initials and letters: a capital A is not taken for the article,
+    # nor a capitalised word for a follower.
+    return [f"{a} {b}" if b[0].isalnum() else a + b
+            for a, b in zip(tokens, tokens[1:])
+            if a.lower() in determiners and a != "A" and b in not_after]
+
+
+def _expansion(acronym: str, words: list[str]) -> set[str]:
+    """The words of ``words`` that spell out ``acronym`` (lower-cased; empty if none do):
+    the initials of consecutive words ("UN" / "United Nations", "FBI" / "Federal Bureau
+    of Investigation", function words skipped) or one long word ("KO" / "knockout", "TV" /
+    "television": at least four letters per letter of the acronym, so that "US" is not
+    found in "used")."""
+    letters = acronym.lower()
+    if not (acronym.isupper() and 2 <= len(acronym) <= 6):
+        return set()
+    stop = _function_words()
+    content = [w.lower() for w in words if w.lower() not in stop]
+    initials = "".join(w[0] for w in content)
+    at = initials.find(letters)
+    if at >= 0:
+        return set(content[at:at + len(letters)])
+    for word in content:
+        if word[0] == letters[0] and len(word) >= 4 * len(letters):
+            rest = iter(word[1:])
+            if all(letter in rest for letter in letters[1:]):
+                return {word}
+    return set()
 
 
 def _unmatched(words: list[str], other: list[str]) -> list[str]:
@@ -128,10 +184,17 @@ def compare(source: str, back: str, german: str | None = None, encoded=None, emb
     sig["negations_back"] = [m.group(0) for m in negations(back, "en")] + negative_affixes(back, "en")
     src_names, back_names = names(source), names(back)
     all_src, all_back = _tokens(_undotted(source)), _tokens(_undotted(back))
-    missing, added = set(_unmatched(src_names, all_back)), set(_unmatched(back_names, all_src))
+    # an acronym on one side spelled out on the other ("UN" / "United Nations") is one name
+    spelled_in_back = {n: _expansion(n, all_back) for n in src_names}
+    spelled_in_src = {n: _expansion(n, all_src) for n in back_names}
+    expanded = set().union(*spelled_in_back.values(), *spelled_in_src.values())
+    missing = {n for n in _unmatched(src_names, all_back) if not spelled_in_back[n] and n.lower() not in expanded}
+    added = {n for n in _unmatched(back_names, all_src) if not spelled_in_src[n] and n.lower() not in expanded}
     variants = {(a, b) for a in missing for b in added if _spelling_variants(a, b)}
     sig["names_missing"] = sorted(missing - {a for a, _ in variants})
     sig["names_added"] = sorted(added - {b for _, b in variants})
+    source_broken = set(broken_phrases(source))
+    sig["broken_phrases"] = [p for p in broken_phrases(back) if p not in source_broken]
     g_src, g_back = _gender(source), _gender(back)
     sig["gender_changed"] = bool(g_src and g_back and g_src != g_back)
     if german is not None and embedder is not None:
@@ -167,6 +230,7 @@ def features(sig: dict) -> dict[str, float]:
     out["names_added"] = min(2, len(sig.get("names_added", [])))
     out["names_replaced"] = min(out["names_missing"], out["names_added"])
     out["gender"] = float(sig.get("gender_changed", False))
+    out["broken"] = min(2, len(sig.get("broken_phrases", [])))
     if "untranslated_words" in sig:
         out["untranslated"] = min(2, len(sig["untranslated_words"]))
     return out

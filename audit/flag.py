@@ -60,6 +60,12 @@ def drift_findings(doc: Document, config: dict) -> list[Finding]:
                 out.append(Finding(**span, category="negation", severity=MINOR, check="drift.negation",
                                    message="The German and its back-translation disagree on negation.",
                                    suggestion="check whether the statement was turned around"))
+            if sig.get("bt_broken_phrases"):
+                out.append(Finding(**span, category="omission", severity=MINOR, check="drift.broken",
+                                   message=f"The back-translation breaks off at {quote_words(sig['bt_broken_phrases'])}: "
+                                           f"a word is probably missing or garbled in the German "
+                                           f"('{_short(first.back_translation)}').",
+                                   suggestion="read the sentence for a missing word"))
     for src_id in _unaligned_source(doc):
         seg = next((s for s in doc.prose_segments), None)
         if seg is not None:
@@ -100,6 +106,12 @@ def drift_reason(sig: dict) -> tuple[str, str]:
         return "mistranslation", f"{quote_words(sig['untranslated_words'])} came back untranslated: the model " \
                                  f"did not recognise the German word"
     omitted, added = sig.get("omitted_words", []), sig.get("added_words", [])
+    if sig.get("broken_phrases"):
+        text = f"the back-translation breaks off at {quote_words(sig['broken_phrases'])}: a word is probably " \
+               f"missing or garbled in the German here"
+        if omitted:
+            text += f" (source words with no counterpart: {quote_words(omitted)})"
+        return "omission", text
     if omitted and sig.get("omission", 0) >= sig.get("addition", 0):
         return "omission", f"source words with no counterpart: {quote_words(omitted)}"
     if added:

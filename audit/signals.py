@@ -50,8 +50,8 @@ def compute_signals(doc: Document, config: dict) -> None:
 
     With a source, drift compares the back-translation with the aligned source passage
     (``drift.compare`` / ``drift.score``).  Without one, a reference-free drift score is
-    built from what is there: model confidence, and numbers and negation that the
-    German and its own back-translation disagree on.
+    built from what is there: model confidence, numbers and negation that the German
+    and its own back-translation disagree on, and broken phrases in the back-translation.
     """
     from . import drift
     from .embed import embedder
@@ -83,6 +83,7 @@ def compute_signals(doc: Document, config: dict) -> None:
             signals["bt_negations"] = len(negations(bt, "en"))
             signals["bt_numbers_missing"] = missing_numbers(german_numbers, bt_numbers)
             signals["german_numbers_missing_in_bt"] = missing_numbers(bt_numbers, german_numbers)
+            signals["bt_broken_phrases"] = drift.broken_phrases(bt)
         if source:
             source_numbers = number_values(source, "en")
             signals["source_negations"] = len(negations(source, "en"))
@@ -100,12 +101,15 @@ def compute_signals(doc: Document, config: dict) -> None:
 
 
 def reference_free_score(signals: dict, config: dict) -> float:
-    """Drift without a source (0 = nothing suspicious): low model confidence, and the
-    German and its back-translation disagreeing on numbers or negation."""
+    """Drift without a source (0 = nothing suspicious): low model confidence, the German
+    and its back-translation disagreeing on numbers or negation, and a back-translation
+    with a broken phrase ("the of": a word lost in the German)."""
     weights = config["reference_free"]
     score = weights["confidence_weight"] * (1 - signals.get("confidence", 1.0))
     if signals.get("bt_numbers_missing") or signals.get("german_numbers_missing_in_bt"):
         score += weights["number_weight"]
     if bool(signals.get("german_negations")) != bool(signals.get("bt_negations")):
         score += weights["negation_weight"]
+    if signals.get("bt_broken_phrases"):
+        score += weights["broken_weight"]
     return round(score, 4)

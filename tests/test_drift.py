@@ -5,7 +5,7 @@ import pytest
 
 from audit.config import load_config
 from audit.crosscheck import check_pair
-from audit.drift import compare, features, names, score
+from audit.drift import broken_phrases, compare, features, names, score
 from audit.embed import embedder, similarity
 from audit.flag import drift_reason
 from audit.numbers import number_values
@@ -34,6 +34,7 @@ def _signals(back: str, german: str | None = None, source: str = SOURCE) -> dict
     ("US President Donald Trump said on Monday that her government is watching the storms closely.",
      "mistranslation", "he/she"),
     ("US President Donald Trump said on Monday that his government is watching.", "omission", "storms"),
+    ("US President Donald Trump said on Monday that the is watching the storms closely.", "omission", "the is"),
 ])
 def test_each_kind_of_drift_is_named_with_its_words(back, category, word):
     sig = _signals(back)
@@ -103,6 +104,37 @@ def test_names_skip_sentence_starts_and_keep_acronyms():
         "US", "NATO", "Brussels", "Kim"]
 
 
+def test_a_title_before_a_name_is_not_part_of_it():
+    assert names("They want Queen Elizabeth II and Chancellor Scholz to stay.") == ["Elizabeth", "II", "Scholz"]
+    assert names("The Queen spoke.") == ["Queen"]
+    dropped = compare("They want Queen Elizabeth II to stay.", "They want Elizabeth II to stay.")
+    assert dropped["names_missing"] == [] and dropped["names_added"] == []
+
+
+@pytest.mark.parametrize("source, back", [
+    ("The UN said so on Monday.", "The United Nations said so on Monday."),
+    ("The United Nations said so on Monday.", "The UN said so on Monday."),
+    ("The FBI said so on Monday.", "The Federal Bureau of Investigation said so on Monday."),
+    ("Madrid would wait in the KO round.", "Madrid would wait in the knockout round."),
+])
+def test_an_acronym_spelled_out_is_the_same_name(source, back):
+    sig = compare(source, back)
+    assert sig["names_missing"] == [] and sig["names_added"] == []
+
+
+def test_an_acronym_is_not_found_inside_a_short_word():
+    assert compare("The US said so.", "The country used to say so.")["names_missing"] == ["US"]
+
+
+def test_broken_phrases_mark_a_lost_word():
+    assert broken_phrases("In the end, the could be played at the of the year for our .") == [
+        "the could", "the of", "our."]
+    assert broken_phrases("The will of the people is that each of them has a say, and the book is his.") == []
+    # a broken phrase the source has too is not the back-translation's
+    assert compare("He took the of road.", "He took the of road.")["broken_phrases"] == []
+    assert compare("He took the road.", "He took the of road.")["broken_phrases"] == ["the of"]
+
+
 def test_features_point_the_same_way():
     same = features(_signals(SOURCE))
     assert same["chrf"] == pytest.approx(0.0) and same["negation"] == 0 and same["omission"] == 0
@@ -119,6 +151,8 @@ def test_reference_free_score_rises_with_disagreement():
     calm = {"confidence": 0.9, "german_negations": 1, "bt_negations": 1}
     worried = {"confidence": 0.9, "german_negations": 1, "bt_negations": 0, "bt_numbers_missing": [5.0]}
     assert reference_free_score(worried, CONFIG) > reference_free_score(calm, CONFIG)
+    broken = {**calm, "bt_broken_phrases": ["the of"]}
+    assert reference_free_score(broken, CONFIG) > reference_free_score(calm, CONFIG)
 
 
 @pytest.mark.parametrize("source, german, categories", [

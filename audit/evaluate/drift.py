@@ -33,7 +33,7 @@ PAIR_WEIGHT = 20.0
 # They are still computed and shown in reports and reasons.
 UNSCORED = ("embedding", "names_added", "token_recall")
 # Signals that name the words involved: past 0 each is enough to flag a passage.
-ALWAYS_FLAG = ("numbers", "negation", "names_replaced", "gender", "untranslated")
+ALWAYS_FLAG = ("numbers", "negation", "names_missing", "names_replaced", "gender", "untranslated", "broken")
 
 
 def _signals(batch: dict, embedder) -> dict:
