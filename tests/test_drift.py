@@ -232,3 +232,24 @@ def test_words_negated_by_an_affix():
     assert negative_affixes(english, "en") == ["unlikely", "unprecedented", "homeless"]
     german = "Die unsicheren Arbeitslosen unter unserer Union; die Arbeitslosenquote, die Nichteinhaltung und uns."
     assert negative_affixes(german, "de") == ["unsicheren", "Arbeitslosen", "Arbeitslosenquote", "Nichteinhaltung"]
+
+
+def test_without_a_source_a_broken_back_translation_is_a_finding():
+    from audit.align import align_document
+    from audit.document import Document, Segment
+    from audit.flag import drift_findings
+    from audit.signals import compute_signals
+
+    text = "Er nahm die Straße. Er nahm den Weg."
+    doc = Document(path="x.de.txt", name="x.de.txt", text=text, segments=[
+        Segment(id="s1", paragraph=0, kind="body", start=0, end=19, text=text[:19],
+                back_translation="He took the of road.", bt_confidence=0.9),
+        Segment(id="s2", paragraph=0, kind="body", start=20, end=len(text), text=text[20:],
+                back_translation="He took the road.", bt_confidence=0.9)])
+    align_document(doc)
+    compute_signals(doc, CONFIG)
+    assert doc.reference_free
+    findings = drift_findings(doc, CONFIG)
+    assert [(f.segment_id, f.check) for f in findings] == [("s1", "drift.broken")]
+    assert "'the of'" in findings[0].message
+    assert doc.segments[0].drift > doc.segments[1].drift
