@@ -75,10 +75,11 @@ def _prepare(sentences: list[str]) -> _Side:
 
 
 def inverse_document_frequency(*sides: _Side) -> dict[str, float]:
-    """log(sentences / sentences containing the word), over every sentence of both sides."""
+    """log(1 + sentences / sentences containing the word), over every sentence of both
+    sides (smoothed, so that in a two-sentence document a shared word still counts)."""
     counts = Counter(word for side in sides for words in side.words for word in words)
     total = sum(len(side.words) for side in sides)
-    return {word: math.log(total / count) for word, count in counts.items()}
+    return {word: math.log(1 + total / count) for word, count in counts.items()}
 
 
 def word_similarity(a: Counter, b: Counter, idf: dict[str, float]) -> float:
