@@ -268,6 +268,27 @@ def eval_contrastive_command(directory, json_path, config_path):
     _print_figures("source-vs-German checks (contrastive sets)", figures, json_path)
 
 
+@eval_group.command("mqm")
+@click.argument("directory", type=click.Path(path_type=Path))
+@click.option("--json", "json_path", type=click.Path(path_type=Path), help="Also write the figures here.")
+@click.option("--config", "config_path", type=click.Path(path_type=Path),
+              help="Measure with these thresholds instead of the shipped ones.")
+def eval_mqm_command(directory, json_path, config_path):
+    """Model-free source-vs-German checks against expert MQM annotations
+    (DIRECTORY/mqm/mqm_ted_ende.seglevel.tsv): the share of segments flagged among those
+    with a major accuracy error, and among those with no error."""
+    from .config import load_config
+    from .evaluate.mqm import eval_mqm
+
+    try:
+        figures = eval_mqm(directory, load_config(config_path))
+    except AuditError as err:
+        _fail(err)
+    table = {"major accuracy error": figures["major_accuracy_error"], "no error": figures["no_error"],
+             **{f"no error, {check} check": {"flag_rate": rate} for check, rate in figures["no_error_by_check"].items()}}
+    _print_figures("source-vs-German checks (MQM, TED en-de)", table, json_path, figures)
+
+
 DEMO_ARTICLE = Path("examples/nordkorea-munition.de.txt")
 
 
@@ -302,6 +323,7 @@ def eval_all_command(ctx, directory, json_dir):
 
     ctx.invoke(eval_segmentation_command, directory=directory, articles=(), json_path=target("segmentation"))
     ctx.invoke(eval_contrastive_command, directory=directory, json_path=target("contrastive"), config_path=None)
+    ctx.invoke(eval_mqm_command, directory=directory, json_path=target("mqm"), config_path=None)
     ctx.invoke(eval_drift_command, directory=directory, json_path=target("drift"), config_path=None, tune_path=None)
     ctx.invoke(eval_alignment_command, directory=directory, json_path=target("alignment"))
 

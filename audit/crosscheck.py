@@ -13,8 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .lexicon import negations, negative_affixes, quote_words
-from .numbers import format_number, number_values
-from .signals import missing_numbers
+from .numbers import format_number, unmatched_numbers
 
 
 @dataclass(frozen=True)
@@ -46,7 +45,7 @@ def check_pair(source: str, german: str, config: dict) -> list[Issue]:
                          f"The source has the negated word{'s' if len(affix_src) > 1 else ''} "
                          f"{quote_words(affix_src)}; of such words (un-, -los, nicht-) the German has {german_side}.",
                          "check whether an 'un-' or '-los' was lost and the meaning turned around"))
-    missing = missing_numbers(number_values(source, "en"), number_values(german, "de"))
+    missing = unmatched_numbers(source, "en", german, "de")
     if missing:
         out.append(Issue("number", "major",
                          f"The source has {', '.join(format_number(v) for v in missing)}; the German passage does not.",

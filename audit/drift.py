@@ -24,7 +24,7 @@ from difflib import SequenceMatcher
 from functools import lru_cache
 
 from .lexicon import negations, negative_affixes
-from .numbers import number_values
+from .numbers import unmatched_numbers
 from .resources import load_data
 from .signals import surface_scores
 
@@ -176,9 +176,8 @@ def compare(source: str, back: str, german: str | None = None, encoded=None, emb
     sig["omission"] = round(len(omitted) / max(1, len(src_content)), 4)
     sig["addition"] = round(len(added) / max(1, len(back_content)), 4)
 
-    src_numbers, back_numbers = Counter(number_values(source, "en")), Counter(number_values(back, "en"))
-    sig["numbers_missing"] = sorted((src_numbers - back_numbers).elements())
-    sig["numbers_added"] = sorted((back_numbers - src_numbers).elements())
+    sig["numbers_missing"] = unmatched_numbers(source, "en", back, "en")
+    sig["numbers_added"] = unmatched_numbers(back, "en", source, "en")
     # negation words and words negated by an affix ("not", "unharmed")
     sig["negations_source"] = [m.group(0) for m in negations(source, "en")] + negative_affixes(source, "en")
     sig["negations_back"] = [m.group(0) for m in negations(back, "en")] + negative_affixes(back, "en")

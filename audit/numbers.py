@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from functools import lru_cache
 from dataclasses import dataclass
 
@@ -26,6 +27,11 @@ WORDS = {
            "neun": 9, "zehn": 10, "elf": 11, "zwölf": 12, "zwanzig": 20, "dreißig": 30, "vierzig": 40,
            "fünfzig": 50, "hundert": 100, "tausend": 1000, "dutzend": 12},
 }
+_AND_A_HALF = re.compile(r"\s+and\s+a\s+half\b", re.IGNORECASE)
+# Words that may stand for a number without being one ("both" / "beide" for two): a
+# number the other side has is not missing when one of these says it.
+SOFT = {"en": {"both": 2, "twice": 2, "pair": 2, "twin": 2, "twins": 2},
+        "de": {"beide": 2, "beiden": 2, "beider": 2, "beides": 2, "zweier": 2, "zweimal": 2, "paar": 2}}
 _NUM = re.compile(r"(?<![\w.,])(\d{1,3}(?:[.,\u202f\u00a0 ]\d{3})+(?:[.,]\d+)?|\d+(?:[.,]\d+)?)(?:(?=['’]?s\b)|(?![\w]))"
                   r"(?:\s*(%|prozent|percent|[a-zäöü]+\.?))?", re.IGNORECASE)
 
@@ -77,8 +83,67 @@ def find_numbers(text: str, language: str) -> list[Number]:
             continue  # "hundreds of", "Tausende von": a quantity, not a number
         out.append(Number(value=float(words[match.group(1).lower()]), start=match.start(), end=match.end(),
                           text=match.group(0)))
+    multiple, half = _compound_patterns(language)
+    for found, value_of in ((multiple, lambda m: float(words[m.group(1).lower()])),
+                            (half, lambda m: 1.5 if m.group(1) is None else words[m.group(1).lower()] + 0.5)):
+        for match in found.finditer(text):
+            if not any(n.start <= match.start() < n.end for n in out):
+                out.append(Number(value=value_of(match), start=match.start(), end=match.end(), text=match.group(0)))
+    if language == "en":  # "two and a half", "1 and a half"
+        for index, number in enumerate(out):
+            tail = _AND_A_HALF.match(text, number.end)
+            if tail:
+                out[index] = Number(value=number.value + 0.5, start=number.start, end=tail.end(),
+                                    text=text[number.start:tail.end()])
     out.sort(key=lambda n: n.start)
     return out
+
+
+@lru_cache(maxsize=None)
+def _compound_patterns(language: str) -> tuple[re.Pattern, re.Pattern]:
+    """Multiples written as one word ("zehnfachen", "tenfold") and, in German, a number
+    and a half as one word ("zweieinhalb", "eineinhalb", "anderthalb")."""
+    words = "|".join(sorted(WORDS[language], key=len, reverse=True))
+    if language == "de":
+        return (re.compile(rf"(?<![\w-])({words})fach\w*", re.IGNORECASE),
+                re.compile(rf"(?<![\w-])(?:eineinhalb|anderthalb|({words})einhalb)\w*", re.IGNORECASE))
+    return (re.compile(rf"(?<![\w-])({words})fold\b", re.IGNORECASE), re.compile(r"(?!x)x"))
+
+
+def unmatched_numbers(reference: str, reference_language: str, candidate: str, candidate_language: str
+                      ) -> list[float]:
+    """The numbers of ``reference`` that ``candidate`` lacks (as a multiset).  Not missing:
+    a two where the candidate says "both" / "beide" (``SOFT``), and a figure with an
+    imperial unit ("120 feet") where the candidate has a number within 15% of its metric
+    conversion ("40 Meter": the translator converted it)."""
+    remaining = Counter(number_values(candidate, candidate_language))
+    soft_words = SOFT[candidate_language]
+    soft = {soft_words[w.lower()] for w in re.findall(r"\w+", candidate) if w.lower() in soft_words}
+    missing = []
+    for number in find_numbers(reference, reference_language):
+        if remaining[number.value] > 0:
+            remaining[number.value] -= 1
+        elif number.value not in soft and not _converted_in(number, reference, reference_language, remaining):
+            missing.append(number.value)
+    return sorted(missing)
+
+
+def _converted_in(number: Number, text: str, language: str, candidates: Counter) -> bool:
+    if language != "en":
+        return False
+    for unit in _english_units():
+        if unit["pattern"].match(text, number.end):
+            converted = number.value * unit["factor"] + unit.get("offset", 0.0)
+            return any(abs(value - converted) <= 0.15 * abs(converted) for value in candidates.elements())
+    return False
+
+
+@lru_cache(maxsize=1)
+def _english_units() -> list[dict]:
+    from .resources import load_data
+
+    return [{**unit, "pattern": re.compile(rf"\s*-?\s*(?:{unit['english']})\b")}
+            for unit in load_data("units")["unit"] if "english" in unit]
 
 
 @lru_cache(maxsize=None)

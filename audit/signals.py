@@ -8,12 +8,11 @@ back-translation.
 """
 from __future__ import annotations
 
-from collections import Counter
 from functools import lru_cache
 
 from .document import Document
 from .lexicon import negations
-from .numbers import number_values
+from .numbers import number_values, unmatched_numbers
 
 
 @lru_cache(maxsize=1)
@@ -39,10 +38,6 @@ def surface_scores(hypothesis: str, reference: str) -> dict[str, float]:
 def metric_signatures() -> dict[str, str]:
     chrf, bleu, ter = _metrics()
     return {"chrf": str(chrf.get_signature()), "bleu": str(bleu.get_signature()), "ter": str(ter.get_signature())}
-
-
-def missing_numbers(reference: list[float], candidate: list[float]) -> list[float]:
-    return sorted((Counter(reference) - Counter(candidate)).elements())
 
 
 def compute_signals(doc: Document, config: dict) -> None:
@@ -74,21 +69,18 @@ def compute_signals(doc: Document, config: dict) -> None:
         model.encode([t for _, _, bt, source in units if bt and source for t in (bt, source)])
     for segs, german, bt, source in units:
         confs = [s.bt_confidence for s in segs if s.bt_confidence is not None]
-        german_numbers = number_values(german, "de")
         signals: dict = {"german_negations": len(negations(german, "de"))}
         if confs:
             signals["confidence"] = round(min(confs), 4)
         if bt is not None:
-            bt_numbers = number_values(bt, "en")
             signals["bt_negations"] = len(negations(bt, "en"))
-            signals["bt_numbers_missing"] = missing_numbers(german_numbers, bt_numbers)
-            signals["german_numbers_missing_in_bt"] = missing_numbers(bt_numbers, german_numbers)
+            signals["bt_numbers_missing"] = unmatched_numbers(german, "de", bt, "en")
+            signals["german_numbers_missing_in_bt"] = unmatched_numbers(bt, "en", german, "de")
             signals["bt_broken_phrases"] = drift.broken_phrases(bt)
         if source:
-            source_numbers = number_values(source, "en")
             signals["source_negations"] = len(negations(source, "en"))
-            signals["german_numbers_missing"] = missing_numbers(source_numbers, german_numbers)
-            signals["source_numbers"] = len(source_numbers)
+            signals["german_numbers_missing"] = unmatched_numbers(source, "en", german, "de")
+            signals["source_numbers"] = len(number_values(source, "en"))
             if bt is not None:
                 encoded = tuple(model.encode([source, bt])) if model is not None else None
                 signals.update(drift.compare(source, bt, german, encoded, model))

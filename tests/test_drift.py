@@ -8,7 +8,7 @@ from audit.crosscheck import check_pair
 from audit.drift import broken_phrases, compare, features, names, score
 from audit.embed import embedder, similarity
 from audit.flag import drift_reason
-from audit.numbers import number_values
+from audit.numbers import number_values, unmatched_numbers
 from audit.signals import reference_free_score
 
 SOURCE = "US President Donald Trump said on Monday that his government is watching the storms closely."
@@ -145,6 +145,23 @@ def test_number_words_count_as_numbers():
     assert number_values("He confessed 11 murders in two days; hundreds of people came.", "en") == [2.0, 11.0]
     assert number_values("Tausende von Menschen kamen, ein hundert blieben.", "de") == [100.0]
     assert number_values("founded in the 1850s (or the 1850's) and in 1959", "en") == [1850.0, 1850.0, 1959.0]
+
+
+def test_multiples_and_halves_are_numbers():
+    assert number_values("mit der zehnfachen Masse, zweieinhalb Jahre, eineinhalb Tage", "de") == [1.5, 2.5, 10.0]
+    assert number_values("tenfold, two and a half years, 1 and a half days", "en") == [1.5, 2.5, 10.0]
+
+
+@pytest.mark.parametrize("source, german, missing", [
+    ("These two black holes collide.", "Diese beiden Schwarzen Löcher kollidieren.", []),
+    ("It is about 120 feet above the water.", "Er ist etwa 40 Meter über dem Wasser.", []),
+    ("That is about a 15-foot boat.", "Das ist etwa fünf Meter lang.", []),
+    ("It is about 120 feet above the water.", "Er ist etwa 60 Meter über dem Wasser.", [120.0]),
+    ("He confessed 11 murders in two days.", "Er gestand zwölf Morde an zwei Tagen.", [11.0]),
+    ("Two years and two months.", "Zwei Jahre und beide Monate.", []),
+])
+def test_a_number_said_another_way_is_not_missing(source, german, missing):
+    assert unmatched_numbers(source, "en", german, "de") == missing
 
 
 def test_reference_free_score_rises_with_disagreement():

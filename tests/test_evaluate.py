@@ -188,3 +188,29 @@ def test_eval_alignment_with_a_broken_file_is_one_sentence(tmp_path):
     result = CliRunner().invoke(main, ["eval", "alignment", str(tmp_path)])
     assert result.exit_code == 2 and "not in the expected format" in result.output
     assert "Traceback" not in result.output
+
+
+def test_eval_mqm_counts_flags_on_erroneous_and_clean_segments(tmp_path):
+    (tmp_path / "mqm").mkdir()
+    header = "system\tdoc\tseg_id\tmqm_penalty\tmajor_accuracy\tany_accuracy\tcategories\tsource_en\ttarget_de\n"
+    rows = [("A", 5.0, 1, "He did not come.", "Er kam."),
+            ("A", 0.0, 0, "He did not come.", "Er kam nicht."),
+            ("B", 0.0, 0, "These two holes are 120 feet deep.", "Diese beiden Löcher sind 40 Meter tief."),
+            ("B", 0.0, 0, "He paid 11 dollars.", "Er zahlte zwölf Dollar.")]
+    (tmp_path / "mqm" / "mqm_ted_ende.seglevel.tsv").write_text(header + "".join(
+        f"{system}\ttalk\t{i}\t{penalty}\t{major}\t{major}\t\t{en}\t{de}\n"
+        for i, (system, penalty, major, en, de) in enumerate(rows)), encoding="utf-8")
+    out = tmp_path / "mqm.json"
+    result = CliRunner().invoke(main, ["eval", "mqm", str(tmp_path), "--json", str(out)])
+    assert result.exit_code == 0, result.output
+    figures = json.loads(out.read_text())
+    assert figures["major_accuracy_error"] == {"segments": 1, "flag_rate": 1.0}
+    assert figures["no_error"] == {"segments": 3, "flag_rate": 0.3333}
+    assert figures["no_error_by_check"] == {"number": 0.3333}
+
+
+def test_eval_mqm_without_its_columns_is_one_sentence(tmp_path):
+    (tmp_path / "mqm").mkdir()
+    (tmp_path / "mqm" / "mqm_ted_ende.seglevel.tsv").write_text("a\tb\n1\t2\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["eval", "mqm", str(tmp_path)])
+    assert result.exit_code == 2 and "lacks the column" in result.output and "Traceback" not in result.output

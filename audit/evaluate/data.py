@@ -69,3 +69,20 @@ def drift_dataset(directory: str | Path):
     if missing:
         raise InputError(f"The drift file {path} lacks the field(s) {', '.join(sorted(missing))}.")
     return dataset
+
+
+def mqm_dataset(directory: str | Path):
+    """MQM segment rows (DIR/mqm/mqm_ted_ende.seglevel.tsv) as a ``datasets.Dataset``."""
+    from datasets import load_dataset
+
+    _quiet()
+    path = _require(Path(directory) / "mqm" / "mqm_ted_ende.seglevel.tsv", "MQM")
+    try:
+        dataset = load_dataset("csv", data_files=str(path), delimiter="\t", split="train",
+                               keep_default_na=False)
+    except Exception as err:  # datasets and pandas raise several types for malformed files
+        raise InputError(f"The MQM file {path} is not tab-separated ({type(err).__name__}).") from None
+    missing = {"source_en", "target_de", "major_accuracy", "mqm_penalty"} - set(dataset.column_names)
+    if missing:
+        raise InputError(f"The MQM file {path} lacks the column(s) {', '.join(sorted(missing))}.")
+    return dataset
