@@ -3,8 +3,9 @@
 They compare the English source passage with the German passage aligned to it:
 fewer negations in the German than in the source, fewer words negated by an affix
 ("uncertain" / "unsicher", lexicon in ``data/negation.toml``), a source number the
-German does not have, a German passage much shorter than its source (a dropped clause).  More
-negations in the German than in the source is left to the drift score: measured on
+German does not have (said another way counts: "beiden" for two, a converted imperial
+figure; ``numbers.unmatched_numbers``), a German passage much shorter than its source
+(a dropped clause).  More negations in the German than in the source is left to the drift score: measured on
 human translations (`mt-audit eval contrastive`), it fired on 18% of correct pairs.
 Thresholds are in ``[source_checks]`` of ``data/thresholds.toml``.
 """
