@@ -182,6 +182,20 @@ def batch(inputs, source_dir, **options):
     sys.exit(outcome.exit_code)
 
 
+_json_option = click.option("--json", "json_path", type=click.Path(path_type=Path),
+                            help="Also write the figures here.")
+_thresholds_option = click.option("--config", "config_path", type=click.Path(path_type=Path),
+                                  help="Measure with these thresholds instead of the shipped ones.")
+
+
+def _measured(evaluate, *args):
+    """``evaluate(*args)``, with bad evaluation data reported as one error sentence."""
+    try:
+        return evaluate(*args)
+    except AuditError as err:
+        _fail(err)
+
+
 @main.group(name="eval")
 def eval_group() -> None:
     """Measure mt-audit on evaluation data (e.g. ../shared/eval)."""
@@ -189,7 +203,7 @@ def eval_group() -> None:
 
 @eval_group.command("alignment")
 @click.argument("directory", type=click.Path(path_type=Path))
-@click.option("--json", "json_path", type=click.Path(path_type=Path), help="Also write the figures here.")
+@_json_option
 @click.option("--word-weight", type=click.FloatRange(0.0, 1.0), default=None,
               help="Share of the IDF-weighted word score in the bead similarity (the rest is chrF); "
                    "default: the aligner's own.")
@@ -199,16 +213,13 @@ def eval_alignment_command(directory, json_path, word_weight):
     from .evaluate import eval_alignment
 
     params = AlignParams() if word_weight is None else AlignParams(word_weight=word_weight)
-    try:
-        figures = eval_alignment(directory, params)
-    except AuditError as err:
-        _fail(err)
+    figures = _measured(eval_alignment, directory, params)
     _print_figures("alignment (Text+Berg dev)", figures, json_path)
 
 
 @eval_group.command("drift")
 @click.argument("directory", type=click.Path(path_type=Path))
-@click.option("--json", "json_path", type=click.Path(path_type=Path), help="Also write the figures here.")
+@_json_option
 @click.option("--config", "config_path", type=click.Path(path_type=Path),
               help="Measure with these weights and thresholds instead of the shipped ones.")
 @click.option("--tune", "tune_path", type=click.Path(path_type=Path),
@@ -252,27 +263,22 @@ def eval_drift_command(directory, json_path, config_path, tune_path, ablation=Fa
 
 @eval_group.command("contrastive")
 @click.argument("directory", type=click.Path(path_type=Path))
-@click.option("--json", "json_path", type=click.Path(path_type=Path), help="Also write the figures here.")
-@click.option("--config", "config_path", type=click.Path(path_type=Path),
-              help="Measure with these thresholds instead of the shipped ones.")
+@_json_option
+@_thresholds_option
 def eval_contrastive_command(directory, json_path, config_path):
     """Model-free source-vs-German checks on DIRECTORY/contrastive/*: recall on the German
     with a negation or clause removed, false alarms on the correct German."""
     from .config import load_config
     from .evaluate.contrastive import eval_contrastive
 
-    try:
-        figures = eval_contrastive(directory, load_config(config_path))
-    except AuditError as err:
-        _fail(err)
+    figures = _measured(lambda: eval_contrastive(directory, load_config(config_path)))
     _print_figures("source-vs-German checks (contrastive sets)", figures, json_path)
 
 
 @eval_group.command("mqm")
 @click.argument("directory", type=click.Path(path_type=Path))
-@click.option("--json", "json_path", type=click.Path(path_type=Path), help="Also write the figures here.")
-@click.option("--config", "config_path", type=click.Path(path_type=Path),
-              help="Measure with these thresholds instead of the shipped ones.")
+@_json_option
+@_thresholds_option
 def eval_mqm_command(directory, json_path, config_path):
     """Model-free source-vs-German checks against expert MQM annotations
     (DIRECTORY/mqm/mqm_ted_ende.seglevel.tsv): the share of segments flagged among those
@@ -280,10 +286,7 @@ def eval_mqm_command(directory, json_path, config_path):
     from .config import load_config
     from .evaluate.mqm import eval_mqm
 
-    try:
-        figures = eval_mqm(directory, load_config(config_path))
-    except AuditError as err:
-        _fail(err)
+    figures = _measured(lambda: eval_mqm(directory, load_config(config_path)))
     table = {"major accuracy error": figures["major_accuracy_error"], "no error": figures["no_error"],
              **{f"no error, {check} check": {"flag_rate": rate} for check, rate in figures["no_error_by_check"].items()}}
     _print_figures("source-vs-German checks (MQM, TED en-de)", table, json_path, figures)
@@ -297,7 +300,7 @@ DEMO_ARTICLE = Path("examples/nordkorea-munition.de.txt")
 @click.option("--article", "articles", multiple=True, type=click.Path(path_type=Path),
               help="An article with a hand segmentation beside it (NAME.gold.jsonl); repeatable. "
                    "Default: the demo article, when run from the project folder.")
-@click.option("--json", "json_path", type=click.Path(path_type=Path), help="Also write the figures here.")
+@_json_option
 def eval_segmentation_command(directory, articles, json_path):
     """Sentence boundaries and unit kinds: hand-segmented articles, and German news
     sentences from DIRECTORY/contrastive joined into paragraphs and split again."""
@@ -305,10 +308,7 @@ def eval_segmentation_command(directory, articles, json_path):
 
     if not articles and DEMO_ARTICLE.is_file():
         articles = (DEMO_ARTICLE,)
-    try:
-        figures = eval_segmentation(directory, list(articles))
-    except AuditError as err:
-        _fail(err)
+    figures = _measured(eval_segmentation, directory, list(articles))
     _print_figures("segmentation", figures, json_path)
 
 

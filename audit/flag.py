@@ -62,8 +62,7 @@ def drift_findings(doc: Document, config: dict) -> list[Finding]:
                                    suggestion="check whether the statement was turned around"))
             if sig.get("bt_broken_phrases"):
                 out.append(Finding(**span, category="omission", severity=MINOR, check="drift.broken",
-                                   message=f"The back-translation breaks off at {quote_words(sig['bt_broken_phrases'])}: "
-                                           f"a word is probably missing or garbled in the German "
+                                   message=f"The back-translation {_breaks_off(sig['bt_broken_phrases'])} "
                                            f"('{_short(first.back_translation)}').",
                                    suggestion="read the sentence for a missing word"))
     for src_id in _unaligned_source(doc):
@@ -76,6 +75,10 @@ def drift_findings(doc: Document, config: dict) -> list[Finding]:
                                        f"'{_short(src.text)}'.",
                                suggestion="check whether the sentence was dropped"))
     return out
+
+
+def _breaks_off(phrases: list[str]) -> str:
+    return f"breaks off at {quote_words(phrases)}: a word is probably missing or garbled in the German"
 
 
 def drift_reason(sig: dict) -> tuple[str, str]:
@@ -107,8 +110,7 @@ def drift_reason(sig: dict) -> tuple[str, str]:
                                  f"did not recognise the German word"
     omitted, added = sig.get("omitted_words", []), sig.get("added_words", [])
     if sig.get("broken_phrases"):
-        text = f"the back-translation breaks off at {quote_words(sig['broken_phrases'])}: a word is probably " \
-               f"missing or garbled in the German here"
+        text = f"the back-translation {_breaks_off(sig['broken_phrases'])} here"
         if omitted:
             text += f" (source words with no counterpart: {quote_words(omitted)})"
         return "omission", text

@@ -103,7 +103,7 @@ def find_numbers(text: str, language: str) -> list[Number]:
 def _compound_patterns(language: str) -> tuple[re.Pattern, re.Pattern]:
     """Multiples written as one word ("zehnfachen", "tenfold") and, in German, a number
     and a half as one word ("zweieinhalb", "eineinhalb", "anderthalb")."""
-    words = "|".join(sorted(WORDS[language], key=len, reverse=True))
+    words = _word_alternatives(language)
     if language == "de":
         return (re.compile(rf"(?<![\w-])({words})fach\w*", re.IGNORECASE),
                 re.compile(rf"(?<![\w-])(?:eineinhalb|anderthalb|({words})einhalb)\w*", re.IGNORECASE))
@@ -148,8 +148,12 @@ def _english_units() -> list[dict]:
 
 @lru_cache(maxsize=None)
 def _word_pattern(language: str) -> re.Pattern:
-    words = WORDS[language]
-    return re.compile(r"(?<![\w-])(%s)(?![\w-])" % "|".join(sorted(words, key=len, reverse=True)), re.IGNORECASE)
+    return re.compile(rf"(?<![\w-])({_word_alternatives(language)})(?![\w-])", re.IGNORECASE)
+
+
+def _word_alternatives(language: str) -> str:
+    """The number words of ``language`` as a regular-expression alternation, longest first."""
+    return "|".join(sorted(WORDS[language], key=len, reverse=True))
 
 
 def number_values(text: str, language: str) -> list[float]:
