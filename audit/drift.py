@@ -13,7 +13,7 @@ Two kinds of signal:
   the shares of content words with no counterpart on the other side;
 * evidence that names the words involved and rarely fires on a good translation:
   numbers, negation, names, gendered pronouns, words left in German, broken phrases
-  ("the of": a word lost).
+  ("the of": a word lost), a word turned into its WordNet antonym ("big" / "small").
 """
 from __future__ import annotations
 
@@ -27,6 +27,7 @@ from .lexicon import negations, negative_affixes
 from .numbers import unmatched_numbers
 from .resources import load_data
 from .signals import surface_scores
+from .wordnet import antonym_pairs
 
 _TOKEN = re.compile(r"\w+(?:['’]\w+)?")
 _STEM = 5
@@ -36,7 +37,7 @@ NAME_VARIANT_SIMILARITY = 0.6
 GRADED = ("chrf", "bleu", "ter", "embedding", "token_recall", "token_precision", "worst_match_source",
           "worst_match_back", "unaligned_source", "unaligned_back", "order", "length", "omission", "addition")
 EVIDENCE = ("numbers", "negation", "names_missing", "names_added", "names_replaced", "gender", "untranslated",
-            "broken")
+            "broken", "antonym")
 
 
 def _words() -> dict:
@@ -64,6 +65,17 @@ def _function_words() -> frozenset[str]:
 def content_words(text: str) -> list[str]:
     stop = _function_words()
     return [t for t in _tokens(text) if t.lower() not in stop and len(t) > 2 and not t.isdigit()]
+
+
+@lru_cache(maxsize=1)
+def _opposable_function_words() -> frozenset[str]:
+    return frozenset(_words()["opposable_function_words"])
+
+
+def _antonym_candidates(text: str) -> list[str]:
+    """Content words and the function words that have opposites ("more" / "less")."""
+    opposable = _opposable_function_words()
+    return content_words(text) + [t for t in _tokens(text) if t.lower() in opposable]
 
 
 @lru_cache(maxsize=1)
@@ -194,6 +206,8 @@ def compare(source: str, back: str, german: str | None = None, encoded=None, emb
     sig["names_added"] = sorted(added - {b for _, b in variants})
     source_broken = set(broken_phrases(source))
     sig["broken_phrases"] = [p for p in broken_phrases(back) if p not in source_broken]
+    sig["antonyms"] = [list(pair) for pair in antonym_pairs(_antonym_candidates(source), _antonym_candidates(back),
+                                                            _stem)]
     g_src, g_back = _gender(source), _gender(back)
     sig["gender_changed"] = bool(g_src and g_back and g_src != g_back)
     if german is not None and embedder is not None:
@@ -230,6 +244,8 @@ def features(sig: dict) -> dict[str, float]:
     out["names_replaced"] = min(out["names_missing"], out["names_added"])
     out["gender"] = float(sig.get("gender_changed", False))
     out["broken"] = min(2, len(sig.get("broken_phrases", [])))
+    if "antonyms" in sig:
+        out["antonym"] = min(2, len(sig["antonyms"]))
     if "untranslated_words" in sig:
         out["untranslated"] = min(2, len(sig["untranslated_words"]))
     return out

@@ -100,6 +100,10 @@ def drift_reason(sig: dict) -> tuple[str, str]:
         return "number", "; ".join(parts)
     if sig.get("gender_changed"):
         return "mistranslation", "he/she (or his/her) differs between source and back-translation"
+    if sig.get("antonyms"):
+        pairs = sig["antonyms"][:3]
+        return "mistranslation", "the back-translation says " + "; ".join(
+            f"'{back}' where the source says '{source}'" for source, back in pairs) + " (opposites in WordNet)"
     if sig.get("names_missing"):
         text = f"the source names {quote_words(sig['names_missing'])}, the back-translation does not"
         if sig.get("names_added"):

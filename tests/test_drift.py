@@ -135,6 +135,31 @@ def test_broken_phrases_mark_a_lost_word():
     assert compare("He took the road.", "He took the of road.")["broken_phrases"] == ["the of"]
 
 
+@pytest.mark.parametrize("source, back, pairs", [
+    ("She made it big alongside Errol Flynn.", "She became small alongside Errol Flynn.", [["big", "small"]]),
+    ("Three people were injured.", "Three people were unharmed.", [["injured", "unharmed"]]),
+    # a satellite adjective takes its head's antonym ("frivolous" / "serious" ~ "severe")
+    ("Severe flooding hit Nepal.", "Frivolous flooding hit Nepal.", [["Severe", "Frivolous"]]),
+    ("This is four percent more than a year ago.", "That is four points less than a year ago.", [["more", "less"]]),
+    # paraphrases, and words whose opposite has its own counterpart, are not opposites
+    ("Severe flooding hit Nepal, mostly in the south.", "Heavy floods hit Nepal, mainly in the south.", []),
+    ("He made it big, not small.", "He became big, not small.", []),
+    ("She took a contract and made it big.", "Did she sign a contract and make it big?", []),
+])
+def test_a_word_turned_into_its_opposite(source, back, pairs):
+    assert compare(source, back)["antonyms"] == pairs
+
+
+def test_an_opposite_is_flagged_with_its_words():
+    source = "The agency had to react quickly to the storms."
+    sig = _signals("The agency had to react slowly to the storms.", source=source)
+    assert drift_reason(sig) == ("mistranslation", "the back-translation says 'slowly' where the source "
+                                                   "says 'quickly' (opposites in WordNet)")
+    assert score(sig, CONFIG) >= CONFIG["drift"]["major"]
+    assert score(_signals("The agency had to respond quickly to the storms.", source=source), CONFIG) \
+        < CONFIG["drift"]["minor"]
+
+
 def test_features_point_the_same_way():
     same = features(_signals(SOURCE))
     assert same["chrf"] == pytest.approx(0.0) and same["negation"] == 0 and same["omission"] == 0

