@@ -12,7 +12,10 @@ and rare content words decide and function words hardly count, with no word list
 language pair).  A sentence left unaligned costs, per character, ``skip_ratio`` times
 the document's median best 1:1 cost, so an added or dropped sentence is left out
 instead of being merged into its neighbour.  The search minimises the total cost in a
-band around the diagonal, so time grows linearly with document length.
+band around the diagonal, so time grows linearly with document length.  A second pass
+then re-examines each boundary between two beads: a sentence there moves to the
+neighbouring bead when that bead's other side holds clearly more of its IDF-weighted
+words (a short heading or fragment weighs little in the length-weighted search).
 Language-agnostic: it only ever compares "A translated into B" with "B".
 """
 from __future__ import annotations
@@ -54,6 +57,10 @@ class AlignParams:
     band_ratio: float = 0.08
     # Share of the word-level similarity in a bead's similarity (the rest is chrF).
     word_weight: float = 0.5
+    # Boundary refinement after the search: a sentence at the boundary of two beads moves
+    # to the neighbouring bead when that bead's other side holds this much more of its
+    # (IDF-weighted) words than its own bead's other side does; None turns it off.
+    move_margin: float | None = 0.2
 
 
 @dataclass
@@ -211,7 +218,53 @@ def align_sentences(translated_a: list[str], b: list[str], params: AlignParams |
         i, j = i - da, j - db
         beads.append((list(range(i, i + da)), list(range(j, j + db)), similarity(i, j, da, db)))
     beads.reverse()
+    if params.move_margin is not None:
+        beads = _refine_boundaries(beads, side_a, side_b, idf, params.move_margin)
+        beads = [(ia, ib, similarity(ia[0], ib[0], len(ia), len(ib)) if ia and ib else 0.0) for ia, ib, _ in beads]
     return beads
+
+
+def containment(words: Counter, other: Counter, idf: dict[str, float]) -> float:
+    """The IDF-weighted share of ``words`` that ``other`` also has."""
+    total = sum(idf[w] * c for w, c in words.items())
+    if not total:
+        return 0.0
+    return sum(idf[w] * min(c, other[w]) for w, c in words.items() if w in other) / total
+
+
+def _refine_boundaries(beads: list, side_a: _Side, side_b: _Side, idf: dict[str, float], margin: float) -> list:
+    """Move a sentence at the boundary of two neighbouring beads into the other bead when
+    that bead's other side holds more of its words (by ``margin``) than its own bead's
+    other side does.  The search weighs a bead by its length, so a short sentence ("1.
+    Kangchenjunga.", a heading, a fragment cut off by a sentence splitter) hardly changes
+    the total whichever neighbour it joins; its own words decide here.  Sentences left
+    unaligned stay so (drawing them into a neighbour lost more gold links than it won)."""
+    beads = [(list(a), list(b)) for a, b, _ in beads]
+
+    def words(side: _Side, indices: list[int]) -> Counter:
+        return sum((side.words[i] for i in indices), Counter())
+
+    def gain(side: _Side, sentence: int, to: Counter, home: Counter) -> float:
+        return containment(side.words[sentence], to, idf) - containment(side.words[sentence], home, idf)
+
+    for _ in range(len(beads)):
+        moved = False
+        for k in range(len(beads) - 1):
+            (ax, bx), (ay, by) = beads[k], beads[k + 1]
+            if not (ax and bx and ay and by):
+                continue
+            for own, own_next, other, other_next, side, other_side in ((bx, by, ax, ay, side_b, side_a),
+                                                                      (ax, ay, bx, by, side_a, side_b)):
+                here, there = words(other_side, other), words(other_side, other_next)
+                if len(own) > 1 and gain(side, own[-1], there, here) > margin:
+                    own_next.insert(0, own.pop())
+                    moved = True
+                elif len(own_next) > 1 and gain(side, own_next[0], here, there) > margin:
+                    own.append(own_next.pop(0))
+                    moved = True
+        if not moved:
+            break
+    return [(a, b, 0.0) for a, b in beads]
 
 
 def align_document(doc: Document, params: AlignParams | None = None) -> None:

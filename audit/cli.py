@@ -207,12 +207,25 @@ def eval_group() -> None:
 @click.option("--word-weight", type=click.FloatRange(0.0, 1.0), default=None,
               help="Share of the IDF-weighted word score in the bead similarity (the rest is chrF); "
                    "default: the aligner's own.")
-def eval_alignment_command(directory, json_path, word_weight):
+@click.option("--move-margin", default=None, metavar="MARGIN|none",
+              help="How much more of a boundary sentence's words the neighbouring bead must hold for "
+                   "the sentence to move there after the search; 'none' turns the refinement off; "
+                   "default: the aligner's own.")
+def eval_alignment_command(directory, json_path, word_weight, move_margin):
     """Sentence alignment against the Text+Berg gold (DIRECTORY/alignment/textberg.json)."""
     from .align import AlignParams
     from .evaluate import eval_alignment
 
-    params = AlignParams() if word_weight is None else AlignParams(word_weight=word_weight)
+    changes = {}
+    if word_weight is not None:
+        changes["word_weight"] = word_weight
+    if move_margin is not None:
+        try:
+            changes["move_margin"] = None if move_margin.lower() == "none" else float(move_margin)
+        except ValueError:
+            raise click.BadParameter(f"{move_margin!r} is neither a number nor 'none'.",
+                                     param_hint="--move-margin") from None
+    params = AlignParams(**changes)
     figures = _measured(eval_alignment, directory, params)
     _print_figures("alignment (Text+Berg dev)", figures, json_path)
 

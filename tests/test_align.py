@@ -1,7 +1,7 @@
 """Sentence alignment and its scoring."""
 from __future__ import annotations
 
-from audit.align import align_sentences
+from audit.align import _prepare, _refine_boundaries, align_sentences, inverse_document_frequency
 from audit.evaluate import score_links
 
 
@@ -34,6 +34,24 @@ def test_an_added_sentence_is_left_unaligned_not_merged():
                "Experts say the deliveries matter a great deal for the war."]
     beads = [(a, b) for a, b, _ in align_sentences(translated, english)]
     assert beads == [([0], [0]), ([1], []), ([2], [1])]
+
+
+def test_a_boundary_sentence_moves_to_the_bead_that_holds_its_words():
+    """A short heading weighs little in the search, which may attach it to the wrong
+    neighbour; the refinement moves it to the bead whose other side has its words."""
+    translated = ["This time, too, we begin our review of the great expeditions in the east.",
+                  "Kangchenjunga: the first ascent has already been covered in our chronicle of 1955."]
+    other = ["Once again we begin in the east our review of the main recent expeditions.",
+             "1. Kangchenjunga.",
+             "There is little to add to what our chronicle of 1955 said about the first ascent."]
+    side_a, side_b = _prepare(translated), _prepare(other)
+    idf = inverse_document_frequency(side_a, side_b)
+    found = [([0], [0, 1], 0.0), ([1], [2], 0.0)]
+    refined = [(a, b) for a, b, _ in _refine_boundaries(found, side_a, side_b, idf, margin=0.2)]
+    assert refined == [([0], [0]), ([1], [1, 2])]
+    # with nothing to choose between the neighbours, nothing moves
+    assert [(a, b) for a, b, _ in _refine_boundaries(found, side_a, side_b, idf, margin=0.9)] == [
+        ([0], [0, 1]), ([1], [2])]
 
 
 def test_one_to_three():

@@ -175,11 +175,13 @@ def test_eval_alignment_scores_links_against_the_gold(tmp_path):
                 "gold": [[[0], [0]], [[1, 2], [1]]]}
     (tmp_path / "alignment" / "textberg.json").write_text(json.dumps({"documents": [document]}), encoding="utf-8")
     out = tmp_path / "alignment.json"
-    for weight in ("0", "0.5", "1"):
-        result = CliRunner().invoke(main, ["eval", "alignment", str(tmp_path), "--json", str(out),
-                                           "--word-weight", weight])
+    for options in (["--word-weight", "0"], ["--word-weight", "0.5"], ["--word-weight", "1"],
+                    ["--move-margin", "none"], ["--move-margin", "0.3"]):
+        result = CliRunner().invoke(main, ["eval", "alignment", str(tmp_path), "--json", str(out), *options])
         assert result.exit_code == 0, result.output
         assert json.loads(out.read_text())["strict"] == {"precision": 1.0, "recall": 1.0, "f1": 1.0}
+    result = CliRunner().invoke(main, ["eval", "alignment", str(tmp_path), "--move-margin", "half"])
+    assert result.exit_code == 2 and "neither a number nor 'none'" in result.output
 
 
 def test_eval_alignment_with_a_broken_file_is_one_sentence(tmp_path):
