@@ -184,6 +184,10 @@ def test_multiples_and_halves_are_numbers():
     ("It is about 120 feet above the water.", "Er ist etwa 60 Meter über dem Wasser.", [120.0]),
     ("He confessed 11 murders in two days.", "Er gestand zwölf Morde an zwei Tagen.", [11.0]),
     ("Two years and two months.", "Zwei Jahre und beide Monate.", []),
+    ("The snow was 5 inches deep.", "Der Schnee lag 13 Zentimeter hoch.", []),
+    ("It was 90F outside.", "Es waren draußen 32 Grad.", []),
+    # "in" is a preposition here, not inches (12.7 cm)
+    ("Police arrested 5 in Berlin.", "Die Polizei nahm 13 Personen in Berlin fest.", [5.0]),
 ])
 def test_a_number_said_another_way_is_not_missing(source, german, missing):
     assert unmatched_numbers(source, "en", german, "de") == missing
