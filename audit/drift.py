@@ -13,7 +13,8 @@ Two kinds of signal:
   the shares of content words with no counterpart on the other side;
 * evidence that names the words involved and rarely fires on a good translation:
   numbers, negation, names, gendered pronouns, words left in German, broken phrases
-  ("the of": a word lost), a word turned into its WordNet antonym ("big" / "small").
+  ("the of": a word lost), a word turned into its WordNet antonym ("big" / "small"), an
+  adjective or adverb added or dropped ("the crowded stadiums", "severe flooding" / "flooding").
 """
 from __future__ import annotations
 
@@ -24,10 +25,11 @@ from difflib import SequenceMatcher
 from functools import lru_cache
 
 from .lexicon import negations, negative_affixes
+from .numbers import WORDS as NUMBER_WORDS
 from .numbers import unmatched_numbers
 from .resources import load_data
 from .signals import surface_scores
-from .wordnet import antonym_pairs
+from .wordnet import antonym_pairs, is_modifier, relatives, synonyms
 
 _TOKEN = re.compile(r"\w+(?:['’]\w+)?")
 _STEM = 5
@@ -37,7 +39,7 @@ NAME_VARIANT_SIMILARITY = 0.6
 GRADED = ("chrf", "bleu", "ter", "embedding", "token_recall", "token_precision", "worst_match_source",
           "worst_match_back", "unaligned_source", "unaligned_back", "order", "length", "omission", "addition")
 EVIDENCE = ("numbers", "negation", "names_missing", "names_added", "names_replaced", "gender", "untranslated",
-            "broken", "antonym")
+            "broken", "antonym", "added_modifier", "dropped_modifier")
 
 
 def _words() -> dict:
@@ -127,6 +129,56 @@ def broken_phrases(text: str) -> list[str]:
             if a.lower() in determiners and a != "A" and b in not_after]
 
 
+@lru_cache(maxsize=1)
+def _degree_words() -> frozenset[str]:
+    return frozenset(_words()["degree_words"])
+
+
+def added_modifiers(source: str, back: str) -> list[str]:
+    """Adjectives and adverbs the back-translation inserts between words that follow each
+    other in the source ("in the stadiums" / "in the crowded stadiums", "have been
+    affected" / "have been relatively affected").  Not counted: a word whose stem the
+    source has anywhere, a capitalised word inside the sentence (a name), words of degree and time ("particularly",
+    "already"), a negation (a signal of its own), a word WordNet relates to a source word
+    (a synonym, or similar to it: "important" for "decisive"), and the adjective of a
+    measure ("5 days long", "3 years old"), which English needs where German does
+    without."""
+    return _inserted_modifiers(source, back, only=False)
+
+
+def dropped_modifiers(source: str, back: str) -> list[str]:
+    """Adjectives and adverbs of the source the back-translation leaves out, its
+    neighbours kept ("severe flooding" / "flooding"), on the terms of ``added_modifiers``;
+    only words WordNet has as nothing but adjectives or adverbs count, since a source noun
+    ("race collective" / "racing community") is not seen as one here."""
+    return _inserted_modifiers(back, source, only=True)
+
+
+def _inserted_modifiers(text: str, longer: str, only: bool) -> list[str]:
+    """Adjectives and adverbs of ``longer`` inserted into ``text`` (see ``added_modifiers``)."""
+    base, extended = _tokens(text), _tokens(longer)
+    base_stems, extended_stems = [_stem(w) for w in base], [_stem(w) for w in extended]
+    stop, degree = _function_words(), _degree_words()
+    related = frozenset().union(*(relatives(w) for w in base)) if base else frozenset()
+    present = set(base_stems)
+    numbers = NUMBER_WORDS["en"]
+    inserted = []
+    matcher = SequenceMatcher(None, base_stems, extended_stems, autojunk=False)
+    for op, _, _, start, end in matcher.get_opcodes():
+        if op != "insert":
+            continue
+        for j in range(start, end):
+            word, lower = extended[j], extended[j].lower()
+            if lower in stop or lower in degree or (word[0].isupper() and j > 0) or word.isdigit() \
+                    or extended_stems[j] in present:
+                continue
+            if j >= 2 and (extended[j - 2].isdigit() or extended[j - 2].lower() in numbers):
+                continue
+            if is_modifier(lower, only) and not synonyms(lower) & related and not negations(lower, "en"):
+                inserted.append(word)
+    return inserted
+
+
 def _expansion(acronym: str, words: list[str]) -> set[str]:
     """The words of ``words`` that spell out ``acronym`` (lower-cased; empty if none do):
     the initials of consecutive words ("UN" / "United Nations", "FBI" / "Federal Bureau
@@ -208,6 +260,8 @@ def compare(source: str, back: str, german: str | None = None, encoded=None, emb
     sig["broken_phrases"] = [p for p in broken_phrases(back) if p not in source_broken]
     sig["antonyms"] = [list(pair) for pair in antonym_pairs(_antonym_candidates(source), _antonym_candidates(back),
                                                             _stem)]
+    sig["added_modifiers"] = added_modifiers(source, back)
+    sig["dropped_modifiers"] = dropped_modifiers(source, back)
     g_src, g_back = _gender(source), _gender(back)
     sig["gender_changed"] = bool(g_src and g_back and g_src != g_back)
     if german is not None and embedder is not None:
@@ -246,6 +300,10 @@ def features(sig: dict) -> dict[str, float]:
     out["broken"] = min(2, len(sig.get("broken_phrases", [])))
     if "antonyms" in sig:
         out["antonym"] = min(2, len(sig["antonyms"]))
+    if "added_modifiers" in sig:
+        out["added_modifier"] = min(2, len(sig["added_modifiers"]))
+    if "dropped_modifiers" in sig:
+        out["dropped_modifier"] = min(2, len(sig["dropped_modifiers"]))
     if "untranslated_words" in sig:
         out["untranslated"] = min(2, len(sig["untranslated_words"]))
     return out

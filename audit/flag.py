@@ -112,13 +112,16 @@ def drift_reason(sig: dict) -> tuple[str, str]:
     if sig.get("untranslated_words"):
         return "mistranslation", f"{quote_words(sig['untranslated_words'])} came back untranslated: the model " \
                                  f"did not recognise the German word"
-    omitted, added = sig.get("omitted_words", []), sig.get("added_words", [])
+    # an adjective or adverb dropped or added (evidence on its own) is named first
+    dropped, inserted = sig.get("dropped_modifiers", []), sig.get("added_modifiers", [])
+    omitted = dropped + [w for w in sig.get("omitted_words", []) if w not in dropped]
+    added = inserted + [w for w in sig.get("added_words", []) if w not in inserted]
     if sig.get("broken_phrases"):
         text = f"the back-translation {_breaks_off(sig['broken_phrases'])} here"
         if omitted:
             text += f" (source words with no counterpart: {quote_words(omitted)})"
         return "omission", text
-    if omitted and sig.get("omission", 0) >= sig.get("addition", 0):
+    if dropped or (omitted and not inserted and sig.get("omission", 0) >= sig.get("addition", 0)):
         return "omission", f"source words with no counterpart: {quote_words(omitted)}"
     if added:
         return "addition", f"back-translation words with no counterpart in the source: {quote_words(added)}"

