@@ -14,7 +14,8 @@ Two kinds of signal:
 * evidence that names the words involved and rarely fires on a good translation:
   numbers, negation, names, gendered pronouns, words left in German, broken phrases
   ("the of": a word lost), a word turned into its WordNet antonym ("big" / "small"), an
-  adjective or adverb added or dropped ("the crowded stadiums", "severe flooding" / "flooding").
+  adjective or adverb added ("the crowded stadiums"), a word dropped ("severe flooding" /
+  "flooding").
 """
 from __future__ import annotations
 
@@ -29,7 +30,7 @@ from .numbers import WORDS as NUMBER_WORDS
 from .numbers import unmatched_numbers
 from .resources import load_data
 from .signals import surface_scores
-from .wordnet import antonym_pairs, is_modifier, relatives, synonyms
+from .wordnet import antonym_pairs, is_modifier, is_unambiguous, relatives, synonyms_and_broader
 
 _TOKEN = re.compile(r"\w+(?:['’]\w+)?")
 _STEM = 5
@@ -39,7 +40,7 @@ NAME_VARIANT_SIMILARITY = 0.6
 GRADED = ("chrf", "bleu", "ter", "embedding", "token_recall", "token_precision", "worst_match_source",
           "worst_match_back", "unaligned_source", "unaligned_back", "order", "length", "omission", "addition")
 EVIDENCE = ("numbers", "negation", "names_missing", "names_added", "names_replaced", "gender", "untranslated",
-            "broken", "antonym", "added_modifier", "dropped_modifier")
+            "broken", "antonym", "added_modifier", "dropped_word")
 
 
 def _words() -> dict:
@@ -138,24 +139,26 @@ def added_modifiers(source: str, back: str) -> list[str]:
     """Adjectives and adverbs the back-translation inserts between words that follow each
     other in the source ("in the stadiums" / "in the crowded stadiums", "have been
     affected" / "have been relatively affected").  Not counted: a word whose stem the
-    source has anywhere, a capitalised word inside the sentence (a name), words of degree and time ("particularly",
-    "already"), a negation (a signal of its own), a word WordNet relates to a source word
-    (a synonym, or similar to it: "important" for "decisive"), and the adjective of a
-    measure ("5 days long", "3 years old"), which English needs where German does
-    without."""
-    return _inserted_modifiers(source, back, only=False)
+    source has anywhere, a capitalised word inside the sentence (a name), words of degree
+    and time ("particularly", "already"), a negation (a signal of its own), a word WordNet
+    relates to a source word (a synonym, similar to it: "important" for "decisive", or a
+    word it is a kind of: "maximize" for "increase"), and the adjective of a measure ("5 days long", "3 years old"), which English needs
+    where German does without."""
+    return _inserted_words(source, back, is_modifier)
 
 
-def dropped_modifiers(source: str, back: str) -> list[str]:
-    """Adjectives and adverbs of the source the back-translation leaves out, its
-    neighbours kept ("severe flooding" / "flooding"), on the terms of ``added_modifiers``;
-    only words WordNet has as nothing but adjectives or adverbs count, since a source noun
-    ("race collective" / "racing community") is not seen as one here."""
-    return _inserted_modifiers(back, source, only=True)
+def dropped_words(source: str, back: str) -> list[str]:
+    """Words of the source the back-translation leaves out, its neighbours kept ("severe
+    flooding" / "flooding", "in contact with" / "in with", "Trump wrote on Twitter" /
+    "Trump on Twitter"), on the terms of ``added_modifiers``: only words WordNet has as one
+    part of speech count (``wordnet.is_unambiguous``), since the part of speech of a source
+    word is not seen here ("race collective" rendered "racing community" is a noun)."""
+    return _inserted_words(back, source, is_unambiguous)
 
 
-def _inserted_modifiers(text: str, longer: str, only: bool) -> list[str]:
-    """Adjectives and adverbs of ``longer`` inserted into ``text`` (see ``added_modifiers``)."""
+def _inserted_words(text: str, longer: str, counts) -> list[str]:
+    """Words of ``longer`` inserted into ``text`` for which ``counts`` holds (see
+    ``added_modifiers``)."""
     base, extended = _tokens(text), _tokens(longer)
     base_stems, extended_stems = [_stem(w) for w in base], [_stem(w) for w in extended]
     stop, degree = _function_words(), _degree_words()
@@ -174,7 +177,7 @@ def _inserted_modifiers(text: str, longer: str, only: bool) -> list[str]:
                 continue
             if j >= 2 and (extended[j - 2].isdigit() or extended[j - 2].lower() in numbers):
                 continue
-            if is_modifier(lower, only) and not synonyms(lower) & related and not negations(lower, "en"):
+            if counts(lower) and not synonyms_and_broader(lower) & related and not negations(lower, "en"):
                 inserted.append(word)
     return inserted
 
@@ -261,7 +264,7 @@ def compare(source: str, back: str, german: str | None = None, encoded=None, emb
     sig["antonyms"] = [list(pair) for pair in antonym_pairs(_antonym_candidates(source), _antonym_candidates(back),
                                                             _stem)]
     sig["added_modifiers"] = added_modifiers(source, back)
-    sig["dropped_modifiers"] = dropped_modifiers(source, back)
+    sig["dropped_words"] = dropped_words(source, back)
     g_src, g_back = _gender(source), _gender(back)
     sig["gender_changed"] = bool(g_src and g_back and g_src != g_back)
     if german is not None and embedder is not None:
@@ -302,8 +305,8 @@ def features(sig: dict) -> dict[str, float]:
         out["antonym"] = min(2, len(sig["antonyms"]))
     if "added_modifiers" in sig:
         out["added_modifier"] = min(2, len(sig["added_modifiers"]))
-    if "dropped_modifiers" in sig:
-        out["dropped_modifier"] = min(2, len(sig["dropped_modifiers"]))
+    if "dropped_words" in sig:
+        out["dropped_word"] = min(2, len(sig["dropped_words"]))
     if "untranslated_words" in sig:
         out["untranslated"] = min(2, len(sig["untranslated_words"]))
     return out

@@ -112,8 +112,8 @@ def drift_reason(sig: dict) -> tuple[str, str]:
     if sig.get("untranslated_words"):
         return "mistranslation", f"{quote_words(sig['untranslated_words'])} came back untranslated: the model " \
                                  f"did not recognise the German word"
-    # an adjective or adverb dropped or added (evidence on its own) is named first
-    dropped, inserted = sig.get("dropped_modifiers", []), sig.get("added_modifiers", [])
+    # a word dropped or an adjective or adverb added (evidence on its own) is named first
+    dropped, inserted = sig.get("dropped_words", []), sig.get("added_modifiers", [])
     omitted = dropped + [w for w in sig.get("omitted_words", []) if w not in dropped]
     added = inserted + [w for w in sig.get("added_words", []) if w not in inserted]
     if sig.get("broken_phrases"):

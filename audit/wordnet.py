@@ -5,8 +5,9 @@ seconds).
 ``antonym_pairs`` finds a word of one text that WordNet lists as the opposite of a word of
 the other ("big" / "small", "injured" / "unharmed", "public" / "private", "more" / "less"):
 in a back-translation, a word turned into its opposite is a critical mistranslation that
-surface scores barely see (one word changed).  ``is_modifier`` and ``relatives`` let
-drift tell an added adjective or adverb ("the crowded stadiums") from a paraphrase.
+surface scores barely see (one word changed).  ``is_modifier``, ``is_unambiguous`` and
+``relatives`` let drift tell an added adjective or adverb ("the crowded stadiums") or a
+dropped word ("the storms closely" / "the storms") from a paraphrase.
 """
 from __future__ import annotations
 
@@ -59,17 +60,39 @@ def _own_parts_of_speech(word: str) -> frozenset[str]:
                      if lower in {lemma.name().lower() for lemma in synset.lemmas()})
 
 
-def is_modifier(word: str, only: bool = False) -> bool:
-    """Whether WordNet has ``word`` itself (not only a form of it) as an adjective or adverb
-    ("crowded", "rational", "relatively", but not "crowds"); with ``only``, as nothing else
-    ("collective" is a noun too)."""
-    parts = _own_parts_of_speech(word)
-    return parts <= set("asr") if only and parts else bool(parts & set("asr"))
+def is_modifier(word: str) -> bool:
+    """Whether WordNet has ``word`` itself (not only a form of it) as an adjective or adverb:
+    "crowded", "rational", "relatively", but not "crowds"."""
+    return bool(_own_parts_of_speech(word) & set("asr"))
+
+
+def is_unambiguous(word: str) -> bool:
+    """Whether WordNet has ``word`` as one part of speech only: itself only as a noun
+    ("spectators" is not itself a lemma, "contact" is a verb too) or only as an adjective
+    or adverb ("severe", not "collective", a noun too), or in every sense a verb, any form
+    of it ("wrote", not "applied", an adjective too)."""
+    own = _own_parts_of_speech(word)
+    if own and (own <= {"n"} or own <= set("asr")):
+        return True
+    every = {synset.pos() for synset in _wordnet().synsets(word.lower())}
+    return bool(every) and every <= {"v"}
 
 
 def synonyms(word: str) -> frozenset[str]:
     """The word's dictionary forms and the lemmas of all its senses."""
     return base_forms(word) | _synonyms(word)
+
+
+@lru_cache(maxsize=None)
+def synonyms_and_broader(word: str) -> frozenset[str]:
+    """``synonyms`` and the lemmas of the word's direct hypernyms ("maximize" -> "increase",
+    "spaniel" -> "dog"): a word put in its more general form is a paraphrase, or at worst
+    a hypernym (a major error, not a word dropped or added)."""
+    lower = word.lower()
+    out = set(synonyms(lower))
+    for synset in _wordnet().synsets(lower):
+        out.update(lemma.name().lower() for broader in synset.hypernyms() for lemma in broader.lemmas())
+    return frozenset(out)
 
 
 @lru_cache(maxsize=None)

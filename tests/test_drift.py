@@ -5,7 +5,7 @@ import pytest
 
 from audit.config import load_config
 from audit.crosscheck import check_pair
-from audit.drift import added_modifiers, broken_phrases, compare, dropped_modifiers, features, names, score
+from audit.drift import added_modifiers, broken_phrases, compare, dropped_words, features, names, score
 from audit.embed import embedder, similarity
 from audit.flag import drift_reason
 from audit.numbers import number_values, unmatched_numbers
@@ -169,12 +169,18 @@ def test_an_added_modifier(source, back, added):
     ("Severe flooding in Asia has affected 9 million people.", "Flooding in Asia has affected 9 million people.",
      ["Severe"]),
     ("The government is watching the storms closely.", "The government is watching the storms.", ["closely"]),
-    # a source word that is a noun too, and a paraphrase
+    ("Trump wrote on Twitter that he is in contact with the states.",
+     "Trump on Twitter that he is in contact with the states.", ["wrote"]),
+    ("They fought with courage for the city.", "They fought with for the city.", ["courage"]),
+    # a source word that is another part of speech too, and a paraphrase
     ("He starts for the race collective Graf Zeppelin.", "He starts for the race Graf Zeppelin.", []),
     ("The government is watching the storms closely.", "The government is monitoring the storms carefully.", []),
+    # said in a more general word ("maximize" is a kind of "increase")
+    ("While children live in poverty, we cannot maximize short-term gains for our creditors.",
+     "We cannot increase the short-term profit of our creditors while children live in poverty.", []),
 ])
-def test_a_dropped_modifier(source, back, dropped):
-    assert dropped_modifiers(source, back) == dropped
+def test_a_dropped_word(source, back, dropped):
+    assert dropped_words(source, back) == dropped
 
 
 def test_an_added_modifier_is_flagged_with_its_words():

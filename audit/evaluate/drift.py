@@ -37,7 +37,7 @@ UNSCORED = ("bleu", "embedding", "length", "names_added", "names_replaced", "omi
             "worst_match_back")
 # Signals that name the words involved: past 0 each is enough to flag a passage.
 ALWAYS_FLAG = ("numbers", "negation", "names_missing", "gender", "untranslated", "broken", "antonym",
-               "added_modifier", "dropped_modifier")
+               "added_modifier", "dropped_word")
 
 
 def _signals(batch: dict, embedder) -> dict:
