@@ -142,8 +142,8 @@ def added_modifiers(source: str, back: str) -> list[str]:
     source has anywhere, a capitalised word inside the sentence (a name), words of degree
     and time ("particularly", "already"), a negation (a signal of its own), a word WordNet
     relates to a source word (a synonym, similar to it: "important" for "decisive", or a
-    word it is a kind of: "maximize" for "increase"), and the adjective of a measure ("5 days long", "3 years old"), which English needs
-    where German does without."""
+    word it is a kind of: "maximize" for "increase"), and the adjective of a measure ("5
+    days long", "3 years old"), which English needs where German does without."""
     return _inserted_words(source, back, is_modifier)
 
 

@@ -5,9 +5,10 @@ seconds).
 ``antonym_pairs`` finds a word of one text that WordNet lists as the opposite of a word of
 the other ("big" / "small", "injured" / "unharmed", "public" / "private", "more" / "less"):
 in a back-translation, a word turned into its opposite is a critical mistranslation that
-surface scores barely see (one word changed).  ``is_modifier``, ``is_unambiguous`` and
-``relatives`` let drift tell an added adjective or adverb ("the crowded stadiums") or a
-dropped word ("the storms closely" / "the storms") from a paraphrase.
+surface scores barely see (one word changed).  ``is_modifier``, ``is_unambiguous``,
+``relatives`` and ``synonyms_and_broader`` let drift tell an added adjective or adverb ("the
+crowded stadiums") or a dropped word ("the storms closely" / "the storms") from a
+paraphrase.
 """
 from __future__ import annotations
 
@@ -67,10 +68,11 @@ def is_modifier(word: str) -> bool:
 
 
 def is_unambiguous(word: str) -> bool:
-    """Whether WordNet has ``word`` as one part of speech only: itself only as a noun
-    ("spectators" is not itself a lemma, "contact" is a verb too) or only as an adjective
-    or adverb ("severe", not "collective", a noun too), or in every sense a verb, any form
-    of it ("wrote", not "applied", an adjective too)."""
+    """Whether WordNet has ``word`` as one part of speech only: the word itself only as a
+    noun ("courage"; not "contact", a verb too, nor a plural, which WordNet has only as a
+    form of its singular) or only as an adjective or adverb ("severe"; not "collective", a
+    noun too), or in every sense a verb, in any form ("wrote"; not "applied", an adjective
+    too)."""
     own = _own_parts_of_speech(word)
     if own and (own <= {"n"} or own <= set("asr")):
         return True
