@@ -37,6 +37,10 @@ _STEM = 5
 # difflib similarity from which two names count as spellings of one (replacements of one
 # name by another in DEMETR's named-entity perturbations all stay below 0.5).
 NAME_VARIANT_SIMILARITY = 0.6
+# ... and from which a word left out or added is taken for a misspelt or inflected form of
+# a word on the other side ("selections" / "election": 0.89), not a word of its own
+# ("season" / "session": 0.77).
+WORD_VARIANT_SIMILARITY = 0.8
 GRADED = ("chrf", "bleu", "ter", "embedding", "token_recall", "token_precision", "worst_match_source",
           "worst_match_back", "unaligned_source", "unaligned_back", "order", "length", "omission", "addition")
 EVIDENCE = ("numbers", "negation", "names_missing", "names_added", "names_replaced", "gender", "untranslated",
@@ -140,7 +144,8 @@ def added_modifiers(source: str, back: str) -> list[str]:
     other in the source ("in the stadiums" / "in the crowded stadiums", "have been
     affected" / "have been relatively affected").  Not counted: a word whose stem the
     source has anywhere, a capitalised word inside the sentence (a name), words of degree
-    and time ("particularly", "already"), a negation (a signal of its own), a word WordNet
+    and time ("particularly", "already"), a negation (a signal of its own), a word spelt
+    almost like a source word ("selections" / "election"), a word WordNet
     relates to a source word (a synonym, similar to it: "important" for "decisive", or a
     word it is a kind of: "maximize" for "increase"), and the adjective of a measure ("5
     days long", "3 years old"), which English needs where German does without."""
@@ -163,7 +168,7 @@ def _inserted_words(text: str, longer: str, counts) -> list[str]:
     base_stems, extended_stems = [_stem(w) for w in base], [_stem(w) for w in extended]
     stop, degree = _function_words(), _degree_words()
     related = frozenset().union(*(relatives(w) for w in base)) if base else frozenset()
-    present = set(base_stems)
+    present, lowered = set(base_stems), {w.lower() for w in base}
     numbers = NUMBER_WORDS["en"]
     inserted = []
     matcher = SequenceMatcher(None, base_stems, extended_stems, autojunk=False)
@@ -177,7 +182,9 @@ def _inserted_words(text: str, longer: str, counts) -> list[str]:
                 continue
             if j >= 2 and (extended[j - 2].isdigit() or extended[j - 2].lower() in numbers):
                 continue
-            if counts(lower) and not synonyms_and_broader(lower) & related and not negations(lower, "en"):
+            if counts(lower) and not synonyms_and_broader(lower) & related and not negations(lower, "en") \
+                    and not any(SequenceMatcher(None, lower, other).ratio() >= WORD_VARIANT_SIMILARITY
+                                for other in lowered):
                 inserted.append(word)
     return inserted
 

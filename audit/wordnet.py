@@ -69,15 +69,14 @@ def is_modifier(word: str) -> bool:
 
 def is_unambiguous(word: str) -> bool:
     """Whether WordNet has ``word`` as one part of speech only: the word itself only as a
-    noun ("courage"; not "contact", a verb too, nor a plural, which WordNet has only as a
-    form of its singular) or only as an adjective or adverb ("severe"; not "collective", a
-    noun too), or in every sense a verb, in any form ("wrote"; not "applied", an adjective
-    too)."""
+    noun ("courage"; not "contact", a verb too) or only as an adjective or adverb ("severe",
+    "crowded"; not "collective", a noun too), or in every sense of every form a noun
+    ("passengers") or a verb ("wrote"; not "applied", an adjective too)."""
     own = _own_parts_of_speech(word)
     if own and (own <= {"n"} or own <= set("asr")):
         return True
     every = {synset.pos() for synset in _wordnet().synsets(word.lower())}
-    return bool(every) and every <= {"v"}
+    return bool(every) and (every <= {"n"} or every <= {"v"})
 
 
 def synonyms(word: str) -> frozenset[str]:

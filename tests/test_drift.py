@@ -172,6 +172,9 @@ def test_an_added_modifier(source, back, added):
     ("Trump wrote on Twitter that he is in contact with the states.",
      "Trump on Twitter that he is in contact with the states.", ["wrote"]),
     ("They fought with courage for the city.", "They fought with for the city.", ["courage"]),
+    ("The plane crashed, killing all 168 passengers.", "The plane crashed, killing all 168.", ["passengers"]),
+    # a word spelt almost like one of the other side (a typo, another form)
+    ("During the 1976 selections he advised Carter.", "He advised Carter during the 1976 election.", []),
     # a source word that is another part of speech too, and a paraphrase
     ("He starts for the race collective Graf Zeppelin.", "He starts for the race Graf Zeppelin.", []),
     ("The government is watching the storms closely.", "The government is monitoring the storms carefully.", []),
