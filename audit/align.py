@@ -219,8 +219,8 @@ def align_sentences(translated_a: list[str], b: list[str], params: AlignParams |
         beads.append((list(range(i, i + da)), list(range(j, j + db)), similarity(i, j, da, db)))
     beads.reverse()
     if params.move_margin is not None:
-        beads = _refine_boundaries(beads, side_a, side_b, idf, params.move_margin)
-        beads = [(ia, ib, similarity(ia[0], ib[0], len(ia), len(ib)) if ia and ib else 0.0) for ia, ib, _ in beads]
+        refined = _refine_boundaries([(ia, ib) for ia, ib, _ in beads], side_a, side_b, idf, params.move_margin)
+        beads = [(ia, ib, similarity(ia[0], ib[0], len(ia), len(ib)) if ia and ib else 0.0) for ia, ib in refined]
     return beads
 
 
@@ -232,14 +232,15 @@ def containment(words: Counter, other: Counter, idf: dict[str, float]) -> float:
     return sum(idf[w] * min(c, other[w]) for w, c in words.items() if w in other) / total
 
 
-def _refine_boundaries(beads: list, side_a: _Side, side_b: _Side, idf: dict[str, float], margin: float) -> list:
+def _refine_boundaries(beads: list[tuple[list[int], list[int]]], side_a: _Side, side_b: _Side,
+                       idf: dict[str, float], margin: float) -> list[tuple[list[int], list[int]]]:
     """Move a sentence at the boundary of two neighbouring beads into the other bead when
     that bead's other side holds more of its words (by ``margin``) than its own bead's
     other side does.  The search weighs a bead by its length, so a short sentence ("1.
     Kangchenjunga.", a heading, a fragment cut off by a sentence splitter) hardly changes
     the total whichever neighbour it joins; its own words decide here.  Sentences left
     unaligned stay so (drawing them into a neighbour lost more gold links than it won)."""
-    beads = [(list(a), list(b)) for a, b, _ in beads]
+    beads = [(list(a), list(b)) for a, b in beads]
 
     def words(side: _Side, indices: list[int]) -> Counter:
         return sum((side.words[i] for i in indices), Counter())
@@ -264,7 +265,7 @@ def _refine_boundaries(beads: list, side_a: _Side, side_b: _Side, idf: dict[str,
                     moved = True
         if not moved:
             break
-    return [(a, b, 0.0) for a, b in beads]
+    return beads
 
 
 def align_document(doc: Document, params: AlignParams | None = None) -> None:

@@ -167,7 +167,7 @@ def _inserted_words(text: str, longer: str, counts) -> list[str]:
     base, extended = _tokens(text), _tokens(longer)
     base_stems, extended_stems = [_stem(w) for w in base], [_stem(w) for w in extended]
     stop, degree = _function_words(), _degree_words()
-    related = frozenset().union(*(relatives(w) for w in base)) if base else frozenset()
+    related = frozenset().union(*(relatives(w) for w in base))
     present, lowered = set(base_stems), {w.lower() for w in base}
     numbers = NUMBER_WORDS["en"]
     inserted = []
@@ -183,8 +183,7 @@ def _inserted_words(text: str, longer: str, counts) -> list[str]:
             if j >= 2 and (extended[j - 2].isdigit() or extended[j - 2].lower() in numbers):
                 continue
             if counts(lower) and not synonyms_and_broader(lower) & related and not negations(lower, "en") \
-                    and not any(SequenceMatcher(None, lower, other).ratio() >= WORD_VARIANT_SIMILARITY
-                                for other in lowered):
+                    and not any(_spelling_variants(lower, other, WORD_VARIANT_SIMILARITY) for other in lowered):
                 inserted.append(word)
     return inserted
 
@@ -217,10 +216,11 @@ def _unmatched(words: list[str], other: list[str]) -> list[str]:
     return [w for w in words if _stem(w) not in stems]
 
 
-def _spelling_variants(a: str, b: str) -> bool:
+def _spelling_variants(a: str, b: str, similarity: float = NAME_VARIANT_SIMILARITY) -> bool:
     """Two spellings of one name ("Naples" / "Napoli", "Kiev" / "Kyiv", "Budanov" /
-    "Budanow"): similar enough that one is not a different name put in for the other."""
-    return SequenceMatcher(None, a.lower(), b.lower()).ratio() >= NAME_VARIANT_SIMILARITY
+    "Budanow"), or with ``WORD_VARIANT_SIMILARITY`` of one word: similar enough that one
+    is not a different name or word put in for the other."""
+    return SequenceMatcher(None, a.lower(), b.lower()).ratio() >= similarity
 
 
 def _ngram_f(a: list[str], b: list[str], n: int) -> float:
