@@ -16,6 +16,7 @@ band around the diagonal, so time grows linearly with document length.  A second
 then re-examines each boundary between two beads: a sentence there moves to the
 neighbouring bead when that bead's other side holds clearly more of its IDF-weighted
 words (a short heading or fragment weighs little in the length-weighted search).
+Segments with no word and no number (OCR debris, rules) stay out of the search altogether.
 Language-agnostic: it only ever compares "A translated into B" with "B".
 """
 from __future__ import annotations
@@ -133,9 +134,37 @@ def chrf_from_ngrams(hyp: list[Counter], ref: list[Counter], beta: float = 2.0) 
     return (1 + b2) * p * r / (b2 * p + r)
 
 
+_LETTERS = re.compile(r"[^\W\d_]{2,}|\d")
+
+
+def is_noise(sentence: str) -> bool:
+    """True for a segment with no digit and no run of two letters ("h * \"", ".:-- , .",
+    "- _-"): OCR debris, rules and stray punctuation, which nothing on the other side translates."""
+    return not _LETTERS.search(sentence)
+
+
 def align_sentences(translated_a: list[str], b: list[str], params: AlignParams | None = None
                     ) -> list[tuple[list[int], list[int], float]]:
-    """Monotone n:m alignment; returns beads as (indices in A, indices in B, similarity of the bead)."""
+    """Monotone n:m alignment; returns beads as (indices in A, indices in B, similarity of the bead).
+
+    Noise segments (``is_noise``) are aligned to nothing and kept out of the search, so
+    that a link around one ("the ridge" / debris / "is reached quickly") stays one bead."""
+    keep_a = [i for i, s in enumerate(translated_a) if not is_noise(s)]
+    keep_b = [j for j, s in enumerate(b) if not is_noise(s)]
+    beads = [([keep_a[i] for i in ia], [keep_b[j] for j in ib], score)
+             for ia, ib, score in _align([translated_a[i] for i in keep_a], [b[j] for j in keep_b], params)]
+    noise = [([i], [], 0.0) for i in sorted(set(range(len(translated_a))) - set(keep_a))] \
+        + [([], [j], 0.0) for j in sorted(set(range(len(b))) - set(keep_b))]
+    for bead in noise:
+        side = 0 if bead[0] else 1
+        index = bead[side][0]
+        at = next((k for k, other in enumerate(beads) if other[side] and other[side][0] > index), len(beads))
+        beads.insert(at, bead)
+    return beads
+
+
+def _align(translated_a: list[str], b: list[str], params: AlignParams | None = None
+           ) -> list[tuple[list[int], list[int], float]]:
     params = params or AlignParams()
     n, m = len(translated_a), len(b)
     if n == 0 or m == 0:
@@ -210,7 +239,7 @@ def align_sentences(translated_a: list[str], b: list[str], params: AlignParams |
                 back[(i, j)] = arg
     if (n, m) not in best:  # the band was too narrow for a very uneven pair: widen it
         wider = AlignParams(**{**params.__dict__, "min_band": max(n, m)})
-        return align_sentences(translated_a, b, wider)
+        return _align(translated_a, b, wider)
     beads = []
     i, j = n, m
     while (i, j) != (0, 0):

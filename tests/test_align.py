@@ -1,7 +1,7 @@
 """Sentence alignment and its scoring."""
 from __future__ import annotations
 
-from audit.align import _prepare, _refine_boundaries, align_sentences, inverse_document_frequency
+from audit.align import _prepare, _refine_boundaries, align_sentences, inverse_document_frequency, is_noise
 from audit.evaluate import score_links
 
 
@@ -94,3 +94,18 @@ def test_long_document_with_repeated_wording():
     assert ([8, 9], [8]) in beads
     assert ([16], [15, 16]) in beads
     assert sum(1 for a, b in beads if len(a) == len(b) == 1) == len(cities) - 2
+
+
+def test_debris_between_two_sentences_of_one_link_stays_out_of_it():
+    """A segment with no word and no number (OCR debris, a rule) is aligned to nothing,
+    and the link around it stays one link: the monotone search never sees it."""
+    translated = ["North Korea sent 11,000 containers to Russia last year.",
+                  "Thanks to the fixed ropes they quickly reached the ridge, but then sank to their thighs.",
+                  "Experts say the deliveries matter a great deal for the war."]
+    other = ["North Korea shipped 11,000 containers to Russia last year.",
+             "Thanks to the fixed ropes the ridge", 'h * "', "is reached quickly.",
+             "But then they sank to their thighs.",
+             "Experts say the deliveries matter a great deal for the war."]
+    beads = [(a, b) for a, b, _ in align_sentences(translated, other)]
+    assert beads == [([0], [0]), ([1], [1, 3, 4]), ([], [2]), ([2], [5])]
+    assert is_noise('.:-- , . ') and is_noise("") and not is_noise("2. 1953 :") and not is_noise("Ugh!")
