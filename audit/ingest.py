@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from .align import is_noise
 from .document import BODY, BOILERPLATE, HEADLINE, TEASER, Document, Paragraph
 from .errors import InputError
 from .resources import load_data
@@ -199,6 +200,10 @@ def structure(text: str, fmt: str, rules: list[BoilerplateRule], doc: Document) 
     teaser_open = False
     for index, (a, b) in enumerate(paragraphs(text)):
         line = text[a:b]
+        if is_noise(line):
+            # a separator ("* * *", "---"): nothing to translate or audit
+            out.append(Paragraph(index=index, start=a, end=b, kind=BOILERPLATE, boilerplate_reason="separator"))
+            continue
         kind = BODY
         marker = 0
         heading = _MD_HEADING.match(line) if fmt in ("md", "html") else None

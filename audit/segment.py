@@ -220,7 +220,9 @@ def segment_document(doc) -> None:
 
 
 def segment_source(text: str) -> list:
-    """English source sentences (no kinds: the source is compared, not audited)."""
+    """English source sentences (no kinds: the source is compared, not audited); separators
+    and other lines with no word or number ("* * *") are not sentences and are left out."""
+    from .align import is_noise
     from .document import SourceSegment
     from .ingest import paragraphs
 
@@ -231,5 +233,7 @@ def segment_source(text: str) -> list:
         marker = re.match(r"^\s*(?:#{1,6}\s+|>\s?|[-*•]\s+)", line)
         a += marker.end() if marker else 0
         for x, y in english.spans(text, a, b):
+            if is_noise(text[x:y]):
+                continue
             out.append(SourceSegment(id=f"e{len(out) + 1}", start=x, end=y, text=text[x:y]))
     return out

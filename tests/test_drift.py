@@ -346,3 +346,23 @@ def test_without_a_source_a_broken_back_translation_is_a_finding():
     assert [(f.segment_id, f.check) for f in findings] == [("s1", "drift.broken")]
     assert "'the of'" in findings[0].message
     assert doc.segments[0].drift > doc.segments[1].drift
+
+
+def test_separator_lines_are_neither_sentences_nor_findings(tmp_path):
+    """A section break ("* * *", "---") on either side is not a sentence: the German one
+    is boilerplate, the English one is no source sentence, and neither is reported as
+    added or dropped, whether the other side has one or not."""
+    from audit.pipeline import AuditSettings, Auditor
+
+    german, source = tmp_path / "s.de.txt", tmp_path / "s.en.txt"
+    german.write_text("Nordkorea hat im vergangenen Jahr 11.000 Container nach Russland geschickt.\n\n* * *\n\n"
+                      "Experten sagen, die Lieferungen seien für den Krieg sehr wichtig.\n", encoding="utf-8")
+    source.write_text("North Korea sent 11,000 containers to Russia last year.\n\n---\n\n"
+                      "Experts say the deliveries matter a great deal for the war.\n\n* * *\n", encoding="utf-8")
+    doc = Auditor(AuditSettings(backend="none", use_cache=False)).audit(german, source)
+    separator = next(s for s in doc.segments if s.text == "* * *")
+    assert separator.kind == "boilerplate"
+    assert [s.text for s in doc.source_segments] == ["North Korea sent 11,000 containers to Russia last year.",
+                                                     "Experts say the deliveries matter a great deal for the war."]
+    assert [(a.german, a.source) for a in doc.alignments] == [(["s1"], ["e1"]), (["s3"], ["e2"])]
+    assert not [f for f in doc.findings if f.check == "drift.alignment"]
