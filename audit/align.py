@@ -30,6 +30,7 @@ from functools import lru_cache
 from sacrebleu.metrics.helpers import extract_all_char_ngrams
 
 from .document import Alignment, Document
+from .lexicon import is_noise
 
 # n:m with up to MAX_BEAD sentences in all (the development gold has links up to 1:5 and
 # 2:5; every size added up to six raised strict F1 there), plus the two skips.
@@ -90,9 +91,16 @@ def inverse_document_frequency(*sides: _Side) -> dict[str, float]:
     return {word: math.log(1 + total / count) for word, count in counts.items()}
 
 
-def word_similarity(a: Counter, b: Counter, idf: dict[str, float]) -> float:
-    """F-score of the words two texts share, each weighted by its IDF."""
-    weight = sum(idf[w] * c for w, c in a.items()) + sum(idf[w] * c for w, c in b.items())
+def idf_mass(words: Counter, idf: dict[str, float]) -> float:
+    """The summed IDF weight of a text's words."""
+    return sum(idf[w] * c for w, c in words.items())
+
+
+def word_similarity(a: Counter, b: Counter, idf: dict[str, float], weight: float | None = None) -> float:
+    """F-score of the words two texts share, each weighted by its IDF; ``weight`` is
+    ``idf_mass(a) + idf_mass(b)`` when the caller already has it."""
+    if weight is None:
+        weight = idf_mass(a, idf) + idf_mass(b, idf)
     if weight == 0:
         return 0.0
     return 2 * sum(idf[w] * min(a[w], b[w]) for w in a.keys() & b.keys()) / weight
@@ -134,15 +142,6 @@ def chrf_from_ngrams(hyp: list[Counter], ref: list[Counter], beta: float = 2.0) 
     return (1 + b2) * p * r / (b2 * p + r)
 
 
-_LETTERS = re.compile(r"[^\W\d_]{2,}|\d")
-
-
-def is_noise(sentence: str) -> bool:
-    """True for a segment with no digit and no run of two letters ("h * \"", ".:-- , .",
-    "- _-"): OCR debris, rules and stray punctuation, which nothing on the other side translates."""
-    return not _LETTERS.search(sentence)
-
-
 def align_sentences(translated_a: list[str], b: list[str], params: AlignParams | None = None
                     ) -> list[tuple[list[int], list[int], float]]:
     """Monotone n:m alignment; returns beads as (indices in A, indices in B, similarity of the bead).
@@ -178,12 +177,20 @@ def _align(translated_a: list[str], b: list[str], params: AlignParams | None = N
     idf = inverse_document_frequency(side_a, side_b)
 
     @lru_cache(maxsize=None)
+    def mass_a(i: int, da: int) -> float:
+        return idf_mass(span_a(i, da)[2], idf)
+
+    @lru_cache(maxsize=None)
+    def mass_b(j: int, db: int) -> float:
+        return idf_mass(span_b(j, db)[2], idf)
+
+    @lru_cache(maxsize=None)
     def similarity(i: int, j: int, da: int, db: int) -> float:
         if not (da and db):
             return 0.0
         (ngrams_a, _, words_a), (ngrams_b, _, words_b) = span_a(i, da), span_b(j, db)
         return (1 - params.word_weight) * chrf_from_ngrams(ngrams_a, ngrams_b) \
-            + params.word_weight * word_similarity(words_a, words_b, idf)
+            + params.word_weight * word_similarity(words_a, words_b, idf, mass_a(i, da) + mass_b(j, db))
 
     def chars(i: int, j: int, da: int, db: int) -> tuple[int, float]:
         """Characters of the bead's two sides, B counted in A units."""
@@ -255,7 +262,7 @@ def _align(translated_a: list[str], b: list[str], params: AlignParams | None = N
 
 def containment(words: Counter, other: Counter, idf: dict[str, float]) -> float:
     """The IDF-weighted share of ``words`` that ``other`` also has."""
-    total = sum(idf[w] * c for w, c in words.items())
+    total = idf_mass(words, idf)
     if not total:
         return 0.0
     return sum(idf[w] * min(c, other[w]) for w, c in words.items() if w in other) / total

@@ -11,9 +11,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .align import is_noise
 from .document import BODY, BOILERPLATE, HEADLINE, TEASER, Document, Paragraph
 from .errors import InputError
+from .lexicon import is_noise
 from .resources import load_data
 
 MAX_INPUT_BYTES = 50 * 1024 * 1024

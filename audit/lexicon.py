@@ -1,4 +1,5 @@
-"""Word lists that several stages share: negation words, content words."""
+"""Word lists that several stages share: negation words, content words; and what counts as
+text with no word at all."""
 from __future__ import annotations
 
 import re
@@ -7,6 +8,13 @@ from functools import lru_cache
 from .resources import load_data
 
 _WORD = re.compile(r"[A-Za-zÄÖÜäöüß]+(?:n't)?|n't")
+_LETTERS_OR_DIGIT = re.compile(r"[^\W\d_]{2,}|\d")
+
+
+def is_noise(text: str) -> bool:
+    """True for text with no digit and no run of two letters ("* * *", "h * \"", ".:-- , .",
+    "- _-"): separators, OCR debris and stray punctuation, which nothing translates."""
+    return not _LETTERS_OR_DIGIT.search(text)
 
 
 @lru_cache(maxsize=None)

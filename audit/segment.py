@@ -222,9 +222,9 @@ def segment_document(doc) -> None:
 def segment_source(text: str) -> list:
     """English source sentences (no kinds: the source is compared, not audited); separators
     and other lines with no word or number ("* * *") are not sentences and are left out."""
-    from .align import is_noise
     from .document import SourceSegment
     from .ingest import paragraphs
+    from .lexicon import is_noise
 
     english = segmenter("en")
     out = []

@@ -1,7 +1,8 @@
 """Sentence alignment and its scoring."""
 from __future__ import annotations
 
-from audit.align import _prepare, _refine_boundaries, align_sentences, inverse_document_frequency, is_noise
+from audit.align import _prepare, _refine_boundaries, align_sentences, inverse_document_frequency
+from audit.lexicon import is_noise
 from audit.evaluate import score_links
 
 
