@@ -17,6 +17,9 @@ then re-examines each boundary between two beads: a sentence there moves to the
 neighbouring bead when that bead's other side holds clearly more of its IDF-weighted
 words (a short heading or fragment weighs little in the length-weighted search).
 Segments with no word and no number (OCR debris, rules) stay out of the search altogether.
+A bead boundary inside a parenthesis that a segment opens and one of the next two closes
+("(Himalaya Club:" / "Sherpa liste n° 57)") costs as much as leaving a typical sentence
+unaligned: the sentence splitter cut a reference or a bracketed remark in two.
 Language-agnostic: it only ever compares "A translated into B" with "B".
 """
 from __future__ import annotations
@@ -63,6 +66,9 @@ class AlignParams:
     # to the neighbouring bead when that bead's other side holds this much more of its
     # (IDF-weighted) words than its own bead's other side does; None turns it off.
     move_margin: float | None = 0.2
+    # A bead that ends inside an open parenthesis costs this multiple of the cost of
+    # leaving a median-length sentence unaligned (any value from 1 up aligns the same).
+    parenthesis_penalty: float = 1.0
 
 
 @dataclass
@@ -147,9 +153,10 @@ def align_sentences(translated_a: list[str], b: list[str], params: AlignParams |
     """Monotone n:m alignment; returns beads as (indices in A, indices in B, similarity of the bead).
 
     Noise segments (``is_noise``) are aligned to nothing and kept out of the search, so
-    that a link around one ("the ridge" / debris / "is reached quickly") stays one bead."""
-    keep_a = [i for i, s in enumerate(translated_a) if not is_noise(s)]
-    keep_b = [j for j, s in enumerate(b) if not is_noise(s)]
+    that a link around one ("the ridge" / debris / "is reached quickly") stays one bead,
+    unless the noise closes a parenthesis the segment before it opened ("( n° 57 du rôle
+    des sherpas de l' H ." / "C ) ."): then it is the end of that segment."""
+    keep_a, keep_b = _searched(translated_a), _searched(b)
     beads = [([keep_a[i] for i in ia], [keep_b[j] for j in ib], score)
              for ia, ib, score in _align([translated_a[i] for i in keep_a], [b[j] for j in keep_b], params)]
     noise = [([i], [], 0.0) for i in sorted(set(range(len(translated_a))) - set(keep_a))] \
@@ -160,6 +167,33 @@ def align_sentences(translated_a: list[str], b: list[str], params: AlignParams |
         at = next((k for k, other in enumerate(beads) if other[side] and other[side][0] > index), len(beads))
         beads.insert(at, bead)
     return beads
+
+
+def _searched(sentences: list[str]) -> list[int]:
+    """Indices of the segments the search aligns: all but noise that ends no parenthesis."""
+    inside = parenthesis_boundaries(sentences)
+    return [i for i, s in enumerate(sentences) if not is_noise(s) or inside[i]]
+
+
+def _net_parentheses(text: str) -> int:
+    return text.count("(") - text.count(")")
+
+
+def parenthesis_boundaries(sentences: list[str]) -> list[bool]:
+    """For each k in 0..n, whether the boundary before sentence k falls inside a
+    parenthesis: a sentence opens more parentheses than it closes and one of the next two
+    closes more than it opens, with text before its first ")" (one that starts with ")"
+    ends a parenthesis whose content ended with the sentence before)."""
+    inside = [False] * (len(sentences) + 1)
+    for i, text in enumerate(sentences):
+        if _net_parentheses(text) <= 0:
+            continue
+        for k in range(i + 1, min(i + 3, len(sentences))):
+            if _net_parentheses(sentences[k]) < 0:
+                if not sentences[k].lstrip().startswith(")"):
+                    inside[i + 1:k + 1] = [True] * (k - i)
+                break
+    return inside
 
 
 def _align(translated_a: list[str], b: list[str], params: AlignParams | None = None
@@ -223,6 +257,8 @@ def _align(translated_a: list[str], b: list[str], params: AlignParams | None = N
 
     typical = sorted(min((unit_cost(i, j, 1, 1) for j in diagonal(i) if j < m), default=1.0) for i in range(n))
     skip_cost = params.skip_ratio * typical[len(typical) // 2]
+    inside_a, inside_b = parenthesis_boundaries(translated_a), parenthesis_boundaries(b)
+    split_parenthesis = params.parenthesis_penalty * skip_cost * sorted(side_a.chars)[n // 2]
 
     best: dict[tuple[int, int], float] = {(0, 0): 0.0}
     back: dict[tuple[int, int], tuple[int, int]] = {}
@@ -239,6 +275,8 @@ def _align(translated_a: list[str], b: list[str], params: AlignParams | None = N
                 if prev is None:
                     continue
                 value = prev + bead_cost(pi, pj, da, db)
+                if da and db and (inside_a[i] or inside_b[j]):
+                    value += split_parenthesis
                 if value < top:
                     top, arg = value, (da, db)
             if arg is not None:

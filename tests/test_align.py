@@ -1,7 +1,8 @@
 """Sentence alignment and its scoring."""
 from __future__ import annotations
 
-from audit.align import _prepare, _refine_boundaries, align_sentences, inverse_document_frequency
+from audit.align import (AlignParams, _prepare, _refine_boundaries, align_sentences, inverse_document_frequency,
+                         parenthesis_boundaries)
 from audit.lexicon import is_noise
 from audit.evaluate import score_links
 
@@ -110,3 +111,27 @@ def test_debris_between_two_sentences_of_one_link_stays_out_of_it():
     beads = [(a, b) for a, b, _ in align_sentences(translated, other)]
     assert beads == [([0], [0]), ([1], [1, 3, 4]), ([], [2]), ([2], [5])]
     assert is_noise('.:-- , . ') and is_noise("") and not is_noise("2. 1953 :") and not is_noise("Ugh!")
+
+
+def test_a_parenthesis_cut_by_the_sentence_splitter_stays_in_one_bead():
+    """A reference split inside its parentheses on both sides ("(Himalayan Club:" /
+    "Sherpa list no. 57)", "(no. 57 ... of the H." / "C.).") is one link with what it
+    belongs to, tail of debris included; without the rule the search cuts it apart."""
+    translated = ["The expedition left Kathmandu in March with forty porters.",
+                  "The summit was reached on 9 May by Imanishi with Gyalzen Sherpa (Himalayan Club:",
+                  "Sherpa list no. 57) and two days later, on 11 May, by Kato and Higeta.",
+                  "The top is formed by four pinnacles, the highest so sharp that only one man can stand there."]
+    other = ["The expedition left Kathmandu in March with forty porters.",
+             "The summit was first reached on 9 May by Imanishi and the Sherpa Gyalzen (no. 57 on the Sherpa list of the H.",
+             "C.).",
+             "Two days later, on 11 May, Kato and Higeta also reached the highest point.",
+             "The top is formed by four pinnacles; the highest is so sharp that only one man can stand there."]
+    beads = [(a, b) for a, b, _ in align_sentences(translated, other)]
+    assert beads == [([0], [0]), ([1, 2], [1, 2, 3]), ([3], [4])]
+    unguarded = [(a, b) for a, b, _ in align_sentences(translated, other, AlignParams(parenthesis_penalty=0))]
+    assert ([1], [1]) in unguarded
+    assert parenthesis_boundaries(other) == [False, False, True, False, False, False]
+    # A segment that starts with ")" closes a parenthesis whose content ended before it,
+    # and one opened three segments back is too far to be the same remark.
+    assert not any(parenthesis_boundaries(["See Hodder and Stoughton (London 1955.", ") 13. In 1955 too."]))
+    assert not any(parenthesis_boundaries(["A (b.", "c.", "d.", "e) f."]))
