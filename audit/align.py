@@ -15,7 +15,10 @@ instead of being merged into its neighbour.  The search minimises the total cost
 band around the diagonal, so time grows linearly with document length.  A second pass
 then re-examines each boundary between two beads: a sentence there moves to the
 neighbouring bead when that bead's other side holds clearly more of its IDF-weighted
-words (a short heading or fragment weighs little in the length-weighted search).
+words (a short heading or fragment weighs little in the length-weighted search).  A
+segment that ends in a semicolon ends a clause, not a sentence: a bead boundary right after
+one stays only where the words say so, and such a clause left unaligned joins the bead
+that holds the rest of its sentence.
 Segments with no word and no number (OCR debris, rules) stay out of the search altogether.
 A bead boundary inside a parenthesis that a segment opens and one of the next two closes
 ("(Himalaya Club:" / "Sherpa liste n° 57)") costs as much as leaving a typical sentence
@@ -69,6 +72,10 @@ class AlignParams:
     # A bead that ends inside an open parenthesis costs this multiple of the cost of
     # leaving a median-length sentence unaligned (any value from 1 up aligns the same).
     parenthesis_penalty: float = 1.0
+    # A segment at a bead boundary right after a clause ending in ";" crosses it unless its
+    # own bead's other side holds more of its words by this much; None keeps such a
+    # boundary to the ordinary ``move_margin`` and leaves clauses left out unaligned.
+    semicolon_margin: float | None = 0.1
 
 
 @dataclass
@@ -148,17 +155,25 @@ def chrf_from_ngrams(hyp: list[Counter], ref: list[Counter], beta: float = 2.0) 
     return (1 + b2) * p * r / (b2 * p + r)
 
 
-def align_sentences(translated_a: list[str], b: list[str], params: AlignParams | None = None
+def align_sentences(translated_a: list[str], b: list[str], params: AlignParams | None = None,
+                    clause_ends: tuple[list[bool], list[bool]] | None = None
                     ) -> list[tuple[list[int], list[int], float]]:
     """Monotone n:m alignment; returns beads as (indices in A, indices in B, similarity of the bead).
+
+    ``clause_ends`` says, per side and segment, whether the segment's sentence goes on in
+    the next segment; by default, whether it ends in a semicolon (``ends_clause``).
 
     Noise segments (``is_noise``) are aligned to nothing and kept out of the search, so
     that a link around one ("the ridge" / debris / "is reached quickly") stays one bead,
     unless the noise closes a parenthesis the segment before it opened ("( n° 57 du rôle
     des sherpas de l' H ." / "C ) ."): then it is the end of that segment."""
     keep_a, keep_b = _searched(translated_a), _searched(b)
+    if clause_ends is None:
+        clause_ends = ([ends_clause(t) for t in translated_a], [ends_clause(t) for t in b])
+    kept_clause_ends = ([clause_ends[0][i] for i in keep_a], [clause_ends[1][j] for j in keep_b])
     beads = [([keep_a[i] for i in ia], [keep_b[j] for j in ib], score)
-             for ia, ib, score in _align([translated_a[i] for i in keep_a], [b[j] for j in keep_b], params)]
+             for ia, ib, score in _align([translated_a[i] for i in keep_a], [b[j] for j in keep_b], params,
+                                         kept_clause_ends)]
     noise = [([i], [], 0.0) for i in sorted(set(range(len(translated_a))) - set(keep_a))] \
         + [([], [j], 0.0) for j in sorted(set(range(len(b))) - set(keep_b))]
     for bead in noise:
@@ -196,8 +211,8 @@ def parenthesis_boundaries(sentences: list[str]) -> list[bool]:
     return inside
 
 
-def _align(translated_a: list[str], b: list[str], params: AlignParams | None = None
-           ) -> list[tuple[list[int], list[int], float]]:
+def _align(translated_a: list[str], b: list[str], params: AlignParams | None = None,
+           clause_ends: tuple[list[bool], list[bool]] | None = None) -> list[tuple[list[int], list[int], float]]:
     params = params or AlignParams()
     n, m = len(translated_a), len(b)
     if n == 0 or m == 0:
@@ -284,7 +299,7 @@ def _align(translated_a: list[str], b: list[str], params: AlignParams | None = N
                 back[(i, j)] = arg
     if (n, m) not in best:  # the band was too narrow for a very uneven pair: widen it
         wider = AlignParams(**{**params.__dict__, "min_band": max(n, m)})
-        return _align(translated_a, b, wider)
+        return _align(translated_a, b, wider, clause_ends)
     beads = []
     i, j = n, m
     while (i, j) != (0, 0):
@@ -293,7 +308,10 @@ def _align(translated_a: list[str], b: list[str], params: AlignParams | None = N
         beads.append((list(range(i, i + da)), list(range(j, j + db)), similarity(i, j, da, db)))
     beads.reverse()
     if params.move_margin is not None:
-        refined = _refine_boundaries([(ia, ib) for ia, ib, _ in beads], side_a, side_b, idf, params.move_margin)
+        if clause_ends is None:
+            clause_ends = ([ends_clause(t) for t in translated_a], [ends_clause(t) for t in b])
+        refined = _refine_boundaries([(ia, ib) for ia, ib, _ in beads], side_a, side_b, idf, params.move_margin,
+                                     clause_ends, params.semicolon_margin)
         beads = [(ia, ib, similarity(ia[0], ib[0], len(ia), len(ib)) if ia and ib else 0.0) for ia, ib in refined]
     return beads
 
@@ -306,15 +324,30 @@ def containment(words: Counter, other: Counter, idf: dict[str, float]) -> float:
     return sum(idf[w] * min(c, other[w]) for w, c in words.items() if w in other) / total
 
 
+def ends_clause(text: str) -> bool:
+    """Whether a segment ends in a semicolon: a clause whose sentence goes on in the next."""
+    return text.rstrip().endswith((";", "\uff1b"))
+
+
 def _refine_boundaries(beads: list[tuple[list[int], list[int]]], side_a: _Side, side_b: _Side,
-                       idf: dict[str, float], margin: float) -> list[tuple[list[int], list[int]]]:
+                       idf: dict[str, float], margin: float,
+                       clause_ends: tuple[list[bool], list[bool]] | None = None,
+                       clause_margin: float | None = None) -> list[tuple[list[int], list[int]]]:
     """Move a sentence at the boundary of two neighbouring beads into the other bead when
     that bead's other side holds more of its words (by ``margin``) than its own bead's
     other side does.  The search weighs a bead by its length, so a short sentence ("1.
     Kangchenjunga.", a heading, a fragment cut off by a sentence splitter) hardly changes
     the total whichever neighbour it joins; its own words decide here.  Sentences left
-    unaligned stay so (drawing them into a neighbour lost more gold links than it won)."""
+    unaligned stay so (drawing them into a neighbour lost more gold links than it won).
+
+    A boundary right after a clause ending in ";" (``clause_ends``, per side) is a cut
+    inside a sentence: a segment crosses it unless its own bead holds more of its words by
+    ``clause_margin`` ("tentes, cordes, vivres, etc. ;" / "peine perdue ." goes with its
+    sentence even with no word in common), and a clause left unaligned joins the
+    neighbouring bead that holds the rest of its sentence."""
     beads = [(list(a), list(b)) for a, b in beads]
+    if clause_margin is None or clause_ends is None:
+        clause_ends = ([False] * len(side_a.words), [False] * len(side_b.words))
 
     def words(side: _Side, indices: list[int]) -> Counter:
         return sum((side.words[i] for i in indices), Counter())
@@ -328,18 +361,57 @@ def _refine_boundaries(beads: list[tuple[list[int], list[int]]], side_a: _Side, 
             (ax, bx), (ay, by) = beads[k], beads[k + 1]
             if not (ax and bx and ay and by):
                 continue
-            for own, own_next, other, other_next, side, other_side in ((bx, by, ax, ay, side_b, side_a),
-                                                                      (ax, ay, bx, by, side_a, side_b)):
+            for own, own_next, other, other_next, side, other_side, clause in (
+                    (bx, by, ax, ay, side_b, side_a, clause_ends[1]), (ax, ay, bx, by, side_a, side_b, clause_ends[0])):
                 here, there = words(other_side, other), words(other_side, other_next)
-                if len(own) > 1 and gain(side, own[-1], there, here) > margin:
+                needed = -clause_margin if clause[own[-1]] else margin
+                if len(own) > 1 and gain(side, own[-1], there, here) > needed:
                     own_next.insert(0, own.pop())
                     moved = True
-                elif len(own_next) > 1 and gain(side, own_next[0], here, there) > margin:
+                elif len(own_next) > 1 and gain(side, own_next[0], here, there) > needed:
                     own.append(own_next.pop(0))
                     moved = True
         if not moved:
             break
-    return beads
+    return _join_clauses(beads, clause_ends)
+
+
+def _join_clauses(beads: list[tuple[list[int], list[int]]], clause_ends: tuple[list[bool], list[bool]]
+                  ) -> list[tuple[list[int], list[int]]]:
+    """An unaligned segment that ends in ";" joins the bead that starts with the next
+    segment of its side, and one that follows such a clause joins the bead that ends with it."""
+    def unaligned(side: int, segment: int) -> tuple[list[int], list[int]]:
+        return ([segment], []) if side == 0 else ([], [segment])
+
+    out: list[tuple[list[int], list[int]]] = []
+    pending: tuple[int, int] | None = None  # an unaligned clause waiting for the next bead of its side
+    for a, b in beads:
+        if a and b:
+            if pending is not None:
+                side, segment = pending
+                own = (a, b)[side]
+                if own[0] == segment + 1:
+                    own.insert(0, segment)
+                else:
+                    out.append(unaligned(side, segment))
+                pending = None
+            out.append((a, b))
+            continue
+        side, segment = (0, a[0]) if a else (1, b[0])
+        if pending is not None and pending[0] == side:
+            out.append(unaligned(*pending))
+            pending = None
+        previous = next((bead for bead in reversed(out) if bead[side]), None)
+        if segment and clause_ends[side][segment - 1] and previous and previous[1 - side] \
+                and previous[side][-1] == segment - 1:
+            previous[side].append(segment)
+        elif clause_ends[side][segment] and pending is None:
+            pending = (side, segment)
+        else:
+            out.append((a, b))
+    if pending is not None:
+        out.append(unaligned(*pending))
+    return out
 
 
 def align_document(doc: Document, params: AlignParams | None = None) -> None:
@@ -354,7 +426,15 @@ def align_document(doc: Document, params: AlignParams | None = None) -> None:
         return
     translated = [s.back_translation if s.back_translation else s.text for s in prose]
     source = [s.text for s in doc.source_segments]
-    for ia, ib, score in align_sentences(translated, source, params):
+    # A segment ending in ";" goes on in the next only inside one paragraph: a list item
+    # ending in ";" is a unit of its own, and one with no counterpart must stay unaligned.
+    german_goes_on = [ends_clause(s.text) and k + 1 < len(prose) and prose[k + 1].paragraph == s.paragraph
+                      for k, s in enumerate(prose)]
+    source_text = doc.source_text or ""
+    source_goes_on = [ends_clause(s.text) and k + 1 < len(doc.source_segments)
+                      and "\n" not in source_text[s.end:doc.source_segments[k + 1].start]
+                      for k, s in enumerate(doc.source_segments)]
+    for ia, ib, score in align_sentences(translated, source, params, (german_goes_on, source_goes_on)):
         german_ids = [prose[i].id for i in ia]
         source_ids = [doc.source_segments[j].id for j in ib]
         doc.alignments.append(Alignment(german=german_ids, source=source_ids, score=round(score, 4)))

@@ -211,7 +211,14 @@ def eval_group() -> None:
               help="How much more of a boundary sentence's words the neighbouring bead must hold for "
                    "the sentence to move there after the search; 'none' turns the refinement off; "
                    "default: the aligner's own.")
-def eval_alignment_command(directory, json_path, word_weight, move_margin):
+@click.option("--semicolon-margin", default=None, metavar="MARGIN|none",
+              help="How much more of its words a segment's own bead must hold to keep a boundary "
+                   "right after a clause ending in ';'; 'none' treats such a boundary like any other; "
+                   "default: the aligner's own.")
+@click.option("--parenthesis-penalty", type=click.FloatRange(0.0), default=None,
+              help="Cost of a bead boundary inside a parenthesis, in units of leaving a median sentence "
+                   "unaligned; 0 turns it off; default: the aligner's own.")
+def eval_alignment_command(directory, json_path, word_weight, move_margin, semicolon_margin, parenthesis_penalty):
     """Sentence alignment against the Text+Berg gold (DIRECTORY/alignment/textberg.json)."""
     from .align import AlignParams
     from .evaluate import eval_alignment
@@ -219,12 +226,16 @@ def eval_alignment_command(directory, json_path, word_weight, move_margin):
     changes = {}
     if word_weight is not None:
         changes["word_weight"] = word_weight
-    if move_margin is not None:
+    if parenthesis_penalty is not None:
+        changes["parenthesis_penalty"] = parenthesis_penalty
+    for name, value in (("move_margin", move_margin), ("semicolon_margin", semicolon_margin)):
+        if value is None:
+            continue
         try:
-            changes["move_margin"] = None if move_margin.lower() == "none" else float(move_margin)
+            changes[name] = None if value.lower() == "none" else float(value)
         except ValueError:
-            raise click.BadParameter(f"{move_margin!r} is neither a number nor 'none'.",
-                                     param_hint="--move-margin") from None
+            raise click.BadParameter(f"{value!r} is neither a number nor 'none'.",
+                                     param_hint="--" + name.replace("_", "-")) from None
     params = AlignParams(**changes)
     figures = _measured(eval_alignment, directory, params)
     _print_figures("alignment (Text+Berg dev)", figures, json_path)

@@ -1,8 +1,8 @@
 """Sentence alignment and its scoring."""
 from __future__ import annotations
 
-from audit.align import (AlignParams, _prepare, _refine_boundaries, align_sentences, inverse_document_frequency,
-                         parenthesis_boundaries)
+from audit.align import (AlignParams, _join_clauses, _prepare, _refine_boundaries, align_sentences, ends_clause,
+                         inverse_document_frequency, parenthesis_boundaries)
 from audit.lexicon import is_noise
 from audit.evaluate import score_links
 
@@ -135,3 +135,76 @@ def test_a_parenthesis_cut_by_the_sentence_splitter_stays_in_one_bead():
     # and one opened three segments back is too far to be the same remark.
     assert not any(parenthesis_boundaries(["See Hodder and Stoughton (London 1955.", ") 13. In 1955 too."]))
     assert not any(parenthesis_boundaries(["A (b.", "c.", "d.", "e) f."]))
+
+
+_DUG = ["The expedition reached the base camp at the end of May after a march of three weeks.",
+        "For two days trenches and wells were dug to recover at least something irreplaceable of the tents, "
+        "ropes, ironmongery, food etc., but all efforts were in vain."]
+_DUG_OTHER = ["The expedition reached the base camp at the end of May after a three-week march.",
+              "For two days trenches and pits were dug to try to recover at least some of these irreplaceable things:",
+              "tents, ropes, pitons, food etc.;",
+              "wasted effort."]
+_BACK = "The leader decided to turn back and the porters were paid off in Skardu."
+
+
+def test_a_clause_after_a_semicolon_goes_with_its_sentence():
+    """ "wasted effort." shares no word with either neighbour; it ends the sentence that
+    "tents, ropes, pitons, food etc.;" began, so it joins that bead instead of the short
+    question after it (where the lengths alone put it)."""
+    translated = _DUG + ["What should be done now then?", _BACK]
+    other = _DUG_OTHER + ["What to do?", _BACK.replace("back and", "back, and")]
+    assert [(a, b) for a, b, _ in align_sentences(translated, other, AlignParams(semicolon_margin=None))][1:3] \
+        == [([1], [1, 2]), ([2], [3, 4])]
+    assert [(a, b) for a, b, _ in align_sentences(translated, other)] \
+        == [([0], [0]), ([1], [1, 2, 3]), ([2], [4]), ([3], [5])]
+
+
+def test_an_unaligned_clause_joins_the_rest_of_its_sentence():
+    translated = _DUG + ["What now?", _BACK]
+    other = _DUG_OTHER + ["What to do?", _BACK]
+    assert ([], [3]) in [(a, b) for a, b, _ in align_sentences(translated, other, AlignParams(semicolon_margin=None))]
+    assert [(a, b) for a, b, _ in align_sentences(translated, other)] \
+        == [([0], [0]), ([1], [1, 2, 3]), ([2], [4]), ([3], [5])]
+    # a clause that ends in ";" joins the bead that starts with the next segment of its side
+    assert _join_clauses([([0], [0]), ([], [1]), ([1], [2])], ([False, False], [False, True, False])) \
+        == [([0], [0]), ([1], [1, 2])]
+    # not across another unaligned segment of its side, and a full stop ends nothing early
+    assert _join_clauses([([0], [0]), ([], [1]), ([], [2]), ([1], [3])], ([False, False], [False, True, False, False])) \
+        == [([0], [0]), ([], [1]), ([], [2]), ([1], [3])]
+    assert ends_clause("tentes , cordes , pitons , vivres , etc. ; ") and not ends_clause("peine perdue .")
+
+
+def test_a_list_item_ending_in_a_semicolon_with_no_counterpart_stays_unaligned():
+    """In a document, a ";" goes on into the next segment only inside one paragraph: a
+    list item of its own that the source lacks is left unaligned (and reported), not
+    folded into the item before it."""
+    from audit.align import align_document
+    from audit.document import Document, Segment, SourceSegment
+
+    items = [("Die Regierung stellte am Montag in Berlin ihre Maßnahmen vor:",
+              "The government presented its measures in Berlin on Monday:"),
+             ("erstens höhere Renten für 2 Millionen Rentner;", "first, higher pensions for 2 million pensioners;"),
+             ("zweitens eine neue Steuer auf Privatjets;", "second, a new tax on private jets;"),
+             ("drittens 500 neue Lehrer für Schulen auf dem Land.", "third, 500 new teachers for rural schools.")]
+    text = "\n".join(german for german, _ in items)
+    segments, start = [], 0
+    for k, (german, back) in enumerate(items):
+        segments.append(Segment(id=f"s{k + 1}", paragraph=k, kind="body", start=start, end=start + len(german),
+                                text=german, back_translation=back, bt_confidence=0.9))
+        start += len(german) + 1
+    source_lines = ["The government announced its measures in Berlin on Monday:",
+                    "first, higher pensions for two million retirees;",
+                    "third, 500 new teachers for schools in rural areas."]
+    source_text = "\n".join(source_lines) + "\n"
+    source, start = [], 0
+    for k, line in enumerate(source_lines):
+        source.append(SourceSegment(id=f"e{k + 1}", start=start, end=start + len(line), text=line))
+        start += len(line) + 1
+    doc = Document(path="x.de.txt", name="x.de.txt", text=text, segments=segments,
+                   source_text=source_text, source_segments=source)
+    align_document(doc)
+    assert [(a.german, a.source) for a in doc.alignments] == [(["s1"], ["e1"]), (["s2"], ["e2"]), (["s3"], []),
+                                                              (["s4"], ["e3"])]
+    # the same segments as one running text: the clause joins its sentence
+    beads = align_sentences([back for _, back in items], source_lines)
+    assert [(a, b) for a, b, _ in beads] == [([0], [0]), ([1, 2], [1]), ([3], [2])]
