@@ -190,24 +190,24 @@ def _searched(sentences: list[str]) -> list[int]:
     return [i for i, s in enumerate(sentences) if not is_noise(s) or inside[i]]
 
 
-def _net_parentheses(text: str) -> int:
-    return text.count("(") - text.count(")")
-
-
 def parenthesis_boundaries(sentences: list[str]) -> list[bool]:
     """For each k in 0..n, whether the boundary before sentence k falls inside a
-    parenthesis: a sentence opens more parentheses than it closes and one of the next two
-    closes more than it opens, with text before its first ")" (one that starts with ")"
-    ends a parenthesis whose content ended with the sentence before)."""
+    parenthesis: the last parenthesis of a sentence opens one, and the first of the next
+    sentence that has any (the next or the one after) closes it, with text before it (a
+    sentence that starts with ")" ends a parenthesis whose content ended with the sentence
+    before).  Only the order of the marks counts, so a parenthesis that OCR or a
+    translation lost elsewhere in a sentence binds nothing."""
+    marks = [re.sub(r"[^()]", "", text) for text in sentences]
     inside = [False] * (len(sentences) + 1)
-    for i, text in enumerate(sentences):
-        if _net_parentheses(text) <= 0:
+    for i, own in enumerate(marks):
+        if not own.endswith("("):
             continue
         for k in range(i + 1, min(i + 3, len(sentences))):
-            if _net_parentheses(sentences[k]) < 0:
-                if not sentences[k].lstrip().startswith(")"):
-                    inside[i + 1:k + 1] = [True] * (k - i)
-                break
+            if not marks[k]:
+                continue
+            if marks[k].startswith(")") and not sentences[k].lstrip().startswith(")"):
+                inside[i + 1:k + 1] = [True] * (k - i)
+            break
     return inside
 
 
