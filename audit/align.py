@@ -17,8 +17,9 @@ then re-examines each boundary between two beads: a sentence there moves to the
 neighbouring bead when that bead's other side holds clearly more of its IDF-weighted
 words (a short heading or fragment weighs little in the length-weighted search).  A
 segment that ends in a semicolon ends a clause, not a sentence: a bead boundary right after
-one stays only where the words say so, and such a clause left unaligned joins the bead
-that holds the rest of its sentence.
+one stays only where the words say so.  A segment left unaligned whose sentence goes on
+across a semicolon or a colon ("Littérature:" before the reference it introduces, "il faut
+se hâter ." after "…des traînées de cirrus :") joins the bead that holds the rest of it.
 Segments with no word and no number (OCR debris, rules) stay out of the search altogether.
 A bead boundary inside a parenthesis that a segment opens and one of the next two closes
 ("(Himalaya Club:" / "Sherpa liste n° 57)") costs as much as leaving a typical sentence
@@ -74,7 +75,7 @@ class AlignParams:
     parenthesis_penalty: float = 1.0
     # A segment at a bead boundary right after a clause ending in ";" crosses it unless its
     # own bead's other side holds more of its words by this much; None keeps such a
-    # boundary to the ordinary ``move_margin`` and leaves clauses left out unaligned.
+    # boundary to the ordinary ``move_margin`` and leaves unaligned segments as they are.
     semicolon_margin: float | None = 0.1
 
 
@@ -156,24 +157,25 @@ def chrf_from_ngrams(hyp: list[Counter], ref: list[Counter], beta: float = 2.0) 
 
 
 def align_sentences(translated_a: list[str], b: list[str], params: AlignParams | None = None,
-                    clause_ends: tuple[list[bool], list[bool]] | None = None
+                    goes_on: tuple[list[str], list[str]] | None = None
                     ) -> list[tuple[list[int], list[int], float]]:
     """Monotone n:m alignment; returns beads as (indices in A, indices in B, similarity of the bead).
 
-    ``clause_ends`` says, per side and segment, whether the segment's sentence goes on in
-    the next segment; by default, whether it ends in a semicolon (``ends_clause``).
+    ``goes_on`` gives, per side and segment, the mark across which the segment's sentence
+    goes on into the next segment (";" or ":", "" where it ends); by default the
+    segment's last character (``continuation``).
 
     Noise segments (``is_noise``) are aligned to nothing and kept out of the search, so
     that a link around one ("the ridge" / debris / "is reached quickly") stays one bead,
     unless the noise closes a parenthesis the segment before it opened ("( n° 57 du rôle
     des sherpas de l' H ." / "C ) ."): then it is the end of that segment."""
     keep_a, keep_b = _searched(translated_a), _searched(b)
-    if clause_ends is None:
-        clause_ends = ([ends_clause(t) for t in translated_a], [ends_clause(t) for t in b])
-    kept_clause_ends = ([clause_ends[0][i] for i in keep_a], [clause_ends[1][j] for j in keep_b])
+    if goes_on is None:
+        goes_on = ([continuation(t) for t in translated_a], [continuation(t) for t in b])
+    kept_goes_on = ([goes_on[0][i] for i in keep_a], [goes_on[1][j] for j in keep_b])
     beads = [([keep_a[i] for i in ia], [keep_b[j] for j in ib], score)
              for ia, ib, score in _align([translated_a[i] for i in keep_a], [b[j] for j in keep_b], params,
-                                         kept_clause_ends)]
+                                         kept_goes_on)]
     noise = [([i], [], 0.0) for i in sorted(set(range(len(translated_a))) - set(keep_a))] \
         + [([], [j], 0.0) for j in sorted(set(range(len(b))) - set(keep_b))]
     for bead in noise:
@@ -212,7 +214,7 @@ def parenthesis_boundaries(sentences: list[str]) -> list[bool]:
 
 
 def _align(translated_a: list[str], b: list[str], params: AlignParams | None = None,
-           clause_ends: tuple[list[bool], list[bool]] | None = None) -> list[tuple[list[int], list[int], float]]:
+           goes_on: tuple[list[str], list[str]] | None = None) -> list[tuple[list[int], list[int], float]]:
     params = params or AlignParams()
     n, m = len(translated_a), len(b)
     if n == 0 or m == 0:
@@ -299,7 +301,7 @@ def _align(translated_a: list[str], b: list[str], params: AlignParams | None = N
                 back[(i, j)] = arg
     if (n, m) not in best:  # the band was too narrow for a very uneven pair: widen it
         wider = AlignParams(**{**params.__dict__, "min_band": max(n, m)})
-        return _align(translated_a, b, wider, clause_ends)
+        return _align(translated_a, b, wider, goes_on)
     beads = []
     i, j = n, m
     while (i, j) != (0, 0):
@@ -308,10 +310,10 @@ def _align(translated_a: list[str], b: list[str], params: AlignParams | None = N
         beads.append((list(range(i, i + da)), list(range(j, j + db)), similarity(i, j, da, db)))
     beads.reverse()
     if params.move_margin is not None:
-        if clause_ends is None:
-            clause_ends = ([ends_clause(t) for t in translated_a], [ends_clause(t) for t in b])
+        if goes_on is None:
+            goes_on = ([continuation(t) for t in translated_a], [continuation(t) for t in b])
         refined = _refine_boundaries([(ia, ib) for ia, ib, _ in beads], side_a, side_b, idf, params.move_margin,
-                                     clause_ends, params.semicolon_margin)
+                                     goes_on, params.semicolon_margin)
         beads = [(ia, ib, similarity(ia[0], ib[0], len(ia), len(ib)) if ia and ib else 0.0) for ia, ib in refined]
     return beads
 
@@ -324,30 +326,30 @@ def containment(words: Counter, other: Counter, idf: dict[str, float]) -> float:
     return sum(idf[w] * min(c, other[w]) for w, c in words.items() if w in other) / total
 
 
-def ends_clause(text: str) -> bool:
-    """Whether a segment ends in a semicolon: a clause whose sentence goes on in the next."""
-    return text.rstrip().endswith((";", "\uff1b"))
+def continuation(text: str) -> str:
+    """The mark across which a segment's sentence goes on into the next segment: ";" after
+    a clause, ":" before what it introduces, "" where the sentence ends."""
+    return {";": ";", "\uff1b": ";", ":": ":", "\uff1a": ":"}.get(text.rstrip()[-1:], "")
 
 
 def _refine_boundaries(beads: list[tuple[list[int], list[int]]], side_a: _Side, side_b: _Side,
                        idf: dict[str, float], margin: float,
-                       clause_ends: tuple[list[bool], list[bool]] | None = None,
+                       goes_on: tuple[list[str], list[str]] | None = None,
                        clause_margin: float | None = None) -> list[tuple[list[int], list[int]]]:
     """Move a sentence at the boundary of two neighbouring beads into the other bead when
     that bead's other side holds more of its words (by ``margin``) than its own bead's
     other side does.  The search weighs a bead by its length, so a short sentence ("1.
     Kangchenjunga.", a heading, a fragment cut off by a sentence splitter) hardly changes
-    the total whichever neighbour it joins; its own words decide here.  Sentences left
-    unaligned stay so (drawing them into a neighbour lost more gold links than it won).
+    the total whichever neighbour it joins; its own words decide here.  A sentence left
+    unaligned is not drawn into a neighbour by its words (that lost more gold links than it
+    won), only by its punctuation (``_join_continued``).
 
-    A boundary right after a clause ending in ";" (``clause_ends``, per side) is a cut
-    inside a sentence: a segment crosses it unless its own bead holds more of its words by
-    ``clause_margin`` ("tentes, cordes, vivres, etc. ;" / "peine perdue ." goes with its
-    sentence even with no word in common), and a clause left unaligned joins the
-    neighbouring bead that holds the rest of its sentence."""
+    With ``clause_margin``, a boundary right after a clause ending in ";" (``goes_on``,
+    per side) is a cut inside a sentence: a segment crosses it unless its own bead holds
+    more of its words by ``clause_margin`` ("tentes, cordes, vivres, etc. ;" / "peine
+    perdue ." goes with its sentence even with no word in common)."""
     beads = [(list(a), list(b)) for a, b in beads]
-    if clause_margin is None or clause_ends is None:
-        clause_ends = ([False] * len(side_a.words), [False] * len(side_b.words))
+    use_clauses = clause_margin is not None and goes_on is not None
 
     def words(side: _Side, indices: list[int]) -> Counter:
         return sum((side.words[i] for i in indices), Counter())
@@ -361,10 +363,10 @@ def _refine_boundaries(beads: list[tuple[list[int], list[int]]], side_a: _Side, 
             (ax, bx), (ay, by) = beads[k], beads[k + 1]
             if not (ax and bx and ay and by):
                 continue
-            for own, own_next, other, other_next, side, other_side, clause in (
-                    (bx, by, ax, ay, side_b, side_a, clause_ends[1]), (ax, ay, bx, by, side_a, side_b, clause_ends[0])):
+            for own, own_next, other, other_next, side, other_side, index in ((bx, by, ax, ay, side_b, side_a, 1),
+                                                                             (ax, ay, bx, by, side_a, side_b, 0)):
                 here, there = words(other_side, other), words(other_side, other_next)
-                needed = -clause_margin if clause[own[-1]] else margin
+                needed = -clause_margin if use_clauses and goes_on[index][own[-1]] == ";" else margin
                 if len(own) > 1 and gain(side, own[-1], there, here) > needed:
                     own_next.insert(0, own.pop())
                     moved = True
@@ -373,45 +375,38 @@ def _refine_boundaries(beads: list[tuple[list[int], list[int]]], side_a: _Side, 
                     moved = True
         if not moved:
             break
-    return _join_clauses(beads, clause_ends)
+    return _join_continued(beads, goes_on) if use_clauses else beads
 
 
-def _join_clauses(beads: list[tuple[list[int], list[int]]], clause_ends: tuple[list[bool], list[bool]]
-                  ) -> list[tuple[list[int], list[int]]]:
-    """An unaligned segment that ends in ";" joins the bead that starts with the next
-    segment of its side, and one that follows such a clause joins the bead that ends with it."""
-    def unaligned(side: int, segment: int) -> tuple[list[int], list[int]]:
-        return ([segment], []) if side == 0 else ([], [segment])
+def _join_continued(beads: list[tuple[list[int], list[int]]], goes_on: tuple[list[str], list[str]]
+                    ) -> list[tuple[list[int], list[int]]]:
+    """A segment left unaligned whose sentence goes on into the next segment (``goes_on``)
+    joins the bead that starts with that segment; failing that, one whose sentence came
+    from the segment before joins the bead that ends with it.  A clause or a lead-in cut
+    off by the sentence splitter is part of its sentence, not text added or dropped."""
+    home: tuple[dict[int, int], dict[int, int]] = ({}, {})
+    for k, bead in enumerate(beads):
+        for side in (0, 1):
+            for segment in bead[side]:
+                home[side][segment] = k
 
-    out: list[tuple[list[int], list[int]]] = []
-    pending: tuple[int, int] | None = None  # an unaligned clause waiting for the next bead of its side
-    for a, b in beads:
+    def aligned(k: int | None) -> bool:
+        return k is not None and bool(beads[k][0] and beads[k][1])
+
+    joined: dict[int, tuple[int, int, int]] = {}  # unaligned bead -> (target bead, side, segment)
+    for k, (a, b) in enumerate(beads):
         if a and b:
-            if pending is not None:
-                side, segment = pending
-                own = (a, b)[side]
-                if own[0] == segment + 1:
-                    own.insert(0, segment)
-                else:
-                    out.append(unaligned(side, segment))
-                pending = None
-            out.append((a, b))
             continue
         side, segment = (0, a[0]) if a else (1, b[0])
-        if pending is not None and pending[0] == side:
-            out.append(unaligned(*pending))
-            pending = None
-        previous = next((bead for bead in reversed(out) if bead[side]), None)
-        if segment and clause_ends[side][segment - 1] and previous and previous[1 - side] \
-                and previous[side][-1] == segment - 1:
-            previous[side].append(segment)
-        elif clause_ends[side][segment] and pending is None:
-            pending = (side, segment)
-        else:
-            out.append((a, b))
-    if pending is not None:
-        out.append(unaligned(*pending))
-    return out
+        after, before = home[side].get(segment + 1), home[side].get(segment - 1)
+        if goes_on[side][segment] and aligned(after):
+            joined[k] = (after, side, segment)
+        elif segment and goes_on[side][segment - 1] and aligned(before):
+            joined[k] = (before, side, segment)
+    for target, side, segment in joined.values():
+        own = beads[target][side]
+        own.insert(0, segment) if segment < own[0] else own.append(segment)
+    return [bead for k, bead in enumerate(beads) if k not in joined]
 
 
 def align_document(doc: Document, params: AlignParams | None = None) -> None:
@@ -426,13 +421,13 @@ def align_document(doc: Document, params: AlignParams | None = None) -> None:
         return
     translated = [s.back_translation if s.back_translation else s.text for s in prose]
     source = [s.text for s in doc.source_segments]
-    # A segment ending in ";" goes on in the next only inside one paragraph: a list item
-    # ending in ";" is a unit of its own, and one with no counterpart must stay unaligned.
-    german_goes_on = [ends_clause(s.text) and k + 1 < len(prose) and prose[k + 1].paragraph == s.paragraph
+    # A sentence goes on across ";" or ":" only inside one paragraph: a list item or a lead-in
+    # on a line of its own is a unit, and one with no counterpart must stay unaligned.
+    german_goes_on = [continuation(s.text) if k + 1 < len(prose) and prose[k + 1].paragraph == s.paragraph else ""
                       for k, s in enumerate(prose)]
     source_text = doc.source_text or ""
-    source_goes_on = [ends_clause(s.text) and k + 1 < len(doc.source_segments)
-                      and "\n" not in source_text[s.end:doc.source_segments[k + 1].start]
+    source_goes_on = [continuation(s.text) if k + 1 < len(doc.source_segments)
+                      and "\n" not in source_text[s.end:doc.source_segments[k + 1].start] else ""
                       for k, s in enumerate(doc.source_segments)]
     for ia, ib, score in align_sentences(translated, source, params, (german_goes_on, source_goes_on)):
         german_ids = [prose[i].id for i in ia]

@@ -1,7 +1,7 @@
 """Sentence alignment and its scoring."""
 from __future__ import annotations
 
-from audit.align import (AlignParams, _join_clauses, _prepare, _refine_boundaries, align_sentences, ends_clause,
+from audit.align import (AlignParams, _join_continued, _prepare, _refine_boundaries, align_sentences, continuation,
                          inverse_document_frequency, parenthesis_boundaries)
 from audit.lexicon import is_noise
 from audit.evaluate import score_links
@@ -168,12 +168,15 @@ def test_an_unaligned_clause_joins_the_rest_of_its_sentence():
     assert [(a, b) for a, b, _ in align_sentences(translated, other)] \
         == [([0], [0]), ([1], [1, 2, 3]), ([2], [4]), ([3], [5])]
     # a clause that ends in ";" joins the bead that starts with the next segment of its side
-    assert _join_clauses([([0], [0]), ([], [1]), ([1], [2])], ([False, False], [False, True, False])) \
+    assert _join_continued([([0], [0]), ([], [1]), ([1], [2])], (["", ""], ["", ";", ""])) \
         == [([0], [0]), ([1], [1, 2])]
-    # not across another unaligned segment of its side, and a full stop ends nothing early
-    assert _join_clauses([([0], [0]), ([], [1]), ([], [2]), ([1], [3])], ([False, False], [False, True, False, False])) \
+    # a lead-in ending in ":" too, and what follows a colon joins the bead before it
+    assert _join_continued([([0], []), ([1], [0]), ([2], [1]), ([], [2])], ([":", "", ""], ["", ":", ""])) \
+        == [([0, 1], [0]), ([2], [1, 2])]
+    # not across another unaligned segment of its side, and a full stop ends the sentence
+    assert _join_continued([([0], [0]), ([], [1]), ([], [2]), ([1], [3])], (["", ""], ["", ";", "", ""])) \
         == [([0], [0]), ([], [1]), ([], [2]), ([1], [3])]
-    assert ends_clause("tentes , cordes , pitons , vivres , etc. ; ") and not ends_clause("peine perdue .")
+    assert [continuation(t) for t in ("tentes , cordes , etc. ; ", "Littérature:", "peine perdue .")] == [";", ":", ""]
 
 
 def test_a_list_item_ending_in_a_semicolon_with_no_counterpart_stays_unaligned():
@@ -207,6 +210,7 @@ def test_a_list_item_ending_in_a_semicolon_with_no_counterpart_stays_unaligned()
     align_document(doc)
     assert [(a.german, a.source) for a in doc.alignments] == [(["s1"], ["e1"]), (["s2"], ["e2"]), (["s3"], []),
                                                               (["s4"], ["e3"])]
-    # the same segments as one running text: the clause joins its sentence
+    # the same segments as one running text: the clause joins the rest of its sentence,
+    # first the segment its own ";" leads to
     beads = align_sentences([back for _, back in items], source_lines)
-    assert [(a, b) for a, b, _ in beads] == [([0], [0]), ([1, 2], [1]), ([3], [2])]
+    assert [(a, b) for a, b, _ in beads] == [([0], [0]), ([1], [1]), ([2, 3], [2])]
