@@ -310,8 +310,6 @@ def _align(translated_a: list[str], b: list[str], params: AlignParams | None = N
         beads.append((list(range(i, i + da)), list(range(j, j + db)), similarity(i, j, da, db)))
     beads.reverse()
     if params.move_margin is not None:
-        if goes_on is None:
-            goes_on = ([continuation(t) for t in translated_a], [continuation(t) for t in b])
         refined = _refine_boundaries([(ia, ib) for ia, ib, _ in beads], side_a, side_b, idf, params.move_margin,
                                      goes_on, params.semicolon_margin)
         beads = [(ia, ib, similarity(ia[0], ib[0], len(ia), len(ib)) if ia and ib else 0.0) for ia, ib in refined]
@@ -405,7 +403,10 @@ def _join_continued(beads: list[tuple[list[int], list[int]]], goes_on: tuple[lis
             joined[k] = (before, side, segment)
     for target, side, segment in joined.values():
         own = beads[target][side]
-        own.insert(0, segment) if segment < own[0] else own.append(segment)
+        if segment < own[0]:
+            own.insert(0, segment)
+        else:
+            own.append(segment)
     return [bead for k, bead in enumerate(beads) if k not in joined]
 
 
@@ -427,7 +428,7 @@ def align_document(doc: Document, params: AlignParams | None = None) -> None:
                       for k, s in enumerate(prose)]
     source_text = doc.source_text or ""
     source_goes_on = [continuation(s.text) if k + 1 < len(doc.source_segments)
-                      and "\n" not in source_text[s.end:doc.source_segments[k + 1].start] else ""
+                      and not re.search(r"[\r\n]", source_text[s.end:doc.source_segments[k + 1].start]) else ""
                       for k, s in enumerate(doc.source_segments)]
     for ia, ib, score in align_sentences(translated, source, params, (german_goes_on, source_goes_on)):
         german_ids = [prose[i].id for i in ia]
