@@ -316,6 +316,39 @@ def eval_mqm_command(directory, json_path, config_path):
     _print_figures("source-vs-German checks (MQM, TED en-de)", table, json_path, figures)
 
 
+@eval_group.command("precision")
+@click.argument("directory", type=click.Path(path_type=Path))
+@_json_option
+@_thresholds_option
+@click.option("--backend", type=click.Choice(BACKENDS), default="none", show_default=True,
+              help="Back-translation backend for the audits (none: only the checks that need no model).")
+@click.option("--model", default=None, help="Model id or local directory for a backend other than none.")
+def eval_precision_command(directory, json_path, config_path, backend, model):
+    """Findings on professional translations (DIRECTORY/precision/<set>/<doc>.de.txt with
+    <doc>.en.txt), audited as `mt-audit check DOC.de.txt --source DOC.en.txt` would: findings
+    per 1000 German words by severity and check, and every major finding."""
+    import os
+
+    from .evaluate.precision import eval_precision
+    from .pipeline import Auditor, AuditSettings
+
+    def run_eval():
+        settings = AuditSettings(backend=backend, model=model or os.environ.get("MT_AUDIT_MODEL") or DEFAULT_MODEL,
+                                 config_path=str(config_path) if config_path else None, quiet=True)
+        return eval_precision(directory, Auditor(settings))
+
+    figures = _measured(run_eval)
+    table = {name: {k: v for k, v in values.items() if k != "by_check"}
+             for name, values in figures.items() if name != "major_findings"}
+    checks = sorted({c for name, v in figures.items() if name != "major_findings" for c in v["by_check"]})
+    _print_figures("findings on professional translations (per 1000 German words)", table, json_path, figures)
+    _print_figures("findings per 1000 words, by check",
+                   {check: {name: v["by_check"].get(check, {}).get("per_1000", 0.0)
+                            for name, v in figures.items() if name != "major_findings"} for check in checks}, None)
+    for f in figures["major_findings"]:
+        click.echo(f"major  {f['set']}/{f['document']}  {f['check']}  '{f['text'][:60]}'  {f['message']}")
+
+
 DEMO_ARTICLE = Path("examples/nordkorea-munition.de.txt")
 
 
@@ -348,6 +381,8 @@ def eval_all_command(ctx, directory, json_dir):
     ctx.invoke(eval_segmentation_command, directory=directory, articles=(), json_path=target("segmentation"))
     ctx.invoke(eval_contrastive_command, directory=directory, json_path=target("contrastive"), config_path=None)
     ctx.invoke(eval_mqm_command, directory=directory, json_path=target("mqm"), config_path=None)
+    ctx.invoke(eval_precision_command, directory=directory, json_path=target("precision"), config_path=None,
+               backend="none", model=None)
     ctx.invoke(eval_drift_command, directory=directory, json_path=target("drift"), config_path=None, tune_path=None)
     ctx.invoke(eval_alignment_command, directory=directory, json_path=target("alignment"))
 

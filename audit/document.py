@@ -98,6 +98,9 @@ class Finding:
     suggestion: str = ""
     text: str = ""
     accepted: bool = False
+    # How often a finding of this kind is right when it fires (0-1): the severity policy
+    # makes a finding major only where this is high.
+    confidence: float = 0.5
 
     def key(self) -> str:
         """Stable identity for accepted-findings baselines: check and normalised text,

@@ -34,7 +34,7 @@ def drift_findings(doc: Document, config: dict) -> list[Finding]:
             for issue in check_pair(source_text, german_text, config):
                 out.append(Finding(**span, category=issue.category, severity=issue.severity,
                                    check=f"source.{issue.category}", message=issue.message,
-                                   suggestion=issue.suggestion))
+                                   suggestion=issue.suggestion, confidence=issue.confidence))
             drift = sig.get("drift")
             if drift is not None and drift >= drift_cfg["minor"]:
                 severity = MAJOR if drift >= drift_cfg["major"] else MINOR
@@ -42,11 +42,12 @@ def drift_findings(doc: Document, config: dict) -> list[Finding]:
                 out.append(Finding(**span, category=category, severity=severity, check="drift.score",
                                    message=f"Drift {drift:.2f}: {reason} (back-translation "
                                            f"'{_short(_back(segs))}' vs source '{_short(source_text)}').",
-                                   suggestion="compare the passage with the source"))
+                                   suggestion="compare the passage with the source",
+                                   confidence=drift_confidence(drift, drift_cfg)))
         elif not bead.source and doc.source_segments:
             out.append(Finding(**span, category="addition", severity=MINOR, check="drift.alignment",
                                message="No sentence of the source corresponds to this passage.",
-                               suggestion="check the passage is in the source"))
+                               suggestion="check the passage is in the source", confidence=0.5))
         else:
             confidence = sig.get("confidence")
             if confidence is not None and confidence < rf_cfg["confidence_minor"]:
@@ -55,16 +56,16 @@ def drift_findings(doc: Document, config: dict) -> list[Finding]:
                                    check="drift.confidence",
                                    message=f"The back-translation model is unsure of this passage (confidence "
                                            f"{confidence:.2f}): '{_short(first.back_translation)}'.",
-                                   suggestion="read the passage against the source"))
+                                   suggestion="read the passage against the source", confidence=0.4))
             if "bt_negations" in sig and bool(sig["german_negations"]) != bool(sig["bt_negations"]):
                 out.append(Finding(**span, category="negation", severity=MINOR, check="drift.negation",
                                    message="The German and its back-translation disagree on negation.",
-                                   suggestion="check whether the statement was turned around"))
+                                   suggestion="check whether the statement was turned around", confidence=0.4))
             if sig.get("bt_broken_phrases"):
                 out.append(Finding(**span, category="omission", severity=MINOR, check="drift.broken",
                                    message=f"The back-translation {_breaks_off(sig['bt_broken_phrases'])} "
                                            f"('{_short(first.back_translation)}').",
-                                   suggestion="read the sentence for a missing word"))
+                                   suggestion="read the sentence for a missing word", confidence=0.5))
     for src_id in _unaligned_source(doc):
         seg = next((s for s in doc.prose_segments), None)
         if seg is not None:
@@ -73,8 +74,26 @@ def drift_findings(doc: Document, config: dict) -> list[Finding]:
                                category="omission", severity=MAJOR, check="drift.alignment",
                                message=f"The source sentence {src_id} has no counterpart in the German: "
                                        f"'{_short(src.text)}'.",
-                               suggestion="check whether the sentence was dropped"))
+                               suggestion="check whether the sentence was dropped", confidence=0.7))
     return out
+
+
+def drift_confidence(drift: float, cfg: dict) -> float:
+    """How likely a passage with this drift score changed meaning: the share of
+    development rows at this score that were perturbed, as fitted (``[drift.calibration]``),
+    or, without a calibration, a ramp from 0.5 at the minor threshold to 0.9 at twice the
+    major one."""
+    calibration = cfg.get("calibration")
+    if calibration:
+        points = sorted(zip(calibration["score"], calibration["probability"]))
+        if drift <= points[0][0]:
+            return round(points[0][1], 3)
+        for (x0, y0), (x1, y1) in zip(points, points[1:]):
+            if drift <= x1:
+                return round(y0 + (y1 - y0) * (drift - x0) / (x1 - x0 or 1), 3)
+        return round(points[-1][1], 3)
+    low, high = cfg["minor"], 2 * cfg["major"]
+    return round(min(0.9, 0.5 + 0.4 * max(0.0, drift - low) / max(high - low, 1e-9)), 3)
 
 
 def _breaks_off(phrases: list[str]) -> str:

@@ -17,9 +17,8 @@ def is_noise(text: str) -> bool:
     return not _LETTERS_OR_DIGIT.search(text)
 
 
-@lru_cache(maxsize=None)
-def _negation_pattern(language: str) -> re.Pattern:
-    words = load_data("negation")[language]
+def _word_alternation(words: list[str]) -> str:
+    """Whole words of a data list as a regular expression; a trailing * matches any ending."""
     parts = []
     for word in words:
         if word == "n't":
@@ -28,11 +27,115 @@ def _negation_pattern(language: str) -> re.Pattern:
             parts.append(rf"\b{re.escape(word[:-1])}\w*")
         else:
             parts.append(rf"\b{re.escape(word)}\b")
-    return re.compile("|".join(parts), re.IGNORECASE)
+    return "|".join(parts)
+
+
+@lru_cache(maxsize=None)
+def _negation_pattern(language: str) -> re.Pattern:
+    return re.compile(_word_alternation(load_data("negation")[language]), re.IGNORECASE)
+
+
+@lru_cache(maxsize=None)
+def _not_negating_pattern(language: str) -> re.Pattern:
+    patterns = load_data("negation")["not_negating"][language]
+    # each pattern's "inert" group gets its own name so that the alternation compiles
+    named = [p.replace("(?P<inert>", f"(?P<inert{i}>") for i, p in enumerate(patterns)]
+    return re.compile("|".join(f"(?:{p})" for p in named), re.IGNORECASE)
 
 
 def negations(text: str, language: str) -> list[re.Match]:
-    return list(_negation_pattern(language).finditer(text))
+    """The negation words of ``text`` that negate a statement, not those inside a
+    construction that negates nothing ("whether or not", "No 10", "no doubt").  Both
+    members of a correlative pair count, on both sides: "neither ... nor" as "weder ...
+    noch" (or "nicht ... und nicht")."""
+    inert = [_inert_span(m) for m in _not_negating_pattern(language).finditer(text)]
+    out: list[re.Match] = []
+    for match in _negation_pattern(language).finditer(text):
+        if not any(a <= match.start() < b for a, b in inert):
+            out.append(match)
+    if language == "de":
+        weder = [m.start() for m in out if m.group(0).lower() == "weder"]
+        if weder:
+            out += [m for m in re.finditer(r"\bnoch\b", text, re.IGNORECASE) if m.start() > weder[0]]
+            out.sort(key=lambda m: m.start())
+    return out
+
+
+def _inert_span(match: re.Match) -> tuple[int, int]:
+    """The part of a not-negating construction that is inert: its group "inert" where
+    it has one ("whether ... or not": only "or not"), else all of it."""
+    for name in match.re.groupindex:
+        if name.startswith("inert") and match.start(name) >= 0:
+            return match.span(name)
+    return match.span()
+
+
+@lru_cache(maxsize=None)
+def _lexical_pattern(language: str) -> re.Pattern:
+    return re.compile(_word_alternation(load_data("negation")["lexical"][language]), re.IGNORECASE)
+
+
+def lexical_negations(text: str, language: str) -> list[str]:
+    """Words that say "not" with their meaning ("fehlen", "verweigern", "statt"; "lack",
+    "refuse", "instead"): they may carry a negation of the other side."""
+    return [m.group(0) for m in _lexical_pattern(language).finditer(text)]
+
+
+def affix_bases(text: str, english_negated: list[str] = ()) -> list[str]:
+    """German words that an "un-" may have been cut from: their "un" form is a common
+    German word ("sicher" / "unsicher", "Klarheit" / "Unklarheit"; ``[affix_base]``), or
+    they are the international word an English negated word was made from
+    ("deklarierten" for "undeclared", "autorisierten" for "unauthorised")."""
+    rules = load_data("negation")["affix_base"]
+    prefix, floor, excluded = rules["prefix"], rules["min_zipf"], set(rules["not_bases"])
+    stems = [_cognate_key(b) for b in (_english_base(w) for w in english_negated) if len(b) >= 5]
+    negated = {m.end() for m in negations(text, "de")}
+    out = []
+    for match in re.finditer(r"[^\W\d_]{4,}", text):
+        word, lower = match.group(0), match.group(0).lower()
+        if lower.startswith(prefix) or lower in excluded:
+            continue
+        if any(0 < match.start() - end <= 2 for end in negated):
+            continue  # "nicht bemerkt" says "unbemerkt" already
+        key = _cognate_key(lower)
+        if _zipf(prefix + lower) >= floor or any(_cognate(stem, key) for stem in stems):
+            out.append(word)
+    return out
+
+
+def _english_base(word: str) -> str:
+    """"undeclared" -> "declared", "irreversible" -> "reversible", "flightless" -> "flight"."""
+    lower = word.lower()
+    for suffix in ("lessness", "lessly", "less"):
+        if lower.endswith(suffix):
+            return lower[: -len(suffix)]
+    for prefix in ("non-", "non", "un", "in", "im", "il", "ir"):
+        if lower.startswith(prefix):
+            return lower[len(prefix):]
+    return lower
+
+
+def _cognate_key(word: str) -> str:
+    """A spelling that English and German forms of an international word share
+    ("declared" / "deklariert" -> "deklar…", "authorised" / "autorisiert" -> "autoris…")."""
+    key = word.lower()
+    for old, new in (("th", "t"), ("ph", "f"), ("c", "k"), ("z", "s"), ("y", "i"), ("ä", "a"), ("ö", "o"),
+                     ("ü", "u"), ("ß", "ss")):
+        key = key.replace(old, new)
+    return key
+
+
+def _cognate(a: str, b: str) -> bool:
+    """Two keys share their first six letters, or five letters when one of them is that short."""
+    n = min(6, len(a), len(b))
+    return n >= 5 and a[:n] == b[:n]
+
+
+@lru_cache(maxsize=65536)
+def _zipf(word: str) -> float:
+    from wordfreq import zipf_frequency
+
+    return zipf_frequency(word, "de")
 
 
 @lru_cache(maxsize=None)
@@ -46,16 +149,30 @@ def _affix_pattern(language: str) -> re.Pattern:
     not_negated = rf"(?:{alternatives(rules['not_negated'])})\b"
     parts = [
         rf"\b(?!(?:{alternatives(rules['not_prefixed'])})|{not_negated})(?:{alternatives(rules['prefixes'])}){letters}{{4,}}",
-        rf"\b(?!{not_negated}){letters}{{3,}}?(?:{alternatives(rules['suffixes'])})"
-        + (rf"{letters}*" if rules.get("suffix_inside_compounds") else r"\b"),
+        rf"\b(?!{not_negated})(?P<stem>{letters}{{3,}}?)(?:{alternatives(rules['suffixes'])})"
+        + (rf"(?!s){letters}*" if rules.get("suffix_inside_compounds") else r"\b"),
         rf"\b(?:{alternatives(rules['words'])}){letters}*",
     ]
     return re.compile("|".join(f"(?:{p})" for p in parts), re.IGNORECASE)
 
 
 def negative_affixes(text: str, language: str) -> list[str]:
-    """Words negated by an affix ("uncertain", "jobless"; "unsicher", "arbeitslos")."""
-    return [m.group(0) for m in _affix_pattern(language).finditer(text)]
+    """Words negated by an affix ("uncertain", "jobless"; "unsicher", "arbeitslos").  In
+    German a suffix inside a compound counts only after a word ("Arbeit-s-los",
+    "hoffnungs-los"; not "Philosoph" or "geschlossen")."""
+    out = []
+    for m in _affix_pattern(language).finditer(text):
+        stem = m.group("stem")
+        if language == "de" and stem is not None and not _is_word_stem(stem.lower()):
+            continue
+        out.append(m.group(0))
+    return out
+
+
+def _is_word_stem(stem: str) -> bool:
+    """True when ``stem`` (perhaps with a linking "s" or "n") is a German word."""
+    candidates = {stem, stem[:-1] if stem.endswith(("s", "n")) else stem, stem[:-2] if stem.endswith("es") else stem}
+    return any(len(c) >= 3 and _zipf(c) >= 2.5 for c in candidates)
 
 
 def quote_words(words, limit: int = 4) -> str:

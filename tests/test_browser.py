@@ -56,7 +56,7 @@ def test_demo_report_counts_filters_and_navigation(tmp_path):
         assert page.inner_text("#verdict") == "FAILED"
         majors = int(page.inner_text("#count-major b"))
         minors = int(page.inner_text("#count-minor b"))
-        assert majors >= 2 and minors >= 3
+        assert majors >= 1 and minors >= 3
         assert page.locator("li.finding[data-severity=major]").count() == majors
         assert "Wir testen zurzeit" in page.inner_text("#machine-translated")
         assert page.is_visible("#skipped-banner")

@@ -24,7 +24,38 @@ def findings(text: str, check: str, glossary=None):
 
 def test_units_with_number_get_metric_suggestion():
     [f] = findings("Die Front liegt 500 Meilen weiter westlich.", "units")
-    assert f.text == "500 Meilen" and f.suggestion == "rund 800 Kilometer" and f.severity == "major"
+    assert f.text == "500 Meilen" and f.suggestion == "rund 800 Kilometer"
+    assert f.severity == "minor" and f.confidence >= 0.9  # house style, not a change of meaning
+
+
+def test_units_severity_is_house_style():
+    [f] = findings("Die Front liegt 500 Meilen weiter westlich.", "units", {"units": {"severity": "major"}})
+    assert f.severity == "major"
+
+
+@pytest.mark.parametrize("text", [
+    "Der Ort liegt rund 60 Meilen (97 Kilometer) von der Küste entfernt.",
+    "Der Sturm brachte Böen von 70 bis 75 Meilen pro Stunde (120 km/h).",
+    "Es fielen 8 Zoll (20 Zentimeter) Neuschnee.",
+    "Das Gerät hat einen 13-Zoll-Bildschirm.",
+    "Das neue Tablet hat ein Display mit 11 Zoll Diagonale.",
+    "Die Maschine flog in einer Flughöhe von 35.000 Fuß.",
+    "Der Verein zahlte 40 Millionen Pfund für den Stürmer.",
+    "Die Tickets kosten 30 Pfund Sterling.",
+])
+def test_units_converted_customary_or_money_is_not_flagged(text):
+    assert findings(text, "units") == []
+
+
+def test_units_conversion_must_be_close():
+    # 60 miles are 97 km: a figure far from it beside the unit is no conversion
+    [f] = findings("Der Ort liegt rund 60 Meilen (12 Kilometer vom Fluss) entfernt.", "units")
+    assert f.text == "60 Meilen"
+
+
+def test_units_first_figure_of_a_range_is_no_conversion():
+    [f] = findings("Es gab Böen von 70-75 Meilen pro Stunde.", "units")
+    assert f.text == "75 Meilen pro Stunde" and f.suggestion == "rund 120 km/h"
 
 
 def test_units_vague_quantity():

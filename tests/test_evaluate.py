@@ -216,3 +216,40 @@ def test_eval_mqm_without_its_columns_is_one_sentence(tmp_path):
     (tmp_path / "mqm" / "mqm_ted_ende.seglevel.tsv").write_text("a\tb\n1\t2\n", encoding="utf-8")
     result = CliRunner().invoke(main, ["eval", "mqm", str(tmp_path)])
     assert result.exit_code == 2 and "lacks the column" in result.output and "Traceback" not in result.output
+
+
+def _precision_set(root, name, docs):
+    folder = root / "precision" / name
+    folder.mkdir(parents=True)
+    for stem, (english, german) in docs.items():
+        (folder / f"{stem}.en.txt").write_text(english, encoding="utf-8")
+        (folder / f"{stem}.de.txt").write_text(german, encoding="utf-8")
+
+
+def test_eval_precision_counts_findings_per_1000_words(tmp_path):
+    _precision_set(tmp_path, "year1", {
+        "good": ("The council met on Monday.\nIt approved the budget.\n",
+                 "Der Rat trat am Montag zusammen.\nEr billigte den Haushalt.\n"),
+        "changed": ("Turnout was 61 percent.\n", "Die Wahlbeteiligung lag bei 16 Prozent.\n"),
+    })
+    _precision_set(tmp_path, "year2", {
+        "miles": ("The town is 40 miles away.\n", "Der Ort liegt 40 Meilen entfernt.\n"),
+    })
+    out = tmp_path / "p.json"
+    result = CliRunner().invoke(main, ["eval", "precision", str(tmp_path), "--json", str(out)])
+    assert result.exit_code == 0, result.output
+    figures = json.loads(out.read_text())
+    year1, year2 = figures["year1"], figures["year2"]
+    assert year1["documents"] == 2 and year1["words"] == 16 and year1["major"] == 1
+    assert year1["major_per_1000"] == round(1000 / 16, 3)
+    assert year1["by_check"]["source.number"] == {"major": 1, "minor": 0, "per_1000": round(1000 / 16, 3)}
+    assert year2["major"] == 0 and year2["by_check"]["units"]["minor"] == 1
+    assert figures["all"]["words"] == 22 and figures["all"]["findings"] == 2
+    [major] = figures["major_findings"]
+    assert major["document"] == "changed.de.txt" and major["check"] == "source.number"
+    assert "changed.de.txt" in result.output  # every major finding is listed
+
+
+def test_eval_precision_without_data_is_one_sentence(tmp_path):
+    result = CliRunner().invoke(main, ["eval", "precision", str(tmp_path)])
+    assert result.exit_code == 2 and "No precision sets" in result.output

@@ -1,7 +1,8 @@
 """Editorial checks: cheap, deterministic, each explaining itself in one line.
 
 Each check is a module with ``NAME``, ``DATA`` (the data file in ``audit/data``
-it reads, or None) and ``run(doc, data) -> list[Finding]``.  A new check is a new
+it reads, or None), ``CONFIDENCE`` (how often its findings are right, unless a finding
+says otherwise) and ``run(doc, data) -> list[Finding]``.  A new check is a new
 module plus a line in ``CHECKS`` and its data file.  ``--glossary FILE`` merges a
 house-style TOML file over the shipped data (see ``merge_glossary``).
 """
@@ -26,8 +27,15 @@ def german_prose(doc: Document) -> Iterator[Segment]:
 
 def finding(seg: Segment, start: int, end: int, **fields: Any) -> Finding:
     """A finding at ``seg.text[start:end]`` with absolute offsets."""
+    fields.setdefault("confidence", _confidence(fields.get("check")))
     return Finding(segment_id=seg.id, start=seg.start + start, end=seg.start + end,
                    text=seg.text[start:end], **fields)
+
+
+def _confidence(check: str | None) -> float:
+    if check in CHECKS:
+        return getattr(import_module(f"{__name__}.{check}"), "CONFIDENCE", 0.5)
+    return 0.5
 
 
 def merge_glossary(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:

@@ -8,6 +8,7 @@ from . import finding, german_prose
 
 NAME = "calques"
 DATA = "calques"
+CONFIDENCE = 0.5  # a calque is a matter of style, often accepted
 
 
 def run(doc, data) -> list[Finding]:

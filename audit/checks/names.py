@@ -16,6 +16,7 @@ from . import finding, german_prose
 
 NAME = "names"
 DATA = "names"
+CONFIDENCE = 0.7  # a name may be quoted in its English form on purpose
 
 _HYPHENATED = re.compile(r"(?<![\w-])([A-ZÄÖÜ][\wäöüß]*)((?:-[A-Za-zÄÖÜäöüß][\wäöüß]*)+)(?![\w-])")
 _WORD = re.compile(r"(?<![\w-])[\wäöüßÄÖÜ]+(?![\w-])")

@@ -14,6 +14,7 @@ from . import finding, german_prose
 
 NAME = "numbers"
 DATA = None
+CONFIDENCE = 0.8  # an English number format in German copy is almost always a slip
 
 _ENGLISH_FORMATS = [
     (re.compile(r"(?<![\d.,])\d+\.\d+\s+(Millionen|Milliarden|Million|Milliarde|Prozent)\b"),

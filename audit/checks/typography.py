@@ -9,6 +9,7 @@ from . import finding, german_prose
 
 NAME = "typography"
 DATA = None
+CONFIDENCE = 0.9  # the typographic rules are mechanical
 
 _RULES = [
     (re.compile(r"(?<=[a-zäöüß]{2}[.!?])[„\"“»]?[A-ZÄÖÜ]"),

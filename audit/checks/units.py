@@ -1,16 +1,26 @@
-"""Imperial units left in German copy, with the metric conversion as suggestion."""
+"""Imperial units left in German copy, with the metric conversion as suggestion.
+
+Not flagged: a unit whose metric value the German already gives beside it ("85 Meilen
+(137 Kilometer)", within the conversion tolerance of ``data/units.toml``), a customary
+use ("15-Zoll-Bildschirm", "Flughöhe von 30.000 Fuß"), and a word that is no unit there
+("Pfund Sterling", "Millionen Pfund", or "Pfund" where the English source pays in "£").
+How severe an unconverted unit is, is house style (``severity`` in the data, minor by
+default: the meaning is right, the unit is not what German readers use).
+"""
 from __future__ import annotations
 
 import re
 
 from ..document import MAJOR, MINOR, Finding
-from ..numbers import parse_number
+from ..numbers import find_mentions, parse_number
 from . import finding, german_prose
 
 NAME = "units"
 DATA = "units"
+CONFIDENCE = 0.95  # an imperial unit is one; converting it is house style
 
-_NUMBER_BEFORE = r"(?P<num>\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+(?:,\d+)?)(?:\s|\u00a0)*(?P<scale>Millionen|Million|Tausend)?\s*"
+_NUMBER_BEFORE = r"(?P<num>\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+(?:,\d+)?)(?:\s|\u00a0)*(?P<scale>Millionen|Million|Tausend)?\s*-?\s*"
+_LETTER = r"\wÄÖÜäöüß"
 
 
 def _round_nicely(value: float) -> str:
@@ -26,40 +36,77 @@ def _round_nicely(value: float) -> str:
     return f"{rounded:.{max(digits, 0)}f}".replace(".", ",")
 
 
+def _metric_beside(seg_text: str, start: int, value: float | None, unit: dict, tolerance: float) -> bool:
+    """True when the sentence gives the figure in metric as well ("85 Meilen (137 km)")."""
+    if value is None or "quantity" not in unit:
+        return False
+    wanted = value * unit["si"] + unit.get("si_offset", 0.0)
+    for mention in find_mentions(seg_text, "de"):
+        if mention.system != "metric":
+            continue
+        for reading in mention.readings:
+            if reading[0] == "q" and reading[1] == unit["quantity"] and \
+                    abs(reading[2] - wanted) <= tolerance * max(abs(wanted), 1e-9):
+                return True
+    return False
+
+
+def _source_by_segment(doc) -> dict[str, str]:
+    """The English source text aligned to each German segment (empty without a source)."""
+    source = {s.id: s.text for s in doc.source_segments}
+    out = {}
+    for bead in doc.alignments:
+        text = " ".join(source[i] for i in bead.source if i in source)
+        for seg_id in bead.german:
+            out[seg_id] = text
+    return out
+
+
 def run(doc, data) -> list[Finding]:
     out = []
     vague = data.get("vague", {}).get("pattern")
+    default = MAJOR if data.get("severity", MINOR) == MAJOR else MINOR
+    tolerance = data.get("tolerance", 0.15)
+    sources = _source_by_segment(doc)
     for unit in data.get("unit", []):
-        word = re.compile(rf"(?<![\wÄÖÜäöüß-])(?:{unit['pattern']})(?![\wÄÖÜäöüß])")
+        word = re.compile(rf"(?<![{_LETTER}-])(?:{unit['pattern']})(?![{_LETTER}])")
         with_number = re.compile(_NUMBER_BEFORE + rf"(?:{unit['pattern']})$")
         with_vague = re.compile(rf"(?:{vague})\s*(?:{unit['pattern']})$") if vague else None
         unless = re.compile(unit["unless"]) if unit.get("unless") else None
+        customary = re.compile(unit["customary"]) if unit.get("customary") else None
+        money = unit.get("money_sign")
         for seg in german_prose(doc):
+            if customary and customary.search(seg.text):
+                continue
+            if money and money in sources.get(seg.id, ""):
+                continue
             for match in word.finditer(seg.text):
                 if unless and any(u.start() <= match.start() < u.end() for u in unless.finditer(seg.text)):
                     continue
                 start, end = match.span()
+                if seg.text[start - 1:start] == "-" and re.search(r"\d-$", seg.text[:start]) is None:
+                    continue  # inside a compound ("15-Zoll-Bildschirm" is customary; "Fuß-" a word part)
                 before = seg.text[max(0, start - 40):end]
                 suggestion = f"in {unit['metric']} umrechnen"
-                severity = MINOR
                 num = with_number.search(before)
                 vag = with_vague.search(before) if with_vague else None
                 if num:
                     start = end - (len(before) - num.start())
                     value = parse_number(num.group("num"), "de")
+                    if value is not None and num.group("scale"):
+                        value *= {"Tausend": 1e3}.get(num.group("scale"), 1e6)
+                    if _metric_beside(seg.text, start, value, unit, tolerance):
+                        continue
                     if value is not None:
                         metric = value * unit["factor"] + unit.get("offset", 0.0)
-                        scale = f" {num.group('scale')}" if num.group("scale") else ""
-                        suggestion = f"rund {_round_nicely(metric)}{scale} {unit['metric']}"
-                    severity = MAJOR
+                        suggestion = f"rund {_round_nicely(metric)} {unit['metric']}"
                 elif vag:
                     start = end - (len(before) - vag.start())
                     suggestion = f"{vag.group(1)} {unit['metric']}"
-                    severity = MAJOR
                 elif unit.get("needs_quantity"):
                     continue
                 out.append(finding(
-                    seg, start, end, category="locale convention", severity=severity, check=NAME,
+                    seg, start, end, category="locale convention", severity=default, check=NAME,
                     message=f"'{match.group()}' is an imperial unit; German readers expect {unit['metric']}.",
                     suggestion=suggestion))
     return out

@@ -11,6 +11,7 @@ from . import finding, german_prose
 
 NAME = "untranslated"
 DATA = "anglicisms"
+CONFIDENCE = 0.6  # English words are also borrowed on purpose
 
 WINDOW = 4
 _WORD = re.compile(r"[A-Za-zÄÖÜäöüß'’-]+")
@@ -23,7 +24,7 @@ def run(doc, data) -> list[Finding]:
     for seg in doc.segments:
         if seg.is_prose and seg.language == "en":
             out.append(finding(seg, 0, len(seg.text), category="untranslated", severity=MAJOR, check=NAME,
-                               message="This passage is English, not German: it was left untranslated.",
+                               confidence=0.9, message="This passage is English, not German: it was left untranslated.",
                                suggestion="translate the passage"))
     for seg in german_prose(doc):
         words = list(_WORD.finditer(seg.text))

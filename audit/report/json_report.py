@@ -92,6 +92,7 @@ def to_dict(doc: Document, settings: dict, passed: bool) -> dict:
                 "message": f.message,
                 "suggestion": f.suggestion,
                 "accepted": f.accepted,
+                "confidence": f.confidence,
                 "key": f.key(),
             }
             for f in doc.findings
