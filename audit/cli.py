@@ -245,43 +245,61 @@ def eval_alignment_command(directory, json_path, word_weight, move_margin, semic
 @click.argument("directory", type=click.Path(path_type=Path))
 @_json_option
 @click.option("--config", "config_path", type=click.Path(path_type=Path),
-              help="Measure with these weights and thresholds instead of the shipped ones.")
+              help="Measure with this model and these thresholds instead of the shipped ones.")
 @click.option("--tune", "tune_path", type=click.Path(path_type=Path),
-              help="Fit weights and thresholds on DIRECTORY and write them here as a configuration file.")
+              help="Fit the model and thresholds on all of DIRECTORY and write them here as a configuration file.")
 @click.option("--ablation", is_flag=True,
-              help="Also refit without each signal (or with each unscored one) and print the critical-row figures.")
-def eval_drift_command(directory, json_path, config_path, tune_path, ablation=False):
-    """Drift score on DEMETR (DIRECTORY/drift/demetr-de.jsonl): pairwise accuracy and flag
-    recall at 5% false flags, per severity."""
+              help="Also refit without each signal and print the left-out-language figures on critical rows.")
+@click.option("--no-cache", is_flag=True, help="Compute the drift signals again instead of reading them from the cache.")
+def eval_drift_command(directory, json_path, config_path, tune_path, ablation=False, no_cache=False):
+    """Drift on DEMETR (every DIRECTORY/drift/*.jsonl): pairwise accuracy, flags with the
+    shipped (or --config) thresholds, by file, language and perturbation; and the same
+    fitted without each language and measured on it (leave one language out)."""
     from .config import load_config
     from .evaluate.drift import ablation as ablate
-    from .evaluate.drift import cross_validate, drift_features, fit, measure, tuned_toml
+    from .evaluate.drift import drift_features, fit, leave_one_language_out, measure_all, tuned_toml
 
     try:
-        from .embed import embedder
-
         config = load_config(config_path)
-        rows = drift_features(directory, embedder())
+        rows = drift_features(directory, use_cache=not no_cache)
+        if not rows:
+            raise AuditError("The drift files hold no usable rows (critical, major or minor perturbations).")
         if tune_path:
             from .report import write_atomic
 
             tuned = fit(rows)
-            config["drift"].update({k: tuned[k] for k in ("weights", "evidence", "major", "minor")})
+            config["drift"].update(tuned)
             write_atomic(Path(tune_path), tuned_toml(tuned, directory))
-            click.echo(f"fitted weights and thresholds written to {tune_path}", err=True)
-        figures = measure(rows, config)
-        figures["flag_recall_fitted_on_other_half"] = cross_validate(rows)
+            click.echo(f"fitted model and thresholds written to {tune_path}", err=True)
+        figures = measure_all(rows, config)
+        figures["left_out_language"] = leave_one_language_out(rows)
         if ablation:
             figures["ablation_critical"] = ablate(rows)
     except AuditError as err:
         _fail(err)
-    table = {"pairwise accuracy": figures["pairwise_accuracy"],
-             "flag recall at 5% false flags": figures["flag_recall_at_5pct_false_flags"],
-             "same, fitted on the other half": figures["flag_recall_fitted_on_other_half"]}
-    _print_figures(f"drift (DEMETR, {figures['rows']} perturbed rows, {figures['mt_rows']} MT rows; "
-                   f"threshold {figures['threshold']:.3f})", table, json_path, figures)
+
+    def flat(f):
+        shipped = f["shipped"]
+        return {"MT major": shipped["false_major_rate"], "MT any": shipped["false_flag_rate"],
+                "crit major": shipped["recall_major"].get("critical"),
+                "crit any": shipped["recall_any"].get("critical"),
+                "pairwise": f["pairwise_accuracy"].get("critical"),
+                "oracle": f["flag_recall_at_5pct_false_flags"].get("critical")}
+
+    table = {"all rows": flat(figures), **{f"file {k}": flat(v) for k, v in figures["by_file"].items()},
+             **{k: flat(v) for k, v in figures["by_language"].items()}}
+    _print_figures("drift with the configuration given: MT rows flagged major / at all, critical rows "
+                   "flagged, critical pairwise accuracy, oracle recall at 5% MT flagged", table, json_path, figures)
+    lolo = figures["left_out_language"]
+    if lolo:
+        _print_figures("drift fitted without each language, measured on it (leave one language out)",
+                       {**{k: flat(v) for k, v in lolo["by_language"].items()},
+                        "average (left out)": flat(lolo["average"])}, None)
+    _print_figures("by perturbation (configuration given)",
+                   {k: {"rows": v["rows"], "pairwise": v["pairwise_accuracy"], "major": v["recall_major"],
+                        "any": v["recall_any"]} for k, v in figures["by_perturbation"].items()}, None)
     if ablation:
-        _print_figures("critical rows, each signal left out (-) or added (+), weights refitted",
+        _print_figures("left-out-language figures on critical rows, each signal left out (model refitted)",
                        figures["ablation_critical"], None)
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import copy
+import math
 from pathlib import Path
 from typing import Any
 
@@ -10,33 +11,26 @@ from .resources import load_data, load_user_toml
 
 
 def _number(value) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 
 def _merge(config: dict, user: dict, where: str, path) -> None:
-    """Merge ``user`` into ``config``: known keys only, values of the same type, tables
-    merged key by key.  ``drift.evidence`` is replaced as a whole (a fitted file lists
-    exactly the evidence it chose); ``drift.weights`` may name any drift signal."""
-    from .drift import EVIDENCE, GRADED
+    """Merge ``user`` into ``config``: known keys only, values of the same type (numbers
+    finite), tables merged key by key.  ``drift.weights`` may name any drift signal and
+    is replaced as a whole (a fitted file lists exactly the weights of its model)."""
+    from .drift import SIGNALS
 
-    signals = set(GRADED) | set(EVIDENCE)
     for key, value in user.items():
         name = f"{where}.{key}" if where else key
-        if name == "drift.evidence":
-            if not isinstance(value, dict) or any(
-                    k not in signals or not isinstance(v, dict) or set(v) != {"above", "weight"}
-                    or not all(_number(x) for x in v.values()) for k, v in value.items()):
-                raise ConfigError(f"The configuration key drift.evidence in {path} must map drift signals to "
-                                  f"{{ above = NUMBER, weight = NUMBER }}.")
-            config[key] = value
-            continue
         if name == "drift.weights" and isinstance(value, dict):
-            bad = [k for k, v in value.items() if k not in signals or not _number(v)]
+            bad = [k for k, v in value.items() if k not in SIGNALS or not _number(v)]
             if bad:
                 raise ConfigError(f"The configuration key drift.weights.{bad[0]} in {path} must name a drift signal "
-                                  f"and hold a number; signals: {', '.join(sorted(signals))}.")
-            config[key] = {**config.get(key, {}), **value}
+                                  f"and hold a finite number; signals: {', '.join(SIGNALS)}.")
+            config[key] = dict(value)
             continue
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ConfigError(f"The configuration key {name} in {path} must be a finite number, not {value}.")
         if key not in config:
             kind = "section" if not where else "key"
             known = f"; known sections: {', '.join(sorted(config))}" if not where else ""

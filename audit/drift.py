@@ -30,7 +30,7 @@ from .numbers import WORDS as NUMBER_WORDS
 from .numbers import unmatched_numbers
 from .resources import load_data
 from .signals import surface_scores
-from .wordnet import antonym_pairs, is_modifier, is_unambiguous, relatives, synonyms_and_broader
+from .wordnet import antonym_pairs, is_common_word, is_modifier, is_unambiguous, relatives, synonyms_and_broader
 
 _TOKEN = re.compile(r"\w+(?:['’]\w+)?")
 _STEM = 5
@@ -41,10 +41,14 @@ NAME_VARIANT_SIMILARITY = 0.6
 # a word on the other side ("selections" / "election": 0.89), not a word of its own
 # ("season" / "session": 0.77).
 WORD_VARIANT_SIMILARITY = 0.8
+# The drift signals as features (``features``): graded ones move a little with any change,
+# evidence names the words involved.
 GRADED = ("chrf", "bleu", "ter", "embedding", "token_recall", "token_precision", "worst_match_source",
-          "worst_match_back", "unaligned_source", "unaligned_back", "order", "length", "omission", "addition")
-EVIDENCE = ("numbers", "negation", "names_missing", "names_added", "names_replaced", "gender", "untranslated",
-            "broken", "antonym", "added_modifier", "dropped_word")
+          "worst_match_back", "unaligned_source", "unaligned_back", "order", "length", "omission", "addition",
+          "omission_weighted", "addition_weighted")
+EVIDENCE = ("numbers", "negation", "polarity_flip", "names_missing", "names_added", "names_replaced", "gender",
+            "untranslated", "broken", "antonym", "added_modifier", "dropped_word")
+SIGNALS = GRADED + EVIDENCE
 
 
 def _words() -> dict:
@@ -55,9 +59,12 @@ def _tokens(text: str) -> list[str]:
     return _TOKEN.findall(text)
 
 
+_DOTTED = re.compile(r"\b(?:[A-Z]\.){2,}")
+
+
 def _undotted(text: str) -> str:
-    """"U.S." and "U.K." as the single words "US" and "UK"."""
-    return text.replace("U.S.", "US").replace("U.K.", "UK")
+    """Dotted initials as one word: "U.S." -> "US", "U.N." -> "UN"."""
+    return _DOTTED.sub(lambda m: m.group(0).replace(".", ""), text)
 
 
 def _stem(word: str) -> str:
@@ -92,8 +99,9 @@ def _titles() -> frozenset[str]:
 
 def names(text: str) -> list[str]:
     """Capitalised words not at a sentence start, and acronyms: a cheap stand-in for named
-    entities that works on any English text.  A title before a name ("Queen Elizabeth")
-    is left out: it is not part of the name."""
+    entities that works on any English text.  At a sentence start a capitalised word is a
+    name when English has no common word of that spelling ("Parly said", not "Comets may").
+    A title before a name ("Queen Elizabeth") is left out: it is not part of the name."""
     stop, titles = _function_words(), _titles()
     out = []
     plain = _undotted(text)
@@ -108,7 +116,7 @@ def names(text: str) -> list[str]:
             continue
         if word.isupper() and len(word) > 1 and not word.isdigit():
             out.append(word)
-        elif word[0].isupper() and not sentence_start and word.lower() not in stop:
+        elif word[0].isupper() and word.lower() not in stop and (not sentence_start or not is_common_word(word)):
             out.append(word)
     return out
 
@@ -188,12 +196,34 @@ def _inserted_words(text: str, longer: str, counts) -> list[str]:
     return inserted
 
 
+_NON_LATIN = re.compile(r"[^\W\d_a-zA-Z\u00C0-\u024F]")
+
+
+def foreign_words(source: str, back: str, original: str) -> list[str]:
+    """Words of the back-translation that are not English and not in the source: words of
+    another script (the model copied them through), and words of the original text that
+    English does not use ("Haushalt" left in the back-translation of German copy)."""
+    from wordfreq import zipf_frequency
+
+    original_words = {t.lower() for t in _tokens(original)}
+    source_words = {t.lower() for t in _tokens(source)}
+    out = []
+    for token in _tokens(back):
+        lower = token.lower()
+        if lower in source_words or token.isdigit():
+            continue
+        if _NON_LATIN.search(token) or (len(token) > 3 and lower in original_words
+                                        and zipf_frequency(lower, "en") < 2.0):
+            out.append(token)
+    return sorted(set(out))
+
+
 def _expansion(acronym: str, words: list[str]) -> set[str]:
     """The words of ``words`` that spell out ``acronym`` (lower-cased; empty if none do):
     the initials of consecutive words ("UN" / "United Nations", "FBI" / "Federal Bureau
-    of Investigation", function words skipped) or one long word ("KO" / "knockout", "TV" /
-    "television": at least four letters per letter of the acronym, so that "US" is not
-    found in "used")."""
+    of Investigation", function words skipped) or one long common word in lower case ("KO"
+    / "knockout", "TV" / "television": at least four letters per letter of the acronym, so
+    that "US" is not found in "used", nor in "University", a word of a name)."""
     letters = acronym.lower()
     if not (acronym.isupper() and 2 <= len(acronym) <= 6):
         return set()
@@ -203,7 +233,7 @@ def _expansion(acronym: str, words: list[str]) -> set[str]:
     at = initials.find(letters)
     if at >= 0:
         return set(content[at:at + len(letters)])
-    for word in content:
+    for word in (w for w in words if w.islower() and w not in stop):
         if word[0] == letters[0] and len(word) >= 4 * len(letters):
             rest = iter(word[1:])
             if all(letter in rest for letter in letters[1:]):
@@ -211,9 +241,35 @@ def _expansion(acronym: str, words: list[str]) -> set[str]:
     return set()
 
 
+def _informativeness(word: str) -> float:
+    """How much a word says: rare words more than common ones (8 minus its Zipf frequency
+    in English, at least 0.5), the weight of an inverse document frequency without a corpus."""
+    from wordfreq import zipf_frequency
+
+    return max(0.5, 8.0 - zipf_frequency(word.lower(), "en"))
+
+
+def _weighted_share(words: list[str], of: list[str]) -> float:
+    total = sum(_informativeness(w) for w in of)
+    return round(sum(_informativeness(w) for w in words) / total, 4) if total else 0.0
+
+
+def _unrelated(words: list[str], other: list[str]) -> list[str]:
+    """Words with no counterpart in ``other`` even among their WordNet relatives (synonyms,
+    similar adjectives, dictionary forms): what a paraphrase cannot explain."""
+    related = frozenset().union(*(relatives(w) for w in other)) if other else frozenset()
+    lowered = {w.lower() for w in other}
+    return [w for w in words if not relatives(w) & (related | lowered)]
+
+
 def _unmatched(words: list[str], other: list[str]) -> list[str]:
     stems = {_stem(w) for w in other}
     return [w for w in words if _stem(w) not in stems]
+
+
+def proper_names(words: list[str]) -> list[str]:
+    """The words that are names only: acronyms, and words English has no common word for."""
+    return [w for w in words if w.isupper() or not is_common_word(w)]
 
 
 def _spelling_variants(a: str, b: str, similarity: float = NAME_VARIANT_SIMILARITY) -> bool:
@@ -230,9 +286,106 @@ def _ngram_f(a: list[str], b: list[str], n: int) -> float:
     return 2 * sum((ca & cb).values()) / total if total else 0.0
 
 
+_SCOPE_TOKEN = re.compile(r"[\w'-]+|[.,;:!?()\"“”]")
+# How far after a negation word its head may be ("has not been able": "able").
+SCOPE_WORDS = 4
+
+
+def polarity(text: str) -> tuple[set[str], set[str]]:
+    """(stems of negated content words, stems of the other content words).  A negation
+    word negates the first content word after it within ``SCOPE_WORDS`` words of the same
+    clause ("cannot be predicted": "predicted"; "no damage": "damage"); a word negated by
+    its affix ("unable") negates its base ("able").  Capitalised words inside a sentence
+    are names ("Independence Hall") and negate nothing."""
+    text = _straight(text)
+    stop = _function_words()
+    cue_ends = {match.end() for match in negations(text, "en")}
+    affixed = {w.lower() for w in negative_affixes(text, "en") if not _inside_name(text, w)}
+    negated, plain = set(), set()
+    offset, looking = 0, 0
+    for token in _SCOPE_TOKEN.findall(text):
+        start = text.find(token, offset)
+        offset = start + len(token)
+        lower = token.lower()
+        if not token[0].isalnum():
+            looking = 0
+            continue
+        if any(start < end <= offset for end in cue_ends):
+            looking = SCOPE_WORDS
+            continue
+        if lower in affixed:
+            negated.add(_stem(_english_base(lower)))
+            continue
+        content = lower not in stop and len(lower) > 2 and not lower.isdigit()
+        if looking and content:
+            negated.add(_stem(lower))
+            looking = 0
+        elif content:
+            plain.add(_stem(lower))
+        else:
+            looking = max(0, looking - 1)
+    return negated, plain
+
+
+def _negation_words(text: str) -> list[str]:
+    text = _straight(text)
+    return [m.group(0) for m in negations(text, "en")] + [
+        w for w in negative_affixes(text, "en") if not _inside_name(text, w)]
+
+
+def _straight(text: str) -> str:
+    """Typographic apostrophes as straight ones ("wasn’t" -> "wasn't")."""
+    return text.replace("’", "'").replace("‘", "'")
+
+
+def _inside_name(text: str, word: str) -> bool:
+    """Whether ``word`` is written capitalised inside a sentence ("Independence Hall")."""
+    at = text.find(word)
+    return word[:1].isupper() and at > 0 and text[:at].rstrip()[-1:] not in ".!?:\"“'"
+
+
+def _english_base(word: str) -> str:
+    for suffix in ("lessly", "less"):
+        if word.endswith(suffix):
+            return word[: -len(suffix)]
+    for prefix in ("non-", "non", "un", "in", "im", "il", "ir", "dis"):
+        if word.startswith(prefix) and len(word) - len(prefix) >= 3:
+            return word[len(prefix):]
+    return word
+
+
+def polarity_flips(source: str, back: str) -> list[str]:
+    """Content words said with a negation on one side and without one on the other ("can
+    be predicted" / "cannot be predicted", "was not difficult" / "was difficult"): a
+    negation moved to another word changes meaning though the count of negations stays."""
+    neg_src, plain_src = polarity(source)
+    neg_back, plain_back = polarity(back)
+    return sorted((neg_src & plain_back - neg_back) | (neg_back & plain_src - neg_src))
+
+
 def _gender(text: str) -> set[str]:
     pronouns = _words()["gendered_pronouns"]
     return {pronouns[t.lower()] for t in _tokens(text) if t.lower() in pronouns}
+
+
+@lru_cache(maxsize=1)
+def _gendered_nouns() -> dict[str, str]:
+    return {word: gender for gender, words in _words()["gendered_nouns"].items() for word in words}
+
+
+def _genders_named(text: str) -> set[str]:
+    """The genders a text gives people: its gendered pronouns and nouns."""
+    nouns = _gendered_nouns()
+    return _gender(text) | {nouns[t.lower()] for t in _tokens(text) if t.lower() in nouns}
+
+
+def gender_changed(source: str, back: str) -> bool:
+    """A pronoun of a gender the other text never gives anyone ("the first woman ... his
+    flight"), on either side; a text with no gendered word says nothing about gender."""
+    named_source, named_back = _genders_named(source), _genders_named(back)
+    if not named_source or not named_back:
+        return False
+    return bool(_gender(back) - named_source or _gender(source) - named_back)
 
 
 def compare(source: str, back: str, german: str | None = None, encoded=None, embedder=None) -> dict:
@@ -249,12 +402,17 @@ def compare(source: str, back: str, german: str | None = None, encoded=None, emb
     sig["omitted_words"], sig["added_words"] = omitted, added
     sig["omission"] = round(len(omitted) / max(1, len(src_content)), 4)
     sig["addition"] = round(len(added) / max(1, len(back_content)), 4)
+    sig["omission_weighted"] = _weighted_share(_unrelated(omitted, back_content), src_content)
+    sig["addition_weighted"] = _weighted_share(_unrelated(added, src_content), back_content)
 
     sig["numbers_missing"] = unmatched_numbers(source, "en", back, "en")
     sig["numbers_added"] = unmatched_numbers(back, "en", source, "en")
     # negation words and words negated by an affix ("not", "unharmed")
-    sig["negations_source"] = [m.group(0) for m in negations(source, "en")] + negative_affixes(source, "en")
-    sig["negations_back"] = [m.group(0) for m in negations(back, "en")] + negative_affixes(back, "en")
+    # negation words ("not", "no", "never") and words negated by an affix ("unharmed"; not
+    # in a name: "Independence Hall")
+    sig["negations_source"] = _negation_words(source)
+    sig["negations_back"] = _negation_words(back)
+    sig["polarity_flips"] = polarity_flips(source, back)
     src_names, back_names = names(source), names(back)
     all_src, all_back = _tokens(_undotted(source)), _tokens(_undotted(back))
     # an acronym on one side spelled out on the other ("UN" / "United Nations") is one name
@@ -272,14 +430,9 @@ def compare(source: str, back: str, german: str | None = None, encoded=None, emb
                                                             _stem)]
     sig["added_modifiers"] = added_modifiers(source, back)
     sig["dropped_words"] = dropped_words(source, back)
-    g_src, g_back = _gender(source), _gender(back)
-    sig["gender_changed"] = bool(g_src and g_back and g_src != g_back)
-    if german is not None and embedder is not None:
-        german_words = {t.lower() for t in _tokens(german)}
-        src_lower = set(src_tokens)
-        sig["untranslated_words"] = sorted({t for t in _tokens(back) if len(t) > 3 and not t.isdigit()
-                                            and t.lower() in german_words and t.lower() not in src_lower
-                                            and not embedder.is_word(t)})
+    sig["gender_changed"] = gender_changed(source, back)
+    if german is not None:
+        sig["untranslated_words"] = foreign_words(source, back, german)
     if encoded is not None:
         from .embed import similarity
 
@@ -298,13 +451,19 @@ def features(sig: dict) -> dict[str, float]:
     for key in ("embedding", "token_recall", "token_precision", "worst_match_source", "worst_match_back"):
         if key in sig:
             out[key] = 1 - sig[key]
-    for key in ("order", "length", "omission", "addition", "unaligned_source", "unaligned_back"):
+    for key in ("order", "length", "omission", "addition", "omission_weighted", "addition_weighted",
+                "unaligned_source", "unaligned_back"):
         if key in sig:
             out[key] = sig[key]
     out["numbers"] = min(2, len(sig.get("numbers_missing", [])) + len(sig.get("numbers_added", [])))
     out["negation"] = min(2, abs(len(sig.get("negations_source", [])) - len(sig.get("negations_back", []))))
-    out["names_missing"] = min(2, len(sig.get("names_missing", [])))
-    out["names_added"] = min(2, len(sig.get("names_added", [])))
+    if "polarity_flips" in sig:
+        out["polarity_flip"] = min(2, len(sig["polarity_flips"]))
+    # A capitalised common word of a name ("Department", "River") is often translated or
+    # left out ("the provincial department"); a proper name ("Parly", "Xinjiang", "NATO")
+    # is not: only those count.
+    out["names_missing"] = min(2, len(proper_names(sig.get("names_missing", []))))
+    out["names_added"] = min(2, len(proper_names(sig.get("names_added", []))))
     out["names_replaced"] = min(out["names_missing"], out["names_added"])
     out["gender"] = float(sig.get("gender_changed", False))
     out["broken"] = min(2, len(sig.get("broken_phrases", [])))
@@ -320,14 +479,13 @@ def features(sig: dict) -> dict[str, float]:
 
 
 def score(sig: dict, config: dict) -> float:
-    """Drift: a weighted sum of the signals, plus a fixed weight for each signal above its
-    evidence level (a level that good translations rarely pass: past it, the signal is
-    enough on its own to reach the flagging threshold)."""
+    """Drift: how likely the passage changed meaning (0-1), from a logistic model over the
+    features (``[drift]`` of ``data/thresholds.toml``, fitted by ``mt-audit eval drift
+    DIR --tune``)."""
     return score_features(features(sig), config)
 
 
 def score_features(feats: dict[str, float], config: dict) -> float:
-    weights, evidence = config["drift"]["weights"], config["drift"]["evidence"]
-    total = sum(weights.get(k, 0.0) * v for k, v in feats.items())
-    total += sum(rule["weight"] for k, rule in evidence.items() if feats.get(k, 0.0) > rule["above"])
-    return round(total, 4)
+    cfg = config["drift"]
+    z = cfg["intercept"] + sum(weight * feats.get(name, 0.0) for name, weight in cfg["weights"].items())
+    return round(1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z)))), 4)

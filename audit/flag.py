@@ -50,9 +50,10 @@ def drift_findings(doc: Document, config: dict) -> list[Finding]:
                                suggestion="check the passage is in the source", confidence=0.5))
         else:
             confidence = sig.get("confidence")
+            # Without a source nothing says what the passage should mean: a model unsure of
+            # it is a reason to look, never a certain error (minor).
             if confidence is not None and confidence < rf_cfg["confidence_minor"]:
-                severity = MAJOR if confidence < rf_cfg["confidence_major"] else MINOR
-                out.append(Finding(**span, category="mistranslation", severity=severity,
+                out.append(Finding(**span, category="mistranslation", severity=MINOR,
                                    check="drift.confidence",
                                    message=f"The back-translation model is unsure of this passage (confidence "
                                            f"{confidence:.2f}): '{_short(first.back_translation)}'.",
@@ -79,21 +80,9 @@ def drift_findings(doc: Document, config: dict) -> list[Finding]:
 
 
 def drift_confidence(drift: float, cfg: dict) -> float:
-    """How likely a passage with this drift score changed meaning: the share of
-    development rows at this score that were perturbed, as fitted (``[drift.calibration]``),
-    or, without a calibration, a ramp from 0.5 at the minor threshold to 0.9 at twice the
-    major one."""
-    calibration = cfg.get("calibration")
-    if calibration:
-        points = sorted(zip(calibration["score"], calibration["probability"]))
-        if drift <= points[0][0]:
-            return round(points[0][1], 3)
-        for (x0, y0), (x1, y1) in zip(points, points[1:]):
-            if drift <= x1:
-                return round(y0 + (y1 - y0) * (drift - x0) / (x1 - x0 or 1), 3)
-        return round(points[-1][1], 3)
-    low, high = cfg["minor"], 2 * cfg["major"]
-    return round(min(0.9, 0.5 + 0.4 * max(0.0, drift - low) / max(high - low, 1e-9)), 3)
+    """How likely a passage with this drift score changed meaning: the drift score is the
+    probability of the fitted model (``[drift]``), classes weighted equally."""
+    return round(drift, 3)
 
 
 def _breaks_off(phrases: list[str]) -> str:

@@ -22,7 +22,7 @@ def _word_alternation(words: list[str]) -> str:
     parts = []
     for word in words:
         if word == "n't":
-            parts.append(r"n't\b")
+            parts.append(r"n['’]t\b")  # typographic apostrophes as well ("didn’t")
         elif word.endswith("*"):
             parts.append(rf"\b{re.escape(word[:-1])}\w*")
         else:

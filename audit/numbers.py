@@ -23,7 +23,8 @@ from functools import lru_cache
 
 from text_to_num import text2num
 
-# Readings: ("n", value), ("t", hour, minute), ("q", quantity, value in SI units).
+# Readings: ("n", value), ("t", hour, minute), ("q", quantity, value in SI units, half the
+# place of the figure's last digit in SI units, the unit's size in SI units).
 Reading = tuple
 
 SCALES = {
@@ -84,7 +85,9 @@ _AND_A_HALF = re.compile(r"\s+and\s+a\s+half\b", re.IGNORECASE)
 _WORD = re.compile(rf"[{_LETTERS}]+")
 # Digits: thousands grouped by comma, full stop, (thin) space, or ungrouped, with decimals.
 _DIGITS = r"\d{1,3}(?:[.,\u202f\u00a0 ]\d{3})+(?:[.,]\d+)?|\d+(?:[.,]\d+)?"
-_DIGITS_RE = re.compile(rf"(?<![\w.,:/])(?:{_DIGITS})")
+_DIGITS_RE = re.compile(rf"(?<![\w,:/])(?<![\d.]\.)(?:{_DIGITS})")
+# A figure joined to letters by a hyphen is part of a name ("COVID-19", "F-35", "G-20").
+_NAME_PART = re.compile(r"[A-Za-z]-$")
 _BEFORE_OK = re.compile(r"(?<![\w.,:/])")
 TOLERANCE = 0.15
 
@@ -157,7 +160,7 @@ class _Reader:
 def find_mentions(text: str, language: str) -> list[Mention]:
     """The figures of ``text`` (``language`` "en" or "de"), in text order."""
     reader = _Reader(text, language)
-    for step in (_times, _dates, _decades, _digit_numbers, _word_numbers, _soft_words, _units):
+    for step in (_times, _dates, _decades, _digit_numbers, _word_numbers, _soft_words, _units, _centuries):
         step(reader)
     return sorted(reader.mentions, key=lambda m: (m.start, m.end))
 
@@ -318,7 +321,24 @@ def _digit_numbers(r: _Reader) -> None:
                 readings += _time_readings(int(hm.group(1)), int(hm.group(2)))
             elif value == int(value) and 0 <= value <= 24:
                 readings += _time_readings(int(value), 0)
-        r.add(start, end, kind, value, readings)
+        r.add(start, end, kind, value, readings, strict=not _NAME_PART.search(text[max(0, start - 2):start]))
+
+
+# --- centuries -----------------------------------------------------------------------
+
+_CENTURY = re.compile(r"\.?\s*(?:century|centuries|Jahrhunderts?|Jh\.)", re.IGNORECASE)
+
+
+def _centuries(r: _Reader) -> None:
+    """"the 19th century" / "das 19. Jahrhundert" / "the 1800s" also read as the century."""
+    for index, mention in enumerate(r.mentions):
+        extra = []
+        if mention.kind in ("ordinal", "number", "word") and _CENTURY.match(r.text, mention.end):
+            extra.append(("c", mention.value))
+        if mention.kind == "decade" and mention.value >= 1000 and mention.value % 100 == 0:
+            extra.append(("c", mention.value // 100 + 1))
+        if extra:
+            r.mentions[index] = replace(mention, readings=mention.readings | set(extra))
 
 
 # --- units of measure -------------------------------------------------------------------
@@ -343,7 +363,7 @@ def _measure(mention: Mention, unit: tuple) -> list[Reading]:
     """Readings of a figure in a unit: its value in SI units, and half the place of its
     last digit there (a translator's "zwei Meter" for "eight-foot" is a rounding)."""
     quantity, si, offset, _ = unit
-    return [("q", quantity, round(x[1] * si + offset, 6), _place(x[1]) * si / 2)
+    return [("q", quantity, round(x[1] * si + offset, 6), _place(x[1]) * si / 2, si)
             for x in mention.readings if x[0] == "n"]
 
 
@@ -525,15 +545,17 @@ def _soft_words(r: _Reader) -> None:
 # --- comparing two texts ----------------------------------------------------------------
 
 def _shares_reading(a: Mention, b: Mention, tolerance: float) -> bool:
-    """Two mentions may say the same figure: a value, a time of day, or a quantity within
-    the conversion tolerance or the rounding the written figure shows."""
+    """Two mentions may say the same figure: a value, a time of day, or a quantity in
+    another unit within the conversion tolerance or the rounding the written figure shows."""
     if a.readings & b.readings:
         return True
     for x in a.readings:
         if x[0] != "q":
             continue
         for y in b.readings:
-            if y[0] == "q" and x[1] == y[1]:
+            if y[0] == "q" and x[1] == y[1] and x[4] != y[4]:
+                # a conversion into another unit ("85 miles" / "137 km"); in one unit the
+                # values must agree ("491 miles" / "475 miles" is a changed figure)
                 slack = max(tolerance * max(abs(x[2]), abs(y[2])), x[3], y[3], 1e-9)
                 if abs(x[2] - y[2]) <= slack:
                     return True

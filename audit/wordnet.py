@@ -36,21 +36,24 @@ def base_forms(word: str) -> frozenset[str]:
 
 @lru_cache(maxsize=None)
 def _synonyms(word: str) -> frozenset[str]:
-    """Lemma names of every sense of ``word``."""
-    return frozenset(lemma.name().lower() for synset in _wordnet().synsets(word.lower())
+    """Lemma names of every sense of ``word`` and of its dictionary forms ("smaller" ->
+    "small", "little")."""
+    return frozenset(lemma.name().lower() for form in base_forms(word) for synset in _wordnet().synsets(form)
                      for lemma in synset.lemmas())
 
 
 @lru_cache(maxsize=None)
 def _antonyms(word: str) -> frozenset[str]:
-    """Direct antonyms of every sense of ``word``; an adjective in a satellite sense
-    ("frivolous") takes the antonyms of its head adjective ("serious")."""
+    """Direct antonyms of every sense of ``word`` and its dictionary forms; an adjective in
+    a satellite sense ("frivolous") takes the antonyms of its head adjective ("serious")."""
     out = set()
-    for synset in _wordnet().synsets(word.lower()):
-        heads = [synset] + (synset.similar_tos() if synset.pos() == "s" else [])
-        for head in heads:
-            for lemma in head.lemmas():
-                out.update(antonym.name().lower() for antonym in lemma.antonyms())
+    for form in base_forms(word):
+        for synset in _wordnet().synsets(form):
+            heads = [synset] + (synset.similar_tos() if synset.pos() == "s" else [])
+            for head in heads:
+                for lemma in head.lemmas():
+                    # "die" / "be_born": the verb phrase's word is the opposite
+                    out.update(antonym.name().lower().removeprefix("be_") for antonym in lemma.antonyms())
     return frozenset(out)
 
 
@@ -59,6 +62,20 @@ def _own_parts_of_speech(word: str) -> frozenset[str]:
     lower = word.lower()
     return frozenset(synset.pos() for synset in _wordnet().synsets(lower)
                      if lower in {lemma.name().lower() for lemma in synset.lemmas()})
+
+
+@lru_cache(maxsize=None)
+def is_common_word(word: str) -> bool:
+    """Whether ``word`` is a common English word rather than a name: WordNet has a form of
+    it in lower case ("comets", "unfortunately"), or it is frequent in English ("despite",
+    "although": words WordNet leaves out)."""
+    from wordfreq import zipf_frequency
+
+    lower = word.lower()
+    for form in base_forms(lower):
+        if any(lemma.name() == form for synset in _wordnet().synsets(form) for lemma in synset.lemmas()):
+            return True
+    return zipf_frequency(lower, "en") >= 5.0
 
 
 def is_modifier(word: str) -> bool:
@@ -124,4 +141,4 @@ def antonym_pairs(source_words: list[str], back_words: list[str],
     omitted = _unmatched(source_words, back_words, stem)
     added = _unmatched(back_words, source_words, stem)
     return [(s, b) for s in omitted for b in added
-            if _antonyms(b) & _synonyms(s) or _antonyms(s) & _synonyms(b)]
+            if _antonyms(b) & (_synonyms(s) | base_forms(s)) or _antonyms(s) & (_synonyms(b) | base_forms(b))]

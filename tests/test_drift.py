@@ -190,11 +190,11 @@ def test_an_added_modifier_is_flagged_with_its_words():
     source = "There were no spectators in the stadiums, as in Germany."
     sig = _signals("There were no spectators in the crowded stadiums, as in Germany.", source=source)
     assert drift_reason(sig) == ("addition", "back-translation words with no counterpart in the source: 'crowded'")
-    assert score(sig, CONFIG) >= CONFIG["drift"]["major"]
-    sig = _signals("There were no spectators in the stadiums.", source="There were no spectators in the huge "
-                                                                       "stadiums.")
+    assert score(sig, CONFIG) > score(_signals(source, source=source), CONFIG)
+    source = "There were no spectators in the huge stadiums."
+    sig = _signals("There were no spectators in the stadiums.", source=source)
     assert drift_reason(sig) == ("omission", "source words with no counterpart: 'huge'")
-    assert score(sig, CONFIG) >= CONFIG["drift"]["major"]
+    assert score(sig, CONFIG) > score(_signals(source, source=source), CONFIG)
 
 
 def test_an_opposite_is_flagged_with_its_words():
@@ -202,9 +202,8 @@ def test_an_opposite_is_flagged_with_its_words():
     sig = _signals("The agency had to react slowly to the storms.", source=source)
     assert drift_reason(sig) == ("mistranslation", "the back-translation says 'slowly' where the source "
                                                    "says 'quickly' (opposites in WordNet)")
-    assert score(sig, CONFIG) >= CONFIG["drift"]["major"]
-    assert score(_signals("The agency had to respond quickly to the storms.", source=source), CONFIG) \
-        < CONFIG["drift"]["minor"]
+    paraphrase = score(_signals("The agency had to respond quickly to the storms.", source=source), CONFIG)
+    assert score(sig, CONFIG) > paraphrase and paraphrase < CONFIG["drift"]["minor"]
 
 
 def test_features_point_the_same_way():
@@ -280,6 +279,8 @@ def test_source_checks_without_a_model(source, german, categories):
     ('[drift.weights]\nchrf = "x"\n', "drift.weights.chrf"),
     ("[drift.weights]\nsparkle = 1.0\n", "drift.weights.sparkle"),
     ("[drift.evidence]\nnegation = 1.0\n", "drift.evidence"),
+    ("[drift]\nmajor = nan\n", "finite"),
+    ("[drift.weights]\nchrf = inf\n", "drift.weights.chrf"),
     ("[drift]\nmajor = 'high'\n", "drift.major"),
     ("[nonsense]\nx = 1\n", "unknown section nonsense"),
     ("[source_checks]\nomission_ratio = 0.7\n", "unknown key source_checks.omission_ratio"),
@@ -294,16 +295,17 @@ def test_a_bad_configuration_is_named(tmp_path, text, message):
         load_config(path)
 
 
-def test_a_configuration_merges_weights_and_replaces_evidence(tmp_path):
+def test_a_configuration_replaces_the_drift_model(tmp_path):
     from audit.config import load_config
 
     path = tmp_path / "c.toml"
-    path.write_text("[drift.weights]\nchrf = 0.5\n[drift.evidence]\nnumbers = { above = 0, weight = 1.0 }\n",
+    path.write_text("[drift]\nintercept = -1.5\nmajor = 0.9\n[drift.weights]\nchrf = 0.5\nnumbers = 2.0\n",
                     encoding="utf-8")
     config = load_config(path)
-    assert config["drift"]["weights"]["chrf"] == 0.5
-    assert config["drift"]["weights"]["ter"] == CONFIG["drift"]["weights"]["ter"]
-    assert config["drift"]["evidence"] == {"numbers": {"above": 0, "weight": 1.0}}
+    # a fitted model lists all its weights: the file's replace the shipped ones
+    assert config["drift"]["weights"] == {"chrf": 0.5, "numbers": 2.0}
+    assert config["drift"]["intercept"] == -1.5 and config["drift"]["major"] == 0.9
+    assert config["drift"]["minor"] == CONFIG["drift"]["minor"]
 
 
 def test_a_missing_source_number_is_one_finding(tmp_path):

@@ -92,7 +92,7 @@ def _demetr(root, rows):
     (folder / "demetr-de.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
 
 
-def _demetr_rows():
+def _demetr_rows(language_tag=None, first_id=0):
     base = [("The minister said the talks had not failed.", "The minister said the negotiations had not failed."),
             ("Russia bought 300 shells from North Korea.", "Russia purchased 300 shells from North Korea."),
             ("The storm damaged the houses in Texas.", "The storm damaged houses in Texas."),
@@ -104,48 +104,68 @@ def _demetr_rows():
                      "minister", "minister Smith")),
                  ("minor", mt.rstrip("."))]
         for severity, pert in perts:
-            rows.append({"id": number, "src_sent": "", "eng_sent": eng, "mt_sent": mt, "pert_sent": pert,
-                         "severity": severity, "pert_name": severity, "pert_check": True})
-    rows.append({"id": 9, "src_sent": "", "eng_sent": "A.", "mt_sent": "A.", "pert_sent": "A.",
+            row = {"id": first_id + number, "src_sent": "", "eng_sent": eng, "mt_sent": mt, "pert_sent": pert,
+                   "severity": severity, "pert_name": f"{severity}_{len(rows) % 3}", "pert_check": True}
+            if language_tag:
+                row["lang_tag"] = language_tag
+            rows.append(row)
+    rows.append({"id": first_id + 9, "src_sent": "", "eng_sent": "A.", "mt_sent": "A.", "pert_sent": "A.",
                  "severity": "critical", "pert_name": "unchanged", "pert_check": False})
     return rows
 
 
-def test_eval_drift_measures_and_tunes(tmp_path):
-    _demetr(tmp_path, _demetr_rows())
+def _two_files(root):
+    _demetr(root, _demetr_rows())
+    (root / "drift" / "demetr-multi.jsonl").write_text(
+        "".join(json.dumps(r) + "\n" for r in _demetr_rows("czech", 100) + _demetr_rows("spanish", 200)),
+        encoding="utf-8")
+
+
+def test_eval_drift_measures_by_file_language_and_perturbation(tmp_path, monkeypatch):
+    monkeypatch.setenv("MT_AUDIT_CACHE_DIR", str(tmp_path / "cache"))
+    _two_files(tmp_path)
     out, tuned = tmp_path / "drift.json", tmp_path / "tuned.toml"
     result = CliRunner().invoke(main, ["eval", "drift", str(tmp_path), "--json", str(out), "--tune", str(tuned)])
     assert result.exit_code == 0, result.output
     figures = json.loads(out.read_text())
-    # left out: the row marked pert_check false, and two whose perturbation changed nothing
-    assert figures["rows"] == 10
+    # left out: rows marked pert_check false, and those whose perturbation changed nothing
+    assert figures["rows"] == 30 and figures["mt_rows"] == 12
+    assert set(figures["by_file"]) == {"demetr-de.jsonl", "demetr-multi.jsonl"}
+    assert set(figures["by_language"]) == {"de", "czech", "spanish"}
+    assert set(figures["by_perturbation"]) == {"critical_0", "critical_1", "minor_2"}
+    shipped = figures["shipped"]
+    assert set(shipped) == {"false_major_rate", "false_flag_rate", "recall_major", "recall_any"}
+    assert set(shipped["recall_major"]) == {"critical", "minor"}
     assert set(figures["pairwise_accuracy"]) == {"critical", "minor"}
     assert figures["pairwise_accuracy"]["critical"] >= 0.75
-    assert 0 <= figures["flag_recall_at_5pct_false_flags"]["critical"] <= 1
+    # fitted without each language, measured on it, and averaged
+    lolo = figures["left_out_language"]
+    assert set(lolo["by_language"]) == {"de", "czech", "spanish"}
+    assert set(lolo["average"]["shipped"]) == set(shipped)
     import tomllib
 
     config = tomllib.loads(tuned.read_text())
-    assert config["drift"]["major"] >= config["drift"]["minor"]
-    assert set(config["drift"]["weights"]) >= {"chrf", "negation", "numbers"}
+    assert 0 < config["drift"]["minor"] <= config["drift"]["major"] < 1
+    assert all(weight > 0 for weight in config["drift"]["weights"].values())  # every signal raises drift
     # The fitted file is a valid --config for the evaluation and for mt-audit check.
     again = CliRunner().invoke(main, ["eval", "drift", str(tmp_path), "--config", str(tuned)])
     assert again.exit_code == 0, again.output
-    # A changed number is always evidence enough; the held-out estimate is measured per severity.
-    assert config["drift"]["evidence"]["numbers"]["above"] == 0
-    assert set(figures["flag_recall_fitted_on_other_half"]) == {"critical", "minor"}
+    assert list((tmp_path / "cache" / "drift-features").glob("*.json.gz"))  # signals computed once, kept
 
 
-def test_eval_drift_ablation_refits_without_each_signal(tmp_path):
-    _demetr(tmp_path, _demetr_rows())
+def test_eval_drift_ablation_refits_without_each_signal(tmp_path, monkeypatch):
+    monkeypatch.setenv("MT_AUDIT_CACHE_DIR", str(tmp_path / "cache"))
+    _two_files(tmp_path)
     out = tmp_path / "drift.json"
     result = CliRunner().invoke(main, ["eval", "drift", str(tmp_path), "--ablation", "--json", str(out)])
     assert result.exit_code == 0, result.output
     table = json.loads(out.read_text())["ablation_critical"]
-    assert "- chrf" in table and "+ embedding" in table and "scored signals" in table
-    assert set(table["- negation"]) == {"pairwise", "flag recall", "fitted on other half"}
+    assert "- chrf" in table and "- negation" in table and "all signals" in table
+    assert set(table["- negation"]) == {"pairwise", "recall major", "false major"}
 
 
-def test_eval_drift_with_a_broken_file_is_one_sentence(tmp_path):
+def test_eval_drift_with_a_broken_file_is_one_sentence(tmp_path, monkeypatch):
+    monkeypatch.setenv("MT_AUDIT_CACHE_DIR", str(tmp_path / "cache"))
     (tmp_path / "drift").mkdir()
     (tmp_path / "drift" / "demetr-de.jsonl").write_text('{"eng_sent": "x"}\n', encoding="utf-8")
     result = CliRunner().invoke(main, ["eval", "drift", str(tmp_path)])
