@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .errors import EXIT_FINDINGS, EXIT_INTERNAL, EXIT_OK, AuditError
+from .errors import EXIT_BAD_INPUT, EXIT_FINDINGS, EXIT_INTERNAL, EXIT_OK, AuditError
 from .translate import BACKENDS, DEFAULT_MODEL, DEFAULT_REVISION, DecodingSettings
 
 EXIT_CODES_HELP = """
@@ -18,11 +18,14 @@ Exit codes:
   2  bad usage, or an unreadable or invalid input, configuration or glossary
   3  a model was required (--require-model) but could not be loaded
   4  internal error (a bug in mt-audit; the message says what failed)
+  130  interrupted (Ctrl-C); 143  terminated (SIGTERM): nothing half-written is left
 """
 
 
 def _fail(err: AuditError) -> None:
-    click.echo(f"mt-audit: error: {err}", err=True)
+    from .report.terminal import printable
+
+    click.echo(f"mt-audit: error: {printable(str(err))}", err=True)
     sys.exit(err.exit_code)
 
 
@@ -67,6 +70,9 @@ def _audit_options(command):
         click.option("--ignore", "ignore_path", type=click.Path(path_type=Path),
                      help="Accepted findings (written by --write-ignore): shown as accepted, never fail the gate."),
         click.option("--no-cache", is_flag=True, help="Do not read or write the translation cache."),
+        click.option("--allow-empty", is_flag=True,
+                     help="Accept an input with no article text (only bylines, notes, widget labels): the gate "
+                          "passes instead of exit 2."),
         click.option("--quiet", "-q", is_flag=True, help="No terminal summary and no progress bar."),
     ]
     for option in reversed(options):
@@ -100,7 +106,7 @@ def _settings(options: dict):
                                   quantize="int8" if options["int8"] and options["backend"] == "marian" else None),
         fail_on=options["fail_on"], input_format=options["input_format"], config_path=path("config_path"),
         glossary_path=path("glossary_path"), ignore_path=path("ignore_path"), use_cache=not options["no_cache"],
-        quiet=options["quiet"],
+        quiet=options["quiet"], allow_empty=options["allow_empty"],
     )
 
 
@@ -119,21 +125,25 @@ def check(german_file, source_file, write_ignore, **options):
     probably drifted; editorial checks (units, loaded terms, names, numbers,
     untranslated text, typography, calques) run with or without a model.
     """
+    from .ingest import document_name
     from .pipeline import Auditor
+    from .report import check_outputs, report_paths
 
     wanted = _formats(options["formats"])
     out_dir, quiet = options["out_dir"], options["quiet"]
     try:
+        paths = report_paths(document_name(german_file), out_dir, wanted)
+        check_outputs(list(paths.values()) + ([Path(write_ignore)] if write_ignore else []),
+                      [german_file, source_file, *_option_inputs(options)])
         auditor = Auditor(_settings(options))
         doc = auditor.audit(german_file, source_file)
         passed = auditor.passed(doc)
-        written = write_reports(doc, auditor, out_dir, wanted, passed)
+        extra = {}
         if write_ignore:
             from .flag import baseline_json
-            from .report import write_atomic
 
-            write_atomic(Path(write_ignore), baseline_json(doc.findings))
-            written.append(str(write_ignore))
+            extra[Path(write_ignore)] = baseline_json(doc.findings)
+        written = write_reports(doc, auditor, paths, wanted, passed, extra)
     except AuditError as err:
         _fail(err)
     if not quiet:
@@ -143,6 +153,11 @@ def check(german_file, source_file, write_ignore, **options):
 
         print_summary(doc, passed, auditor.fail_on, written, Console(stderr="github" in wanted))
     sys.exit(EXIT_OK if passed else EXIT_FINDINGS)
+
+
+def _option_inputs(options: dict) -> list[Path]:
+    """The files given with options that an output must never replace."""
+    return [Path(options[key]) for key in ("config_path", "glossary_path", "ignore_path") if options.get(key)]
 
 
 @main.command(epilog=EXIT_CODES_HELP)
@@ -160,19 +175,31 @@ def batch(inputs, source_dir, **options):
     --out, plus corpus.jsonl with one line per audited segment.  A file that cannot be
     read is reported and skipped; the exit code is the worst of all documents.
     """
-    from .corpus import audit_corpus, collect_inputs
+    from .corpus import audit_corpus, collect_inputs, find_source
+    from .ingest import document_name
     from .pipeline import Auditor
+    from .report import check_outputs, report_paths
 
     wanted = _formats(options["formats"])
+    out_dir = options["out_dir"]
     try:
-        files = collect_inputs(inputs)
+        files, missing = collect_inputs(inputs)
+        sources = [find_source(f, source_dir) for f in files]
+        planned = [p for f in files for p in report_paths(document_name(f), out_dir, wanted).values()]
+        check_outputs(planned + [Path(out_dir) / "corpus.jsonl"], [*files, *sources, *_option_inputs(options)])
         auditor = Auditor(_settings(options))
-        outcome = audit_corpus(auditor, files, source_dir, options["out_dir"],
-                               lambda doc, passed: write_reports(doc, auditor, options["out_dir"], wanted, passed))
+        outcome = audit_corpus(auditor, files, source_dir, out_dir,
+                               lambda doc, passed: write_reports(doc, auditor, report_paths(doc.name, out_dir, wanted),
+                                                                 wanted, passed))
+        outcome.errors[:0] = missing
+        if missing:
+            outcome.error_code = max(outcome.error_code, EXIT_BAD_INPUT)
     except AuditError as err:
         _fail(err)
+    from .report.terminal import printable
+
     for path, message in outcome.errors:
-        click.echo(f"mt-audit: error: {message}", err=True)
+        click.echo(f"mt-audit: error: {printable(message)}", err=True)
     if not options["quiet"]:
         from rich.console import Console
 
@@ -432,37 +459,57 @@ def _print_figures(title: str, figures: dict, json_path: Path | None, record: di
         write_atomic(Path(json_path), json.dumps(record or figures, indent=2, sort_keys=True) + "\n")
 
 
-def write_reports(doc, auditor, out_dir: Path, formats: list[str], passed: bool) -> list[str]:
+def write_reports(doc, auditor, paths: dict, formats: list[str], passed: bool, extra: dict | None = None) -> list[str]:
+    """Render the reports of ``formats`` and write them (and ``extra`` files) all or none;
+    GitHub annotations go to standard output once the files are written."""
     from .errors import InputError
-    from .report import github, html, json_report, junit, write_atomic
+    from .report import github, html, json_report, junit, write_set
 
     settings = auditor.settings_record(doc)
-    renderers = {"html": (html.render, ".html"), "json": (json_report.render, ".json"),
-                 "junit": (junit.render, ".junit.xml")}
-    written = []
-    for fmt in formats:
-        if fmt == "github":
-            click.echo(github.render(doc, settings, passed), nl=False)
-            continue
-        render, suffix = renderers[fmt]
-        path = out_dir / f"{doc.name}{suffix}"
-        try:
-            if Path(doc.path).resolve() == path.resolve():
-                raise InputError(f"The report {path} would overwrite the input; choose another --out.")
-            write_atomic(path, render(doc, settings, passed))
-        except OSError as err:
-            raise InputError(f"The report {path} cannot be written ({err.strerror}).") from None
-        written.append(str(path))
-    return written
+    renderers = {"html": html.render, "json": json_report.render, "junit": junit.render}
+    files = {paths[fmt]: renderers[fmt](doc, settings, passed) for fmt in formats if fmt in renderers}
+    files.update(extra or {})
+    try:
+        write_set(files)
+    except OSError as err:
+        raise InputError(f"The reports cannot be written to {Path(next(iter(files))).parent} "
+                         f"({err.strerror}).") from None
+    if "github" in formats:
+        click.echo(github.render(doc, settings, passed), nl=False)
+    return [str(p) for p in files]
+
+
+EXIT_INTERRUPTED = 130
+EXIT_TERMINATED = 143
+
+
+class _Terminated(BaseException):
+    """SIGTERM, raised where the process is so that temporary files are removed."""
+
+
+def _on_sigterm(signum, frame) -> None:
+    raise _Terminated()
 
 
 def run() -> None:
-    """Console entry point: bad input never ends in a traceback."""
+    """Console entry point: bad input never ends in a traceback; Ctrl-C and SIGTERM end with
+    their own exit codes (130, 143) and leave no half-written file."""
+    import signal
+
+    signal.signal(signal.SIGTERM, _on_sigterm)
     try:
-        main(standalone_mode=True)
-    except KeyboardInterrupt:
+        main(standalone_mode=False)
+    except (KeyboardInterrupt, click.exceptions.Abort):
         click.echo("mt-audit: interrupted", err=True)
-        sys.exit(130)
+        sys.exit(EXIT_INTERRUPTED)
+    except _Terminated:
+        click.echo("mt-audit: terminated", err=True)
+        sys.exit(EXIT_TERMINATED)
+    except click.exceptions.ClickException as err:  # usage errors: click's own message, exit 2
+        err.show()
+        sys.exit(err.exit_code)
+    except click.exceptions.Exit as err:  # --help, --version
+        sys.exit(err.exit_code)
     except Exception as err:  # a bug, not bad input: still one sentence, and a distinct code
         click.echo(f"mt-audit: internal error ({type(err).__name__}: {err}); please report it.", err=True)
         sys.exit(EXIT_INTERNAL)

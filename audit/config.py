@@ -46,8 +46,17 @@ def _merge(config: dict, user: dict, where: str, path) -> None:
             config[key] = value
 
 
+# Keys whose value is one of a few words.
+CHOICES = {"gate.fail_on": ("major", "minor", "never")}
+
+
 def load_config(path: str | Path | None = None) -> dict[str, Any]:
     config = copy.deepcopy(load_data("thresholds"))
     if path is not None:
         _merge(config, load_user_toml(path, "configuration"), "", path)
+        for key, allowed in CHOICES.items():
+            section, name = key.split(".")
+            if config[section][name] not in allowed:
+                raise ConfigError(f"The configuration key {key} in {path} must be one of {', '.join(allowed)}, "
+                                  f"not {config[section][name]!r}.")
     return config

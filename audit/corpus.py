@@ -49,23 +49,28 @@ class CorpusOutcome:
         return max(codes)
 
 
-def collect_inputs(inputs: list[Path]) -> list[Path]:
-    """The files to audit: each file given, and the German files inside each folder given."""
+def collect_inputs(inputs: list[Path]) -> tuple[list[Path], list[tuple[str, str]]]:
+    """The files to audit (each file given, and the German files inside each folder given),
+    and (path, reason) for each input that does not exist."""
     files: list[Path] = []
+    missing: list[tuple[str, str]] = []
     for item in inputs:
         if item.is_dir():
             files += sorted(p for p in item.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES
                             and not p.name.lower().endswith(SOURCE_SUFFIXES))
-        else:
+        elif item.exists():
             files.append(item)
+        else:
+            missing.append((str(item), f"The input {item} does not exist."))
     if not files:
-        raise InputError("No German files (.txt, .md, .html) were found in the inputs given.")
+        reason = missing[0][1] if len(missing) == 1 else "No German files (.txt, .md, .html) were found in the inputs given."
+        raise InputError(reason)
     names = [document_name(f) for f in files]
     clashes = sorted({n for n in names if names.count(n) > 1})
     if clashes:
         raise InputError(f"Several inputs would write reports of the same name ({', '.join(clashes)}); "
                          f"audit them in separate runs or rename them.")
-    return files
+    return files, missing
 
 
 def find_source(german: Path, source_dir: Path | None) -> Path | None:
@@ -151,9 +156,10 @@ def audit_corpus(auditor, files: list[Path], source_dir: Path | None, out_dir: P
         outcome.documents.append(DocumentOutcome(
             path=doc.path, name=doc.name, segments=len(doc.segments), findings=len(open_findings),
             major=sum(1 for f in open_findings if f.severity == MAJOR), passed=passed, written=written))
-        outcome.translated += doc.translation.translated
-        outcome.from_cache += doc.translation.from_cache
         lines += [json.dumps(line, ensure_ascii=False, sort_keys=True) for line in segment_lines(doc)]
+    outcome.translated, outcome.from_cache = auditor.sent_to_model, auditor.taken_from_cache
+    if not docs:
+        return outcome  # nothing was audited: no combined file
     jsonl = Path(out_dir) / "corpus.jsonl"
     try:
         write_atomic(jsonl, "".join(line + "\n" for line in lines))

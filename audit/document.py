@@ -145,6 +145,9 @@ class Document:
     findings: list[Finding] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     reference_free: bool = True
+    # For text derived from markup (Markdown): (offset in ``text``, line in the file) for
+    # each block, so that a finding can be placed in the file the user gave.
+    origin_lines: list[tuple[int, int]] | None = None
 
     def segment(self, segment_id: str) -> Segment:
         for seg in self.segments:

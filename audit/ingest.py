@@ -17,12 +17,14 @@ from .lexicon import is_noise
 from .resources import load_data
 
 MAX_INPUT_BYTES = 50 * 1024 * 1024
+WESTERN_ENCODINGS = ("cp1252", "latin_1", "iso8859_15")
 FORMATS = ("txt", "md", "html")
 
 _BULLET = re.compile(r"^\s*(?:[-*•–]|\d{1,2}[.)])\s+")
 _MD_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+")
 _MD_QUOTE = re.compile(r"^\s{0,3}>\s?")
 _SENTENCE_END = re.compile(r"[.!?…:;][\"“”»«'’)]*$")
+_MD_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|<>~])")
 _BINARY_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1a\x1c-\x1f]")
 
 
@@ -62,12 +64,15 @@ def read_text(path: str | Path, what: str = "input") -> tuple[str, str, list[str
         raise InputError(f"The {what} file {path} does not exist.")
     if path.is_dir():
         raise InputError(f"The {what} path {path} is a directory; give a text, Markdown or HTML file.")
+    if not path.is_file():
+        raise InputError(f"The {what} path {path} is not a regular file (a device, pipe or socket); "
+                         f"give a text, Markdown or HTML file.")
     try:
-        size = path.stat().st_size
-        if size > MAX_INPUT_BYTES:
-            raise InputError(f"The {what} file {path} is {size // (1024 * 1024)} MB; the limit is "
+        with path.open("rb") as handle:
+            data = handle.read(MAX_INPUT_BYTES + 1)  # never more, whatever the file claims
+        if len(data) > MAX_INPUT_BYTES:
+            raise InputError(f"The {what} file {path} is larger than the limit of "
                              f"{MAX_INPUT_BYTES // (1024 * 1024)} MB per document.")
-        data = path.read_bytes()
     except PermissionError:
         raise InputError(f"The {what} file {path} cannot be read (permission denied).") from None
     except OSError as err:
@@ -99,9 +104,16 @@ def _decode(data: bytes, path: Path, what: str) -> tuple[str, str]:
         pass
     from charset_normalizer import from_bytes
 
-    best = from_bytes(data).best()
+    results = from_bytes(data)
+    best = results.best()
     if best is None or best.encoding is None:
         raise InputError(f"The {what} file {path} is not UTF-8 and its encoding could not be detected.")
+    # German copy that is not UTF-8 is Windows-1252 / Latin-1: where the detector finds that
+    # reading as good as its first guess (cp1250 reads "Lefèvre" as "Lefčvre" just as
+    # cleanly), the encoding German copy comes in wins.
+    western = [m for m in results if m.encoding in WESTERN_ENCODINGS]
+    if western and western[0].chaos <= best.chaos + 0.01 and western[0].coherence >= best.coherence - 0.05:
+        best = western[0]
     return str(best), best.encoding.replace("_", "-")
 
 
@@ -118,6 +130,26 @@ def _repair_mojibake(text: str) -> str:
     return ftfy.fix_text(text, config=config)
 
 
+def read_source(path: str | Path, input_format: str = "auto") -> tuple[str, list[str]]:
+    """The English source's text, extracted like the German (HTML article text, Markdown
+    prose), and warnings, among them one when the text does not read as English."""
+    text, _, warnings = read_text(path, "source")
+    fmt = detect_format(path, text) if input_format == "auto" else input_format
+    if fmt == "html":
+        text, _ = html_to_text(text, path, "source")
+    elif fmt == "md":
+        text, _ = markdown_to_text(text)
+        if not text.strip():
+            raise InputError(f"The source Markdown file {path} holds no prose (only code, tables or markup).")
+    from .segment import detect_language
+
+    language, probability = detect_language(text[:5000])
+    if language != "en" and probability > 0.9:
+        warnings.append(f"The source {path} does not read as English (it reads as {language!r}); drift and the "
+                        f"source checks compare English with German.")
+    return text, warnings
+
+
 def detect_format(path: str | Path, text: str) -> str:
     suffix = Path(path).suffix.lower()
     if suffix in (".html", ".htm", ".xhtml"):
@@ -130,7 +162,7 @@ def detect_format(path: str | Path, text: str) -> str:
     return "txt"
 
 
-def html_to_text(html: str, path: str | Path) -> tuple[str, str]:
+def html_to_text(html: str, path: str | Path, what: str = "HTML") -> tuple[str, str]:
     """Extract the article body of an HTML page as Markdown-ish text, and its title."""
     import trafilatura
 
@@ -139,7 +171,9 @@ def html_to_text(html: str, path: str | Path) -> tuple[str, str]:
         include_tables=False, include_images=False, include_links=False, favor_recall=True,
     )
     if not body or not body.strip():
-        raise InputError(f"No article text could be extracted from the HTML file {path}.")
+        raise InputError(f"No article text could be extracted from the {what} file {path}.")
+    # Markdown escapes are markup, not text ("Lehrer\\*innen", "\\[sic\\]")
+    body = _MD_ESCAPE.sub(r"\1", body)
     metadata = trafilatura.extract_metadata(html)
     title = ((metadata.title if metadata is not None else None) or "").strip()
     if title and not body.lstrip().startswith(("#", title)):
@@ -147,11 +181,79 @@ def html_to_text(html: str, path: str | Path) -> tuple[str, str]:
     return body, title
 
 
+_TEXT_SUFFIX = re.compile(r"\.(?:txt|md|markdown|html?|xhtml)$", re.IGNORECASE)
+_LANGUAGE_SUFFIX = re.compile(r"\.(?:de|deu|ger)$", re.IGNORECASE)
+
+
+def markdown_to_text(markdown: str) -> tuple[str, list[tuple[int, int]]]:
+    """The prose of a Markdown file, parsed with markdown-it-py (CommonMark and tables), as
+    text with one block per paragraph, headings as "# ...", list items as "- ...", quotes as
+    "> ...": inline markup gives its text (emphasis, links, code spans); code blocks,
+    tables and raw HTML are not prose and are left out.  Also (offset in the text, line in
+    the file) for every block, so a finding can be placed in the file."""
+    from markdown_it import MarkdownIt
+
+    tokens = MarkdownIt("commonmark").enable("table").parse(markdown)
+    blocks: list[tuple[str, int]] = []
+    prefix, depth_table, quote_depth, list_depth = "", 0, 0, 0
+    heading = 0
+    for index, token in enumerate(tokens):
+        if token.type == "table_open":
+            depth_table += 1
+        elif token.type == "table_close":
+            depth_table -= 1
+        elif token.type == "blockquote_open":
+            quote_depth += 1
+        elif token.type == "blockquote_close":
+            quote_depth -= 1
+        elif token.type in ("bullet_list_open", "ordered_list_open"):
+            list_depth += 1
+        elif token.type in ("bullet_list_close", "ordered_list_close"):
+            list_depth -= 1
+        elif token.type == "heading_open":
+            heading = int(token.tag[1:])
+        elif token.type == "heading_close":
+            heading = 0
+        elif token.type == "inline" and not depth_table:
+            text = _inline_text(token.children or [])
+            if not text.strip():
+                continue
+            if heading:
+                prefix = "#" * heading + " "
+            elif list_depth and tokens[index - 2].type == "list_item_open":
+                prefix = "- "
+            elif quote_depth:
+                prefix = "> "
+            else:
+                prefix = ""
+            line = (token.map or [0])[0] + 1
+            blocks.append((prefix + text.strip(), line))
+    out, origin, offset = [], [], 0
+    for text, line in blocks:
+        origin.append((offset, line))
+        out.append(text)
+        offset += len(text) + 2
+    return "\n\n".join(out) + ("\n" if out else ""), origin
+
+
+def _inline_text(children) -> str:
+    parts = []
+    for child in children:
+        if child.type in ("text", "code_inline"):
+            parts.append(child.content)
+        elif child.type in ("softbreak", "hardbreak"):
+            parts.append(" ")
+        elif child.type == "image":
+            continue
+    return "".join(parts)
+
+
 def document_name(path: str | Path) -> str:
-    """The name reports are written under: the file name up to its first dot
-    ("story.de.txt" -> "story")."""
-    path = Path(path)
-    return path.stem.split(".")[0] or path.stem
+    """The name reports are written under: the file name without its text extension and
+    language tag ("story.de.txt" -> "story", "rt.com.18606.de.txt" -> "rt.com.18606")."""
+    name = Path(path).name
+    name = _LANGUAGE_SUFFIX.sub("", _TEXT_SUFFIX.sub("", name))
+    return name or Path(path).stem or "document"
 
 
 def ingest(path: str | Path, input_format: str = "auto", boilerplate_extra: list[dict] | None = None) -> Document:
@@ -161,14 +263,16 @@ def ingest(path: str | Path, input_format: str = "auto", boilerplate_extra: list
     fmt = detect_format(path, text) if input_format == "auto" else input_format
     if fmt not in FORMATS:
         raise InputError(f"Unknown input format {fmt!r}; use one of {', '.join(FORMATS)} or auto.")
+    origin = None
     if fmt == "html":
         text, _ = html_to_text(text, path)
+    elif fmt == "md":
+        text, origin = markdown_to_text(text)
+        if not text.strip():
+            raise InputError(f"The Markdown file {path} holds no prose (only code, tables or markup).")
     doc = Document(path=str(path), name=document_name(path), text=text, format=fmt,
-                   encoding=encoding, warnings=warnings)
+                   encoding=encoding, warnings=warnings, origin_lines=origin)
     doc.paragraphs = structure(text, fmt, boilerplate_rules(boilerplate_extra), doc)
-    if not any(p.kind != BOILERPLATE for p in doc.paragraphs):
-        doc.warnings.append("The input holds only boilerplate (bylines, notes, widget labels); "
-                            "there is no article text to audit.")
     headline = next((p for p in doc.paragraphs if p.kind == HEADLINE), None)
     if headline is not None:
         doc.title = text[headline.start:headline.end].strip()

@@ -15,8 +15,9 @@ from .config import load_config
 from .document import Document
 from .errors import ModelUnavailable
 from .flag import drift_findings, gate, load_baseline, sort_findings
-from .ingest import ingest, read_text
-from .resources import load_user_toml
+from .errors import InputError
+from .ingest import ingest, read_source
+from .glossary import load_glossary
 from .segment import segment_document, segment_source
 from .signals import compute_signals, metric_signatures
 from .translate import DEFAULT_MODEL, DEFAULT_REVISION, DecodingSettings
@@ -39,6 +40,7 @@ class AuditSettings:
     use_cache: bool = True
     cache_dir: str | None = None
     quiet: bool = False
+    allow_empty: bool = False
 
 
 class Auditor:
@@ -47,12 +49,13 @@ class Auditor:
     def __init__(self, settings: AuditSettings):
         self.settings = settings
         self.config = load_config(settings.config_path)
-        self.glossary = load_user_toml(settings.glossary_path, "glossary") if settings.glossary_path else {}
+        self.glossary = load_glossary(settings.glossary_path) if settings.glossary_path else {}
         self.accepted = load_baseline(settings.ignore_path) if settings.ignore_path else set()
         self.fail_on = settings.fail_on or self.config["gate"]["fail_on"]
         self.translator: CachedTranslator | None = None
         self.skipped_reason: str | None = None
         self.warnings: list[str] = []  # about the model, added to every document
+        self.sent_to_model = self.taken_from_cache = 0  # distinct sentences, last translate()
         self._opened = False
 
     def _open_translator(self) -> None:
@@ -87,9 +90,12 @@ class Auditor:
         segment_document(doc)
         if source is not None:
             doc.source_path = str(source)
-            doc.source_text, _, warnings = read_text(source, "source")
+            doc.source_text, warnings = read_source(source, s.input_format)
             doc.warnings.extend(warnings)
             doc.source_segments = segment_source(doc.source_text)
+        if not any(seg.is_prose for seg in doc.segments) and not s.allow_empty:
+            raise InputError(f"The input {path} holds no article text to audit (only bylines, notes or "
+                             f"widget labels); pass --allow-empty to accept that.")
         return doc
 
     def translate(self, docs: list[Document], map_batches=None) -> None:
@@ -122,6 +128,9 @@ class Auditor:
                 doc.translation.from_cache += 1
             else:
                 doc.translation.translated += 1
+        # what the model is asked: each distinct sentence not in the cache, once
+        self.sent_to_model = len(set(texts) - set(cached))
+        self.taken_from_cache = len(set(texts) & set(cached))
         results = map_batches(texts, self.translator.translate) if map_batches else self.translator.translate(texts)
         for doc in docs:
             info = doc.translation

@@ -29,5 +29,7 @@ def load_user_toml(path: str | Path, what: str) -> dict[str, Any]:
         raise ConfigError(f"The {what} file {path} is a directory, not a file.") from None
     except tomllib.TOMLDecodeError as err:
         raise ConfigError(f"The {what} file {path} is not valid TOML ({err}).") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"The {what} file {path} is not UTF-8 text; TOML files are UTF-8.") from None
     except OSError as err:
         raise ConfigError(f"The {what} file {path} cannot be read ({err.strerror}).") from None

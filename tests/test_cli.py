@@ -145,11 +145,12 @@ def test_accepted_findings_baseline(tmp_path):
 
 
 def test_report_never_overwrites_the_input(tmp_path):
-    path = tmp_path / "a.json"
-    path.write_text("Die Munition ist alt. Sie hilft Russland trotzdem sehr.", encoding="utf-8")
+    path = tmp_path / "a.html"
+    path.write_text("<html><body><article><p>Die Munition ist alt. Sie hilft Russland trotzdem sehr, "
+                    "sagen die Fachleute in Kiew.</p></article></body></html>", encoding="utf-8")
     before = _sha(path)
-    result = mt_audit("check", path, "--out", tmp_path, "--backend", "none", "--format", "json")
-    assert result.returncode == 2 and _sha(path) == before
+    result = mt_audit("check", path, "--out", tmp_path, "--backend", "none", "--format", "html")
+    assert result.returncode == 2 and _sha(path) == before and "is the input file" in result.stderr
 
 
 def test_with_source_and_tiny_model(tiny_model, tmp_path):
@@ -211,4 +212,4 @@ def test_batch_with_a_model_translates_all_documents_together(tiny_model, tmp_pa
     assert report["translation"]["backend"] == "ctranslate2"
     again = mt_audit("batch", corpus, "--model", tiny_model, "--backend", "ctranslate2", "--out", out,
                      "--format", "json", "--fail-on", "never", env={"MT_AUDIT_CACHE_DIR": str(tmp_path / "cache")})
-    assert "3 from cache" in again.stdout.replace("\n", " ")
+    assert "3 taken from the cache" in " ".join(again.stdout.split())

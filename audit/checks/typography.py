@@ -1,11 +1,15 @@
 """German typography: quotation marks, a missing space between sentences,
-doubled spaces, a space before punctuation."""
+doubled spaces, a space before punctuation; and invisible bidirectional control
+characters, which can make text display in another order than it is read (major)."""
 from __future__ import annotations
 
 import re
 
-from ..document import MINOR, Finding
+from ..document import MAJOR, MINOR, Finding
 from . import finding, german_prose
+
+# Explicit bidirectional embeddings, overrides and isolates, and the directional marks.
+BIDI_CONTROL = re.compile(r"[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 NAME = "typography"
 DATA = None
@@ -41,6 +45,16 @@ def run(doc, data) -> list[Finding]:
                 out.append(finding(seg, a, b, category="typography", severity=MINOR, check=NAME,
                                    message=f"{what[0].upper()}{what[1:]} in '{_context(seg.text, a, b)}'.",
                                    suggestion=f"{hint}: '{suggestion}'" if suggestion.strip() else hint))
+    for seg in doc.segments:
+        if not seg.is_prose:
+            continue
+        for match in BIDI_CONTROL.finditer(seg.text):
+            code = f"U+{ord(match.group(0)):04X}"
+            out.append(finding(seg, match.start(), match.end(), category="typography", severity=MAJOR, check=NAME,
+                               confidence=0.95,
+                               message=f"An invisible bidirectional control character ({code}) changes the order "
+                                       f"in which the text around it is displayed.",
+                               suggestion="remove the character"))
     # A missing space can also fall between two segments: "steht.„All dies" is split by
     # the segmenter, so look at the seams too.
     segs = list(german_prose(doc))

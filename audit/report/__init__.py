@@ -1,22 +1,105 @@
-"""Reports: JSON (schema mt-audit/1), HTML, JUnit XML, GitHub annotations, terminal."""
+"""Reports: JSON (schema mt-audit/1), HTML, JUnit XML, GitHub annotations, terminal.
+
+Writing is safe for what the user gave: ``check_outputs`` refuses any output path that is
+one of the inputs (or a folder, or in a folder that cannot be written) before the audit
+runs, and ``write_set`` writes a set of reports all or nothing, each through a temporary
+file that is renamed into place, with the mode the umask gives a new file (or the mode of
+the file it replaces).
+"""
 from __future__ import annotations
 
 import os
 import tempfile
 from pathlib import Path
 
+from ..errors import InputError
+
 FORMATS = ("html", "json", "junit", "github")
+SUFFIXES = {"html": ".html", "json": ".json", "junit": ".junit.xml"}
 
 
-def write_atomic(path: Path, text: str) -> None:
-    """Write via a temporary file and rename, so no half-written report is ever left."""
+def report_paths(name: str, out_dir: Path, formats: list[str]) -> dict[str, Path]:
+    """The file each report format is written to (``github`` goes to standard output)."""
+    return {fmt: Path(out_dir) / f"{name}{SUFFIXES[fmt]}" for fmt in formats if fmt in SUFFIXES}
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        if a.exists() and b.exists():
+            return os.path.samefile(a, b)
+    except OSError:
+        pass
+    return a.resolve() == b.resolve()
+
+
+def check_outputs(outputs: list[Path], inputs: list[Path | None]) -> None:
+    """Refuse, in one sentence, an output path that is an input, a folder, or that cannot be created."""
+    given = [Path(p) for p in inputs if p]
+    for output in outputs:
+        output = Path(output)
+        for source in given:
+            if _same_file(output, source):
+                raise InputError(f"The output {output} is the input file {source}; choose another output path.")
+        if output.is_dir():
+            raise InputError(f"The output {output} is a folder; remove it or choose another --out.")
+        parent = output.parent
+        while not parent.exists() and parent != parent.parent:
+            parent = parent.parent
+        if not parent.is_dir():
+            raise InputError(f"The output {output} cannot be written: {parent} is not a folder.")
+        if not os.access(parent, os.W_OK | os.X_OK):
+            raise InputError(f"The output {output} cannot be written (permission denied in {parent}).")
+
+
+def _new_file_mode() -> int:
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+def _temporary(path: Path, text: str, made: list[str]) -> str:
+    """Write ``text`` to a temporary file beside ``path`` with the mode ``path`` will have;
+    the file's name goes into ``made`` as soon as it exists, so that a signal arriving at
+    any point still finds it to remove."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    made.append(tmp)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(text)
-        os.replace(tmp, path)
+        mode = path.stat().st_mode & 0o7777 if path.exists() else _new_file_mode()
+        os.chmod(tmp, mode)
     except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+        _remove(tmp)
         raise
+    return tmp
+
+
+def _remove(tmp: str) -> None:
+    try:
+        os.unlink(tmp)
+    except FileNotFoundError:
+        pass
+
+
+def write_set(files: dict[Path, str]) -> None:
+    """Write every file or none: all are written to temporary files first, then renamed."""
+    temporaries: dict[Path, str] = {}
+    made: list[str] = []
+    try:
+        for path in files:
+            if Path(path).is_dir():
+                raise IsADirectoryError(21, "Is a directory", str(path))
+        for path, text in files.items():
+            temporaries[Path(path)] = _temporary(Path(path), text, made)
+        for path, tmp in temporaries.items():
+            os.replace(tmp, path)
+    except BaseException:
+        for tmp in made:
+            _remove(tmp)
+        raise
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write one file through a temporary file and a rename: never half-written."""
+    write_set({Path(path): text})

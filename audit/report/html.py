@@ -1,6 +1,8 @@
 """The HTML drift report: one self-contained file (Jinja2, autoescaped)."""
 from __future__ import annotations
 
+import re
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from dataclasses import dataclass
 
@@ -35,19 +37,25 @@ def _pieces(seg: Segment, findings: list[tuple[int, Finding]]) -> list[Piece]:
     return out
 
 
+_BIDI = re.compile(r"[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def _neutralised(value):
+    """Every value shown: bidirectional controls from the article are shown as their code
+    ("[U+202E]") instead of reordering the report around them."""
+    if isinstance(value, str):
+        return _BIDI.sub(lambda m: f"[U+{ord(m.group(0)):04X}]", value)
+    return value
+
+
 def _environment() -> Environment:
     env = Environment(loader=PackageLoader("audit.report", "templates"), autoescape=True,
-                      trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+                      trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True, finalize=_neutralised)
     return env
 
 
 def render(doc: Document, settings: dict, passed: bool) -> str:
-    numbered = list(enumerate(doc.findings))
-    by_segment: dict[str, list[tuple[int, Finding]]] = {}
-    for index, f in numbered:
-        for seg in doc.segments:
-            if seg.start < f.end and f.start < seg.end or seg.id == f.segment_id:
-                by_segment.setdefault(seg.id, []).append((index, f))
+    by_segment = _findings_by_segment(doc)
     source_by_id = {s.id: s for s in doc.source_segments}
     rows = []
     shown_sources: set[str] = set()
@@ -75,19 +83,36 @@ def render(doc: Document, settings: dict, passed: bool) -> str:
                            has_bt=not doc.translation.skipped)
 
 
+def _findings_by_segment(doc: Document) -> dict[str, list[tuple[int, Finding]]]:
+    """(index, finding) for each segment the finding overlaps or belongs to, found by
+    bisection over the segments' starts (linear in segments and findings)."""
+    segments = sorted(doc.segments, key=lambda s: s.start)
+    starts = [s.start for s in segments]
+    by_segment: dict[str, list[tuple[int, Finding]]] = {}
+    for index, f in enumerate(doc.findings):
+        ids = set()
+        low = max(0, bisect_right(starts, f.start) - 1)
+        for seg in segments[low:bisect_left(starts, max(f.end, f.start + 1))]:
+            if seg.start < f.end and f.start < seg.end:
+                ids.add(seg.id)
+        ids.add(f.segment_id)
+        for seg_id in ids:
+            by_segment.setdefault(seg_id, []).append((index, f))
+    return by_segment
+
+
 def _chart(doc: Document) -> dict:
     """Bars along the article: drift per passage, or weighted finding counts without drift."""
     prose = [s for s in doc.segments if s.is_prose]
     use_drift = any(s.drift is not None for s in prose)
     weight = {MAJOR: 1.0, MINOR: 0.4}
-    values = []
-    for seg in prose:
-        if use_drift:
-            value = seg.drift or 0.0
-        else:
-            value = sum(weight[f.severity] for f in doc.findings
-                        if not f.accepted and seg.start <= f.start < seg.end)
-        values.append((seg.id, value))
+    starts = [s.start for s in prose]
+    counted = [0.0] * len(prose)
+    for f in doc.findings:
+        at = bisect_right(starts, f.start) - 1
+        if not f.accepted and at >= 0 and f.start < prose[at].end:
+            counted[at] += weight[f.severity]
+    values = [(seg.id, (seg.drift or 0.0) if use_drift else counted[i]) for i, seg in enumerate(prose)]
     top = max([v for _, v in values] + [1.0])
     width = max(1, len(values))
     bars = [{"id": sid, "x": i, "h": round(80 * v / top, 2), "value": round(v, 3)} for i, (sid, v) in enumerate(values)]

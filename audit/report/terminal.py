@@ -1,11 +1,26 @@
 """The terminal summary (rich): verdict, counts and the top findings."""
 from __future__ import annotations
 
+import re
+
 from rich.console import Console
-from rich.markup import escape
+from rich.markup import escape as _markup_escape
 from rich.table import Table
 
 from ..document import MAJOR, SEVERITY_RANK, Document
+
+# Control characters (C0, DEL, C1) and bidirectional controls: text from an article must
+# never drive the terminal (ESC and OSC sequences) or reorder what is shown.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    """``text`` without control characters, line breaks as spaces."""
+    return _CONTROL.sub("", text.replace("\r\n", " ").replace("\n", " ").replace("\r", " ").replace("\t", " "))
+
+
+def escape(text: str) -> str:
+    return _markup_escape(printable(text))
 
 
 def print_summary(doc: Document, passed: bool, fail_on: str, written: list[str], console: Console,
@@ -57,11 +72,12 @@ def print_corpus_summary(outcome, fail_on: str, console: Console) -> None:
     for path, _ in outcome.errors:
         table.add_row(escape(path), "", "", "", "[red]error[/red]")
     console.print(f"[bold]mt-audit batch[/bold]: {len(outcome.documents)} documents audited, "
-                  f"{len(outcome.errors)} could not be read; {outcome.translated} sentences translated, "
-                  f"{outcome.from_cache} from cache")
+                  f"{len(outcome.errors)} could not be read; {outcome.translated} distinct sentences sent to the "
+                  f"model, {outcome.from_cache} taken from the cache")
     console.print(table)
     if outcome.jsonl:
         console.print(f"  wrote {escape(outcome.jsonl)} and one report per document")
     failed = sum(1 for d in outcome.documents if not d.passed)
     verdict = "[bold green]PASSED[/bold green]" if not failed and not outcome.errors else "[bold red]FAILED[/bold red]"
-    console.print(f"  gate (fail on {fail_on}): {verdict} ({failed} document(s) failed)")
+    console.print(f"  gate (fail on {fail_on}): {verdict} ({failed} document(s) failed the gate, "
+                  f"{len(outcome.errors)} could not be audited)")

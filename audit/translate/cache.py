@@ -79,12 +79,9 @@ class TranslationCache:
                 marks = ",".join("?" * len(part))
                 for key, value in self.conn.execute(
                         f"SELECT key, value FROM translations WHERE key IN ({marks})", part):
-                    data = json.loads(value)
-                    found[key] = TranslationResult(
-                        text=data["text"], logprob=data["logprob"],
-                        tokens=[tuple(t) for t in data["tokens"]], chunks=data.get("chunks", 1),
-                        truncated=data.get("truncated", False))
-        except (sqlite3.DatabaseError, json.JSONDecodeError, KeyError):
+                    found[key] = _result(value)
+        except (sqlite3.DatabaseError, ValueError, KeyError, TypeError):
+            # corrupt, or rows of the wrong shape: the cache is set aside and rebuilt
             self._set_aside()
             return {}
         return found
@@ -106,3 +103,20 @@ class TranslationCache:
         if self.conn is not None:
             self.conn.close()
             self.conn = None
+
+
+def _number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _result(value) -> TranslationResult:
+    """A cached row as a result; ValueError when it is not one (valid JSON of another shape)."""
+    data = json.loads(value)
+    tokens = data.get("tokens") if isinstance(data, dict) else None
+    if not (isinstance(data, dict) and isinstance(data.get("text"), str) and _number(data.get("logprob"))
+            and isinstance(tokens, list)
+            and all(isinstance(t, list) and len(t) == 2 and isinstance(t[0], str) and _number(t[1]) for t in tokens)
+            and isinstance(data.get("chunks", 1), int) and isinstance(data.get("truncated", False), bool)):
+        raise ValueError("not a cached translation")
+    return TranslationResult(text=data["text"], logprob=float(data["logprob"]), tokens=[tuple(t) for t in tokens],
+                             chunks=data.get("chunks", 1), truncated=data.get("truncated", False))
