@@ -8,6 +8,7 @@ import click
 
 from . import __version__
 from .errors import EXIT_BAD_INPUT, EXIT_FINDINGS, EXIT_INTERNAL, EXIT_OK, AuditError
+from .errors import InputError as AuditInputError
 from .translate import BACKENDS, DEFAULT_MODEL, DEFAULT_REVISION, DecodingSettings
 
 EXIT_CODES_HELP = """
@@ -42,8 +43,9 @@ def _audit_options(command):
                      show_default=True, help="Directory the reports are written to (as <name>.html, "
                                              "<name>.json, <name>.junit.xml)."),
         click.option("--format", "formats", default="html,json", show_default=True,
-                     help="Comma-separated report formats: html, json, junit, github (GitHub Actions "
-                          "annotations on standard output)."),
+                     help="Comma-separated report formats: html, json, junit (per document), sarif, gitlab "
+                          "(GitLab Code Quality; one file for all documents), github (GitHub Actions "
+                          "annotations on standard output), terminal (no file, the summary only)."),
         click.option("--fail-on", type=click.Choice(["major", "minor", "never"]), default=None,
                      help="Lowest severity that fails the gate (exit 1). Default: from the config, 'major'."),
         click.option("--model", default=None,
@@ -110,40 +112,83 @@ def _settings(options: dict):
     )
 
 
+def _output_files(values: tuple[str, ...], wanted: list[str]) -> dict[str, Path]:
+    from .report import COMBINABLE
+
+    files: dict[str, Path] = {}
+    for value in values:
+        fmt, sep, path = value.partition("=")
+        fmt = fmt.strip()
+        if not sep or not path or fmt not in COMBINABLE:
+            raise click.BadParameter(f"{value!r}: give FORMAT=PATH with FORMAT one of {', '.join(COMBINABLE)}",
+                                     param_hint="--output-file")
+        if fmt not in wanted:
+            raise click.BadParameter(f"{fmt} is not among the --format given", param_hint="--output-file")
+        files[fmt] = Path(path)
+    return files
+
+
+_output_file_option = click.option(
+    "--output-file", "output_files", multiple=True, metavar="FORMAT=PATH",
+    help="Write FORMAT (sarif, gitlab or junit) for all documents to PATH. Default: --out/mt-audit.sarif and "
+         "--out/mt-audit.gitlab.json; JUnit is then one file instead of one per document.")
+
+
 @main.command(epilog=EXIT_CODES_HELP)
-@click.argument("german_file", type=click.Path(path_type=Path))
+@click.argument("german_files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--source", "source_file", type=click.Path(path_type=Path),
-              help="The English original; drift is then judged against it, sentence by sentence.")
+              help="The English original of the one German file given; drift is then judged against it, "
+                   "sentence by sentence. Without it, NAME.en.txt (.md, .html) beside NAME.de.txt is used "
+                   "when it exists.")
+@click.option("--source-dir", type=click.Path(path_type=Path),
+              help="Folder of English originals: NAME.de.txt is paired with NAME.en.txt (or .md, .html) there.")
 @click.option("--write-ignore", "write_ignore", type=click.Path(path_type=Path),
               help="Write the current findings to this file as a baseline of accepted findings.")
+@_output_file_option
 @_audit_options
-def check(german_file, source_file, write_ignore, **options):
-    """Audit GERMAN_FILE (.txt, .md or .html) and write reports.
+def check(german_files, source_file, source_dir, write_ignore, output_files, **options):
+    """Audit GERMAN_FILES (.txt, .md or .html; folders: every such file inside) and write reports.
 
     Back-translates the German into English, aligns it with the English source
-    when one is given, scores every passage and flags the ones whose meaning
+    when there is one, scores every passage and flags the ones whose meaning
     probably drifted; editorial checks (units, loaded terms, names, numbers,
     untranslated text, typography, calques) run with or without a model.
+    Several files are audited with one model load; the exit code is the worst
+    over them.
     """
-    from .ingest import document_name
+    from .corpus import collect_inputs, find_source, source_beside
     from .pipeline import Auditor
-    from .report import check_outputs, report_paths
+    from .report import check_outputs, combined_paths, report_paths
 
     wanted = _formats(options["formats"])
     out_dir, quiet = options["out_dir"], options["quiet"]
     try:
-        paths = report_paths(document_name(german_file), out_dir, wanted)
-        check_outputs(list(paths.values()) + ([Path(write_ignore)] if write_ignore else []),
-                      [german_file, source_file, *_option_inputs(options)])
+        combined = combined_paths(out_dir, wanted, _output_files(output_files, wanted))
+        files, missing = collect_inputs(list(german_files))
+        if missing:
+            raise AuditInputError(missing[0][1])
+        if source_file and len(files) > 1:
+            raise AuditInputError("--source names the English original of one German file; with several "
+                                  "files, put NAME.en.txt beside NAME.de.txt or use --source-dir.")
+        if source_file:
+            sources = [source_file]
+        else:
+            sources = [find_source(f, source_dir) if source_dir else source_beside(f) for f in files]
+        per_document = [report_paths(_name(f), out_dir, wanted, combined) for f in files]
+        planned = [p for paths in per_document for p in paths.values()] + list(combined.values())
+        check_outputs(planned + ([Path(write_ignore)] if write_ignore else []),
+                      [*files, *sources, *_option_inputs(options)])
         auditor = Auditor(_settings(options))
-        doc = auditor.audit(german_file, source_file)
-        passed = auditor.passed(doc)
+        audited = []
+        for german, source in zip(files, sources):
+            doc = auditor.audit(german, source)
+            audited.append((doc, auditor.passed(doc)))
         extra = {}
         if write_ignore:
             from .flag import baseline_json
 
-            extra[Path(write_ignore)] = baseline_json(doc.findings)
-        written = write_reports(doc, auditor, paths, wanted, passed, extra)
+            extra[Path(write_ignore)] = baseline_json([f for doc, _ in audited for f in doc.findings])
+        written = write_reports(audited, auditor, per_document, wanted, combined, extra)
     except AuditError as err:
         _fail(err)
     if not quiet:
@@ -151,8 +196,17 @@ def check(german_file, source_file, write_ignore, **options):
 
         from .report.terminal import print_summary
 
-        print_summary(doc, passed, auditor.fail_on, written, Console(stderr="github" in wanted))
-    sys.exit(EXIT_OK if passed else EXIT_FINDINGS)
+        console = Console(stderr="github" in wanted)
+        for number, ((doc, passed), files_written) in enumerate(zip(audited, written)):
+            last = number == len(audited) - 1
+            print_summary(doc, passed, auditor.fail_on, files_written + (written[-1] if last else []), console)
+    sys.exit(EXIT_OK if all(passed for _, passed in audited) else EXIT_FINDINGS)
+
+
+def _name(path: Path) -> str:
+    from .ingest import document_name
+
+    return document_name(path)
 
 
 def _option_inputs(options: dict) -> list[Path]:
@@ -165,8 +219,9 @@ def _option_inputs(options: dict) -> list[Path]:
 @click.option("--source-dir", type=click.Path(path_type=Path),
               help="Folder of English originals: NAME.de.txt (or NAME.txt) is paired with NAME.en.txt, "
                    "NAME.en.md or NAME.en.html there, when it exists.")
+@_output_file_option
 @_audit_options
-def batch(inputs, source_dir, **options):
+def batch(inputs, source_dir, output_files, **options):
     """Audit many German files in one process (one model load).
 
     INPUTS are files or folders (every .txt, .md and .html inside).  All documents'
@@ -178,19 +233,26 @@ def batch(inputs, source_dir, **options):
     from .corpus import audit_corpus, collect_inputs, find_source
     from .ingest import document_name
     from .pipeline import Auditor
-    from .report import check_outputs, report_paths
+    from .report import check_outputs, combined_paths, report_paths
 
     wanted = _formats(options["formats"])
     out_dir = options["out_dir"]
     try:
+        combined = combined_paths(out_dir, wanted, _output_files(output_files, wanted))
         files, missing = collect_inputs(inputs)
         sources = [find_source(f, source_dir) for f in files]
-        planned = [p for f in files for p in report_paths(document_name(f), out_dir, wanted).values()]
-        check_outputs(planned + [Path(out_dir) / "corpus.jsonl"], [*files, *sources, *_option_inputs(options)])
+        planned = [p for f in files for p in report_paths(document_name(f), out_dir, wanted, combined).values()]
+        check_outputs(planned + [Path(out_dir) / "corpus.jsonl", *combined.values()],
+                      [*files, *sources, *_option_inputs(options)])
         auditor = Auditor(_settings(options))
-        outcome = audit_corpus(auditor, files, source_dir, out_dir,
-                               lambda doc, passed: write_reports(doc, auditor, report_paths(doc.name, out_dir, wanted),
-                                                                 wanted, passed))
+        outcome = audit_corpus(
+            auditor, files, source_dir, out_dir,
+            lambda doc, passed: write_reports([(doc, passed)], auditor, [report_paths(doc.name, out_dir, wanted, combined)],
+                                              wanted, {})[0])
+        if combined and outcome.audited:
+            written = write_reports(outcome.audited, auditor, [{} for _ in outcome.audited],
+                                    [f for f in wanted if f != "github"], combined, {})
+            outcome.combined = written[-1]
         outcome.errors[:0] = missing
         if missing:
             outcome.error_code = max(outcome.error_code, EXIT_BAD_INPUT)
@@ -459,24 +521,40 @@ def _print_figures(title: str, figures: dict, json_path: Path | None, record: di
         write_atomic(Path(json_path), json.dumps(record or figures, indent=2, sort_keys=True) + "\n")
 
 
-def write_reports(doc, auditor, paths: dict, formats: list[str], passed: bool, extra: dict | None = None) -> list[str]:
-    """Render the reports of ``formats`` and write them (and ``extra`` files) all or none;
-    GitHub annotations go to standard output once the files are written."""
+def write_reports(audited: list, auditor, per_document: list[dict], formats: list[str],
+                  combined: dict[str, Path], extra: dict | None = None) -> list[list[str]]:
+    """Render the reports of ``formats`` for each (document, passed) of ``audited`` (to the
+    paths of ``per_document``) and the ``combined`` ones for all of them, and write every
+    file (and ``extra`` files) all or none; GitHub annotations go to standard output once
+    the files are written.  Returns the files written per document, then the combined
+    files."""
     from .errors import InputError
-    from .report import github, html, json_report, junit, write_set
+    from .report import github, html, json_report, junit, render_combined, write_set
 
-    settings = auditor.settings_record(doc)
     renderers = {"html": html.render, "json": json_report.render, "junit": junit.render}
-    files = {paths[fmt]: renderers[fmt](doc, settings, passed) for fmt in formats if fmt in renderers}
+    files: dict[Path, str] = {}
+    written: list[list[str]] = []
+    for (doc, passed), paths in zip(audited, per_document):
+        settings = auditor.settings_record(doc)
+        mine = {paths[fmt]: renderers[fmt](doc, settings, passed) for fmt in formats if fmt in paths}
+        files.update(mine)
+        written.append([str(p) for p in mine])
+    if combined and audited:
+        settings = auditor.settings_record(audited[0][0])
+        docs = [doc for doc, _ in audited]
+        files.update({path: render_combined(fmt, docs, settings) for fmt, path in combined.items()})
     files.update(extra or {})
-    try:
-        write_set(files)
-    except OSError as err:
-        raise InputError(f"The reports cannot be written to {Path(next(iter(files))).parent} "
-                         f"({err.strerror}).") from None
+    written.append([str(p) for p in combined.values()] + [str(p) for p in (extra or {})])
+    if files:
+        try:
+            write_set(files)
+        except OSError as err:
+            raise InputError(f"The reports cannot be written to {Path(next(iter(files))).parent} "
+                             f"({err.strerror}).") from None
     if "github" in formats:
-        click.echo(github.render(doc, settings, passed), nl=False)
-    return [str(p) for p in files]
+        for doc, passed in audited:
+            click.echo(github.render(doc, auditor.settings_record(doc), passed), nl=False)
+    return written
 
 
 EXIT_INTERRUPTED = 130

@@ -42,6 +42,9 @@ class CorpusOutcome:
     jsonl: str | None = None
     translated: int = 0
     from_cache: int = 0
+    # (document, passed) of every audited document, for the reports written once per run.
+    audited: list = field(default_factory=list, repr=False)
+    combined: list[str] = field(default_factory=list)
 
     @property
     def exit_code(self) -> int:
@@ -63,7 +66,13 @@ def collect_inputs(inputs: list[Path]) -> tuple[list[Path], list[tuple[str, str]
         else:
             missing.append((str(item), f"The input {item} does not exist."))
     if not files:
-        reason = missing[0][1] if len(missing) == 1 else "No German files (.txt, .md, .html) were found in the inputs given."
+        folders = [item for item in inputs if item.is_dir()]
+        if len(missing) == 1:
+            reason = missing[0][1]
+        elif len(folders) == 1 and len(inputs) == 1:
+            reason = f"The directory {folders[0]} holds no German files (.txt, .md, .html)."
+        else:
+            reason = "No German files (.txt, .md, .html) were found in the inputs given."
         raise InputError(reason)
     names = [document_name(f) for f in files]
     clashes = sorted({n for n in names if names.count(n) > 1})
@@ -71,6 +80,20 @@ def collect_inputs(inputs: list[Path]) -> tuple[list[Path], list[tuple[str, str]
         raise InputError(f"Several inputs would write reports of the same name ({', '.join(clashes)}); "
                          f"audit them in separate runs or rename them.")
     return files, missing
+
+
+def source_beside(german: Path) -> Path | None:
+    """The English original beside a German file named with its language: NAME.en.txt
+    (.md, .html) for NAME.de.txt (.md, .html); None when there is none."""
+    parts = german.name.split(".")
+    if len(parts) < 3 or parts[-2].lower() != "de":
+        return None
+    stem = ".".join(parts[:-2])
+    for suffix in SOURCE_SUFFIXES:
+        candidate = german.with_name(stem + suffix)
+        if candidate.is_file():
+            return candidate
+    return None
 
 
 def find_source(german: Path, source_dir: Path | None) -> Path | None:
@@ -152,6 +175,7 @@ def audit_corpus(auditor, files: list[Path], source_dir: Path | None, out_dir: P
         auditor.finish(doc)
         passed = auditor.passed(doc)
         written = write(doc, passed)
+        outcome.audited.append((doc, passed))
         open_findings = [f for f in doc.findings if not f.accepted]
         outcome.documents.append(DocumentOutcome(
             path=doc.path, name=doc.name, segments=len(doc.segments), findings=len(open_findings),

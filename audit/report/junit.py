@@ -15,7 +15,7 @@ def xml_text(text: str) -> str:
     return _NOT_XML.sub("\ufffd", text)
 
 
-def render(doc: Document, settings: dict, passed: bool) -> str:
+def _suite(doc: Document) -> tuple[ET.Element, int, int]:
     suite = ET.Element("testsuite", name=xml_text(f"mt-audit.{doc.name}"))
     failures = 0
     cases = 0
@@ -40,7 +40,18 @@ def render(doc: Document, settings: dict, passed: bool) -> str:
     suite.set("tests", str(cases))
     suite.set("failures", str(failures))
     suite.set("errors", "0")
-    root = ET.Element("testsuites", tests=str(cases), failures=str(failures))
-    root.append(suite)
+    return suite, cases, failures
+
+
+def render_all(docs: list[Document], settings: dict) -> str:
+    """One JUnit file with a test suite per document."""
+    suites = [_suite(doc) for doc in docs]
+    root = ET.Element("testsuites", tests=str(sum(s[1] for s in suites)), failures=str(sum(s[2] for s in suites)))
+    for suite, _, _ in suites:
+        root.append(suite)
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+
+def render(doc: Document, settings: dict, passed: bool) -> str:
+    return render_all([doc], settings)

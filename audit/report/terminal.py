@@ -77,6 +77,8 @@ def print_corpus_summary(outcome, fail_on: str, console: Console) -> None:
     console.print(table)
     if outcome.jsonl:
         console.print(f"  wrote {escape(outcome.jsonl)} and one report per document")
+    for path in outcome.combined:
+        console.print(f"  wrote {escape(path)}")
     failed = sum(1 for d in outcome.documents if not d.passed)
     verdict = "[bold green]PASSED[/bold green]" if not failed and not outcome.errors else "[bold red]FAILED[/bold red]"
     console.print(f"  gate (fail on {fail_on}): {verdict} ({failed} document(s) failed the gate, "

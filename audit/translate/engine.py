@@ -21,6 +21,7 @@ def open_translator(backend: str, model: str, revision: str, settings: DecodingS
         return None
     if backend not in ("marian", "ctranslate2"):
         raise ModelUnavailable(f"Unknown translation backend {backend!r}.")
+    require_extra(backend)
     from .loader import is_ct2_dir, resolve
     from .marian import MarianTranslator
 
@@ -93,3 +94,21 @@ def fill_back_translations(pairs, results: Sequence[TranslationResult]) -> None:
         seg.bt_chunks = result.chunks
         if result.truncated:
             doc.translation.truncated += 1
+
+
+# What each backend imports, and the extra of the mt-audit package that brings it.
+EXTRAS = {"marian": (("torch", "transformers", "sentencepiece"), "marian"),
+          "ctranslate2": (("ctranslate2", "transformers", "sentencepiece"), "ct2")}
+
+
+def require_extra(backend: str) -> None:
+    """ModelUnavailable, naming the extra to install, when a backend's libraries are missing
+    (the core install audits without a model)."""
+    from importlib.util import find_spec
+
+    modules, extra = EXTRAS[backend]
+    missing = [name for name in modules if find_spec(name) is None]
+    if missing:
+        raise ModelUnavailable(f"The {backend} backend needs {', '.join(missing)}, which this installation "
+                               f"lacks; install them with pip install 'mt-audit[{extra}]' (or audit with "
+                               f"--backend none).")

@@ -1,0 +1,86 @@
+"""Every check mt-audit can report, described once.
+
+The code-scanning rules of the SARIF report, ``mt-audit checks`` and the documentation
+test all read this table, so a check cannot exist without a description an editor can
+act on.  ``severity`` is the check's usual severity; a finding may state another (a
+loaded term's own severity, a changed figure that is major where a dropped one is
+minor) and the severity policy keeps a finding major only where it is nearly always
+right.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class CheckInfo:
+    id: str
+    summary: str      # one line: what it flags
+    why: str          # why an editor should care, and how to tune it
+    severity: str     # usual severity: major or minor
+    needs: str        # what it needs to run: "German", "source" or "model"
+
+
+CATALOG: tuple[CheckInfo, ...] = (
+    CheckInfo("units", "Imperial or US units left in German copy, with the metric value as suggestion.",
+              "German readers think in metric units; a figure left in miles, feet or Fahrenheit is "
+              "unreadable to them or silently wrong when the number was kept but the unit translated. "
+              "A metric value given beside it, customary uses (Zoll for screens) and Pfund as money "
+              "are not flagged; tune with [units] in a --glossary file.", "major", "German"),
+    CheckInfo("terms", "Loaded or historically charged terms, with why they matter and alternatives.",
+              "Words such as 'Blitzkrieg' or 'Endlösung' carry a history the English did not mean; "
+              "each term says why and what to write instead. Add house terms with [terms] in a "
+              "--glossary file.", "major", "German"),
+    CheckInfo("names", "A name spelt two ways in one article, or an English transliteration of a name "
+                       "German writes otherwise.",
+              "Readers and search engines treat two spellings as two people; German agencies use "
+              "German transliterations (Selenskyj, not Zelensky). Extend with [names] in a --glossary "
+              "file.", "minor", "German"),
+    CheckInfo("numbers", "English number and date formats in German copy (1.6 million, 11,000, October 3).",
+              "A decimal point and a thousands separator swap meaning between English and German: "
+              "'1.600' is sixteen hundred to a German reader.", "minor", "German"),
+    CheckInfo("untranslated", "English left untranslated inside German sentences.",
+              "Machine translation passes through what it does not understand; names and accepted "
+              "anglicisms are left out. Accept more anglicisms with [untranslated] in a --glossary "
+              "file.", "minor", "German"),
+    CheckInfo("typography", "German typography: quotation marks, spaces around punctuation, and invisible "
+                            "bidirectional control characters.",
+              "Wrong quotation marks and doubled spaces are slips a copy desk fixes; a bidirectional "
+              "control character can make text display in another order than it is read, so it is "
+              "major.", "minor", "German"),
+    CheckInfo("calques", "Calques and false friends of English-to-German translation.",
+              "'Sinn machen' or 'realisieren' for 'realise' are tell-tale signs of translated copy; a "
+              "matter of style, with a suggestion.", "minor", "German"),
+    CheckInfo("source.number", "A figure of the English source that the German passage changes or drops.",
+              "Numbers are what readers quote; a changed figure is almost always an error (major), a "
+              "figure the German leaves out may be a rounding or an omission (minor). Figures written "
+              "another way (words, ordinals, clock times, converted units) count as kept.", "major",
+              "source"),
+    CheckInfo("source.negation", "A statement the English makes and the German turns around (or the reverse).",
+              "A lost 'not' inverts the news. Negation is said in many ways (kein, ohne, weder … noch, "
+              "un- words), so without a model the finding is a reason to look, minor.", "minor", "source"),
+    CheckInfo("source.omission", "Much of the English source passage has no counterpart in the German.",
+              "A sentence half translated loses facts the reader never learns are missing.", "minor",
+              "source"),
+    CheckInfo("drift.score", "The back-translation says something other than the English source.",
+              "The drift score combines the signals listed in docs/checks.md (chrF, embeddings, "
+              "numbers, negation, names, antonyms, omitted and added words) in one fitted model; its "
+              "thresholds are in [drift] of the configuration.", "major", "model"),
+    CheckInfo("drift.alignment", "A German passage with no source sentence, or a source sentence with no "
+                                 "German counterpart.",
+              "An added sentence may be an editor's note or an invention; a dropped sentence is missing "
+              "news.", "major", "source"),
+    CheckInfo("drift.confidence", "Without a source: the translation model is unsure of the passage.",
+              "Low model confidence marks garbled or ambiguous German worth a second read.", "minor", "model"),
+    CheckInfo("drift.negation", "Without a source: the German and its back-translation disagree on negation.",
+              "The model may have read the sentence the other way round; worth a look.", "minor", "model"),
+    CheckInfo("drift.broken", "Without a source: the back-translation breaks off or leaves a gap.",
+              "A gap in the back-translation often points at a missing word in the German.", "minor", "model"),
+)
+
+BY_ID = {info.id: info for info in CATALOG}
+
+
+def info(check: str) -> CheckInfo:
+    """The catalogue entry of ``check``; an unknown check gets a plain entry."""
+    return BY_ID.get(check) or CheckInfo(check, check, "", "minor", "German")
