@@ -56,10 +56,17 @@ class AlignParams:
     (``mt-audit eval alignment``)."""
 
     merge_penalty: float = 0.05
-    # Leaving a sentence unaligned costs this multiple of the document's typical 1:1
-    # cost per character: self-calibrating, since similarity runs high between two
-    # English texts and low between OCR'd French and machine-translated French.
+    # Leaving a sentence unaligned is cheaper than a 1:1 bead whose cost per character is
+    # past this share of the way from the document's typical matched pair to its typical
+    # unrelated pair: self-calibrating, since similarity runs high between two English
+    # texts, lower between OCR'd and machine-translated French, and low between German
+    # and English without a model.  None: ``skip_ratio`` times the typical matched cost.
+    unrelated_share: float | None = 1.3
     skip_ratio: float = 1.0
+    # chrF's beta in the bead similarity: 1 makes an extra sentence on either side of a
+    # bead cost alike (recall-weighted chrF, beta 2, hardly sees a sentence added on the
+    # translated side, so a merge would absorb it instead of leaving it unaligned).
+    chrf_beta: float = 1.0
     length_weight: float = 0.3
     anchor_weight: float = 0.1
     min_band: int = 12
@@ -120,19 +127,112 @@ def word_similarity(a: Counter, b: Counter, idf: dict[str, float], weight: float
     return 2 * sum(idf[w] * min(a[w], b[w]) for w in a.keys() & b.keys()) / weight
 
 
-def _merge(counters: list[list[Counter]]) -> list[Counter]:
-    if len(counters) == 1:
-        return counters[0]
-    return [sum((c[k] for c in counters), Counter()) for k in range(CHAR_ORDER)]
+class _Packed:
+    """The n-gram and word counts of both sides as sorted id and count arrays, so that
+    chrF and the word score of a bead are array intersections, not dictionary walks (the
+    search scores thousands of beads per document).  Same values as ``chrf_from_ngrams``
+    and ``word_similarity``."""
 
+    def __init__(self, side_a: _Side, side_b: _Side, idf: dict[str, float]):
+        import numpy as np
 
-def _spans(side: _Side):
-    """The merged n-gram counts, anchors and words of a run of sentences, computed once per run."""
-    @lru_cache(maxsize=None)
-    def span(i: int, count: int) -> tuple[list[Counter], Counter, Counter]:
-        return (_merge(side.ngrams[i:i + count]), sum(side.anchors[i:i + count], Counter()),
-                sum(side.words[i:i + count], Counter()))
-    return span
+        self.np = np
+        grams: dict[tuple[int, str], int] = {}
+        orders: list[int] = []
+        words: dict[str, int] = {}
+        weights: list[float] = []
+        anchors: dict[str, int] = {}
+
+        def pack(items, ids: dict, on_new) -> tuple:
+            keys, counts = [], []
+            for key, count in items:
+                index = ids.get(key)
+                if index is None:
+                    index = ids[key] = len(ids)
+                    on_new(key)
+                keys.append(index)
+                counts.append(count)
+            keys_array = np.array(keys, dtype=np.int64)
+            order = np.argsort(keys_array, kind="stable")
+            return keys_array[order], np.array(counts, dtype=np.float64)[order]
+
+        self.sentences = []
+        for side in (side_a, side_b):
+            packed_side = []
+            for ngrams, counted, anchored in zip(side.ngrams, side.words, side.anchors):
+                gram_ids, gram_counts = pack((((order, g), c) for order, counter in enumerate(ngrams)
+                                              for g, c in counter.items()), grams, lambda key: orders.append(key[0]))
+                word_ids, word_counts = pack(counted.items(), words, lambda key: weights.append(idf[key]))
+                anchor_ids, anchor_counts = pack(anchored.items(), anchors, lambda key: None)
+                packed_side.append((gram_ids, gram_counts, word_ids, word_counts, anchor_ids, anchor_counts))
+            self.sentences.append(packed_side)
+        self.orders = np.array(orders, dtype=np.int64)
+        self.idf = np.array(weights, dtype=np.float64)
+        self.span = lru_cache(maxsize=None)(self._span)
+
+    def _span(self, side: int, start: int, count: int) -> tuple:
+        """(gram ids, gram counts, n-grams per order, word ids, word counts, IDF mass,
+        anchor ids, anchor counts, anchors) of a run of sentences."""
+        np = self.np
+        parts = self.sentences[side][start:start + count]
+        if len(parts) == 1:
+            gram_ids, gram_counts, word_ids, word_counts, anchor_ids, anchor_counts = parts[0]
+        else:
+            gram_ids, gram_counts = self._merge([p[0] for p in parts], [p[1] for p in parts])
+            word_ids, word_counts = self._merge([p[2] for p in parts], [p[3] for p in parts])
+            anchor_ids, anchor_counts = self._merge([p[4] for p in parts], [p[5] for p in parts])
+        per_order = np.bincount(self.orders[gram_ids], weights=gram_counts, minlength=CHAR_ORDER)
+        mass = float(np.dot(self.idf[word_ids], word_counts))
+        return (gram_ids, gram_counts, per_order, word_ids, word_counts, mass, anchor_ids, anchor_counts,
+                float(anchor_counts.sum()))
+
+    def _common(self, ids_a, ids_b) -> tuple:
+        """Positions in ``ids_a`` and ``ids_b`` (sorted, unique) of the ids both hold."""
+        np = self.np
+        if not len(ids_a) or not len(ids_b):
+            empty = np.zeros(0, dtype=np.int64)
+            return empty, empty
+        at = np.searchsorted(ids_b, ids_a)
+        at[at == len(ids_b)] = 0
+        hit = ids_b[at] == ids_a
+        return np.nonzero(hit)[0], at[hit]
+
+    def anchor_overlap(self, a: tuple, b: tuple) -> float | None:
+        """Shared numbers and names over all of them (None when neither side has any)."""
+        np = self.np
+        if not (a[8] or b[8]):
+            return None
+        xa, xb = self._common(a[6], b[6])
+        shared = float(np.minimum(a[7][xa], b[7][xb]).sum())
+        return shared / (a[8] + b[8] - shared)
+
+    def _merge(self, ids: list, counts: list) -> tuple:
+        np = self.np
+        unique, inverse = np.unique(np.concatenate(ids), return_inverse=True)
+        return unique, np.bincount(inverse, weights=np.concatenate(counts), minlength=len(unique))
+
+    def chrf(self, a: tuple, b: tuple, beta: float) -> float:
+        np = self.np
+        xa, xb = self._common(a[0], b[0])
+        match = np.bincount(self.orders[a[0][xa]], weights=np.minimum(a[1][xa], b[1][xb]), minlength=CHAR_ORDER)
+        valid = (a[2] > 0) & (b[2] > 0)
+        count = int(valid.sum())
+        if not count:
+            return 0.0
+        p = float(np.add.reduce(match[valid] / a[2][valid])) / count
+        r = float(np.add.reduce(match[valid] / b[2][valid])) / count
+        if p + r == 0:
+            return 0.0
+        b2 = beta * beta
+        return (1 + b2) * p * r / (b2 * p + r)
+
+    def word_similarity(self, a: tuple, b: tuple) -> float:
+        np = self.np
+        weight = a[5] + b[5]
+        if weight == 0:
+            return 0.0
+        xa, xb = self._common(a[3], b[3])
+        return 2 * float(np.dot(self.idf[a[3][xa]], np.minimum(a[4][xa], b[4][xb]))) / weight
 
 
 def chrf_from_ngrams(hyp: list[Counter], ref: list[Counter], beta: float = 2.0) -> float:
@@ -223,25 +323,17 @@ def _align(translated_a: list[str], b: list[str], params: AlignParams | None = N
     total_a, total_b = max(1, sum(side_a.chars)), max(1, sum(side_b.chars))
     band = max(params.min_band, int(params.band_ratio * max(n, m)))
 
-    span_a, span_b = _spans(side_a), _spans(side_b)
     scale = total_a / total_b  # B characters in A units
     idf = inverse_document_frequency(side_a, side_b)
-
-    @lru_cache(maxsize=None)
-    def mass_a(i: int, da: int) -> float:
-        return idf_mass(span_a(i, da)[2], idf)
-
-    @lru_cache(maxsize=None)
-    def mass_b(j: int, db: int) -> float:
-        return idf_mass(span_b(j, db)[2], idf)
+    packed = _Packed(side_a, side_b, idf)
 
     @lru_cache(maxsize=None)
     def similarity(i: int, j: int, da: int, db: int) -> float:
         if not (da and db):
             return 0.0
-        (ngrams_a, _, words_a), (ngrams_b, _, words_b) = span_a(i, da), span_b(j, db)
-        return (1 - params.word_weight) * chrf_from_ngrams(ngrams_a, ngrams_b) \
-            + params.word_weight * word_similarity(words_a, words_b, idf, mass_a(i, da) + mass_b(j, db))
+        a, b_ = packed.span(0, i, da), packed.span(1, j, db)
+        return (1 - params.word_weight) * packed.chrf(a, b_, params.chrf_beta) \
+            + params.word_weight * packed.word_similarity(a, b_)
 
     def chars(i: int, j: int, da: int, db: int) -> tuple[int, float]:
         """Characters of the bead's two sides, B counted in A units."""
@@ -262,9 +354,8 @@ def _align(translated_a: list[str], b: list[str], params: AlignParams | None = N
         # text runs longer or shorter overall, so compare shares, not raw counts.
         la, lb = ca / total_a, cb / total_a
         length = abs(la - lb) / max(la, lb, 1e-9)
-        anchors_a, anchors_b = span_a(i, da)[1], span_b(j, db)[1]
-        union = sum((anchors_a | anchors_b).values())
-        anchor = 1 - sum((anchors_a & anchors_b).values()) / union if union else 0.5
+        overlap = packed.anchor_overlap(packed.span(0, i, da), packed.span(1, j, db))
+        anchor = 1 - overlap if overlap is not None else 0.5
         return (1 - similarity(i, j, da, db)) + params.length_weight * length \
             + params.anchor_weight * (anchor - 0.5) + params.merge_penalty * (da + db - 2)
 
@@ -273,7 +364,17 @@ def _align(translated_a: list[str], b: list[str], params: AlignParams | None = N
         return range(max(0, int(centre - band)), min(m, int(centre + band) + 1) + 1)
 
     typical = sorted(min((unit_cost(i, j, 1, 1) for j in diagonal(i) if j < m), default=1.0) for i in range(n))
-    skip_cost = params.skip_ratio * typical[len(typical) // 2]
+    matched = typical[len(typical) // 2]
+    if params.unrelated_share is None:
+        skip_cost = params.skip_ratio * matched
+    else:
+        # Where a sentence pair stops being a translation: a share of the way from the
+        # document's typical matched pair to its typical unrelated pair (a sentence and one
+        # half the document away).  Aligning a 1:1 bead costs its unit cost times half its
+        # length, skipping both sentences the skip cost times their length.
+        far = sorted(unit_cost(i, (int(i * m / n) + m // 2) % m, 1, 1) for i in range(n)) if m > 1 else [1.0]
+        unrelated = max(far[len(far) // 2], matched)
+        skip_cost = (matched + params.unrelated_share * (unrelated - matched)) / 2
     inside_a, inside_b = parenthesis_boundaries(translated_a), parenthesis_boundaries(b)
     split_parenthesis = params.parenthesis_penalty * skip_cost * sorted(side_a.chars)[n // 2]
 

@@ -199,7 +199,7 @@ def test_eval_alignment_scores_links_against_the_gold(tmp_path):
                     ["--move-margin", "none"], ["--move-margin", "0.3"]):
         result = CliRunner().invoke(main, ["eval", "alignment", str(tmp_path), "--json", str(out), *options])
         assert result.exit_code == 0, result.output
-        assert json.loads(out.read_text())["strict"] == {"precision": 1.0, "recall": 1.0, "f1": 1.0}
+        assert json.loads(out.read_text())["textberg"]["strict"] == {"precision": 1.0, "recall": 1.0, "f1": 1.0}
     result = CliRunner().invoke(main, ["eval", "alignment", str(tmp_path), "--move-margin", "half"])
     assert result.exit_code == 2 and "neither a number nor 'none'" in result.output
 
@@ -273,3 +273,65 @@ def test_eval_precision_counts_findings_per_1000_words(tmp_path):
 def test_eval_precision_without_data_is_one_sentence(tmp_path):
     result = CliRunner().invoke(main, ["eval", "precision", str(tmp_path)])
     assert result.exit_code == 2 and "No precision sets" in result.output
+
+
+_NEWS_DE = ["Die Stadt Bonn baut {n} neue Schulen.", "Der Rat stimmte am Montag mit großer Mehrheit zu, "
+            "nachdem die Opposition ihre Bedenken zurückgezogen hatte.", "Die Kosten liegen bei {n} Millionen Euro.",
+            "Bürgermeisterin Weber sprach von einem guten Tag für die Familien der Stadt."]
+_NEWS_EN = ["The city of Bonn is building {n} new schools.", "The council approved the plan on Monday by a large "
+            "majority, after the opposition withdrew its concerns.", "The costs are {n} million euros.",
+            "Mayor Weber spoke of a good day for the city's families."]
+
+
+def _precision_corpus(root, documents: int = 6, lines: int = 40):
+    folder = root / "precision" / "newsset"
+    folder.mkdir(parents=True)
+    for d in range(documents):
+        de = [_NEWS_DE[k % 4].format(n=d * 100 + k) for k in range(lines)]
+        en = [_NEWS_EN[k % 4].format(n=d * 100 + k) for k in range(lines)]
+        (folder / f"doc{d}.de.txt").write_text("\n".join(de) + "\n", encoding="utf-8")
+        (folder / f"doc{d}.en.txt").write_text("\n".join(en) + "\n", encoding="utf-8")
+
+
+def test_news_alignment_set_is_seeded_and_its_gold_follows_from_the_edits(tmp_path):
+    from audit.evaluate.news_alignment import news_documents
+
+    _precision_corpus(tmp_path)
+    first, again = news_documents(tmp_path), news_documents(tmp_path)
+    assert first == again                                       # seeded: reproducible
+    documents = first["newsset"]
+    assert len(documents) == 6
+    units = sum(len(d["german"]) for d in documents)
+    english = sum(len(d["english"]) for d in documents)
+    assert units != english                                     # edits changed the structure
+    for doc in documents:
+        assert len(doc["german"]) == len(doc["stand_in"])
+        linked_de = [i for a, _ in doc["gold"] for i in a]
+        linked_en = [j for _, b in doc["gold"] for j in b]
+        assert len(set(linked_de)) == len(linked_de) and len(set(linked_en)) == len(linked_en)
+        assert linked_de == sorted(linked_de) and linked_en == sorted(linked_en)  # monotone
+        for a, b in doc["gold"]:
+            # a linked German unit carries the figure of each English sentence it translates
+            for j in b:
+                figure = doc["english"][j].split()[-3] if "million" in doc["english"][j] else None
+                if figure and figure.isdigit():
+                    assert any(figure in doc["german"][i] for i in a)
+    merged = [a for doc in documents for a, b in doc["gold"] if len(b) > 1]
+    split = [a for doc in documents for a, b in doc["gold"] if len(a) > 1]
+    unlinked = [i for doc in documents for i in range(len(doc["german"]))
+                if i not in {k for a, _ in doc["gold"] for k in a}]
+    assert merged and split and unlinked
+
+
+def test_eval_alignment_reports_both_paths_of_the_news_set(tmp_path):
+    from audit.evaluate.alignment import eval_alignment
+
+    (tmp_path / "alignment").mkdir()
+    document = {"source_translated": ["Le conseil a voté lundi.", "Il pleuvait."],
+                "target": ["Lundi, le conseil a voté.", "Il pleuvait."], "gold": [[[0], [0]], [[1], [1]]]}
+    (tmp_path / "alignment" / "textberg.json").write_text(json.dumps({"documents": [document]}), encoding="utf-8")
+    _precision_corpus(tmp_path, documents=3, lines=24)
+    figures = eval_alignment(tmp_path)
+    assert set(figures) == {"textberg", "news newsset model-free", "news newsset translated"}
+    assert figures["news newsset translated"]["strict"]["f1"] > 0.9
+    assert all("seconds" in f for f in figures.values())

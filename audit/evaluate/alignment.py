@@ -27,24 +27,48 @@ def score_links(predicted: list[tuple[tuple[int, ...], tuple[int, ...]]],
             "lax": prf(lax_precision, lax_recall, len(predicted), len(gold))}
 
 
-def eval_alignment(directory: str | Path, params: AlignParams | None = None) -> dict:
-    path = Path(directory) / "alignment" / "textberg.json"
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        documents = [(list(map(str, doc["source_translated"])), list(map(str, doc["target"])),
-                      [(tuple(map(int, a)), tuple(map(int, b))) for a, b in doc["gold"]])
-                     for doc in data["documents"]]
-    except FileNotFoundError:
-        raise InputError(f"The alignment gold file {path} does not exist.") from None
-    except (json.JSONDecodeError, KeyError, TypeError, ValueError):
-        raise InputError(f"The alignment gold file {path} is not in the expected format.") from None
+def _keyed(links):
+    """Links of several documents as one list: the document number folded into both sides."""
+    return [(tuple((n, i) for i in a), tuple((n, j) for j in b)) for n, a, b in links]
+
+
+def _score(documents, params: AlignParams | None) -> dict:
     predicted, gold = [], []
     for number, (translated, target, links) in enumerate(documents):
         beads = align_sentences(translated, target, params)
         predicted += [(number, tuple(a), tuple(b)) for a, b, _ in beads]
-        gold += [(number, a, b) for a, b in links]
-    # Links are compared per document: fold the document number into both sides.
-    def keyed(links):
-        return [(tuple((n, i) for i in a), tuple((n, j) for j in b)) for n, a, b in links]
+        gold += [(number, tuple(a), tuple(b)) for a, b in links]
+    return score_links(_keyed(predicted), _keyed(gold))
 
-    return score_links(keyed(predicted), keyed(gold))
+
+def textberg_documents(directory: str | Path) -> list:
+    path = Path(directory) / "alignment" / "textberg.json"
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return [(list(map(str, doc["source_translated"])), list(map(str, doc["target"])),
+                 [(tuple(map(int, a)), tuple(map(int, b))) for a, b in doc["gold"]])
+                for doc in data["documents"]]
+    except FileNotFoundError:
+        raise InputError(f"The alignment gold file {path} does not exist.") from None
+    except (json.JSONDecodeError, KeyError, TypeError, ValueError):
+        raise InputError(f"The alignment gold file {path} is not in the expected format.") from None
+
+
+def eval_alignment(directory: str | Path, params: AlignParams | None = None, news: bool = True) -> dict:
+    """Strict and lax P/R/F1 on Text+Berg and, where ``DIR/precision`` exists, on the news
+    set built from it (per year, model-free and translated paths), with seconds taken."""
+    import time
+
+    from .news_alignment import news_documents
+
+    figures = {}
+    start = time.perf_counter()
+    figures["textberg"] = {**_score(textberg_documents(directory), params),
+                           "seconds": round(time.perf_counter() - start, 1)}
+    if news and (Path(directory) / "precision").is_dir():
+        for name, documents in news_documents(directory).items():
+            for path, side in (("model-free", "german"), ("translated", "stand_in")):
+                start = time.perf_counter()
+                scored = _score([(d[side], d["english"], d["gold"]) for d in documents], params)
+                figures[f"news {name} {path}"] = {**scored, "seconds": round(time.perf_counter() - start, 1)}
+    return figures
