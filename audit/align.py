@@ -1,30 +1,17 @@
 """Sentence alignment (n:m) of translated sentences against the other side.
 
-A Bleualign-style dynamic programme: side A is given already translated into the
-language of side B, and every candidate bead (n:m with up to five sentences on a side
-and six in all, 1:0, 0:1) gets a cost: one minus the similarity of its translated A
-side to its B side, corrected for length and shared anchors (numbers, capitalised
-names), plus a penalty per merged sentence, all weighted by the bead's length in
-characters.  The similarity is the mean of chrF (sacrebleu's character n-gram
-statistics, which forgive inflection and OCR noise) and an IDF-weighted word F-score
-(a word weighs more the fewer sentences of the document contain it, so names, numbers
-and rare content words decide and function words hardly count, with no word list: any
-language pair).  A sentence left unaligned costs, per character, ``skip_ratio`` times
-the document's median best 1:1 cost, so an added or dropped sentence is left out
-instead of being merged into its neighbour.  The search minimises the total cost in a
-band around the diagonal, so time grows linearly with document length.  A second pass
-then re-examines each boundary between two beads: a sentence there moves to the
-neighbouring bead when that bead's other side holds clearly more of its IDF-weighted
-words (a short heading or fragment weighs little in the length-weighted search).  A
-segment that ends in a semicolon ends a clause, not a sentence: a bead boundary right after
-one stays only where the words say so.  A segment left unaligned whose sentence goes on
-across a semicolon or a colon ("Littérature:" before the reference it introduces, "il faut
-se hâter ." after "…des traînées de cirrus :") joins the bead that holds the rest of it.
-Segments with no word and no number (OCR debris, rules) stay out of the search altogether.
-A bead boundary inside a parenthesis that a segment opens and one of the next two closes
-("(Himalaya Club:" / "Sherpa liste n° 57)") costs as much as leaving a typical sentence
-unaligned: the sentence splitter cut a reference or a bracketed remark in two.
-Language-agnostic: it only ever compares "A translated into B" with "B".
+A Bleualign-style dynamic programme in a band around the diagonal (time linear in
+document length): side A comes already translated into the language of side B, and every
+candidate bead (n:m up to six sentences in all, 1:0, 0:1) costs one minus the similarity
+of its two sides (the mean of chrF and an IDF-weighted word F-score, so that names,
+numbers and rare words decide with no word list), corrected for length and shared
+anchors, weighted by the bead's length.  Leaving a sentence unaligned costs a share of
+the way from the document's typical matched pair to its typical unrelated pair, so an
+added or dropped sentence stays 1:0 / 0:1 in any language pair and quality of
+translation.  A second pass moves a short sentence at a bead boundary to the neighbour
+that holds more of its words, and keeps a clause that ends in ";" or ":" with the rest of
+its sentence.  Parameters and their measurements: ``AlignParams`` and
+docs/measurements.md.
 """
 from __future__ import annotations
 
@@ -62,6 +49,12 @@ class AlignParams:
     # texts, lower between OCR'd and machine-translated French, and low between German
     # and English without a model.  None: ``skip_ratio`` times the typical matched cost.
     unrelated_share: float | None = 1.3
+    # The same for German against English without a model (``model_free``).  There matched
+    # and unrelated pairs cost nearly alike, so any share puts the threshold close to a
+    # typical match and good translations lose sentences (a split sentence's second half,
+    # a short question): None keeps the ``skip_ratio`` rule, which leaves a sentence out
+    # only past twice the typical matched cost.
+    unrelated_share_model_free: float | None = None
     skip_ratio: float = 1.0
     # chrF's beta in the bead similarity: 1 makes an extra sentence on either side of a
     # bead cost alike (recall-weighted chrF, beta 2, hardly sees a sentence added on the
@@ -511,6 +504,13 @@ def _join_continued(beads: list[tuple[list[int], list[int]]], goes_on: tuple[lis
     return [bead for k, bead in enumerate(beads) if k not in joined]
 
 
+def model_free(params: AlignParams) -> AlignParams:
+    """The parameters for aligning German with English directly (no back-translation)."""
+    from dataclasses import replace
+
+    return replace(params, unrelated_share=params.unrelated_share_model_free)
+
+
 def align_document(doc: Document, params: AlignParams | None = None) -> None:
     """Align German prose segments with the English source sentences.
 
@@ -522,6 +522,8 @@ def align_document(doc: Document, params: AlignParams | None = None) -> None:
         doc.alignments = [Alignment(german=[s.id], source=[]) for s in prose]
         return
     translated = [s.back_translation if s.back_translation else s.text for s in prose]
+    if not any(s.back_translation for s in prose):
+        params = model_free(params or AlignParams())
     source = [s.text for s in doc.source_segments]
     # A sentence goes on across ";" or ":" only inside one paragraph: a list item or a lead-in
     # on a line of its own is a unit, and one with no counterpart must stay unaligned.

@@ -67,15 +67,19 @@ def drift_findings(doc: Document, config: dict) -> list[Finding]:
                                    message=f"The back-translation {_breaks_off(sig['bt_broken_phrases'])} "
                                            f"('{_short(first.back_translation)}').",
                                    suggestion="read the sentence for a missing word", confidence=0.5))
+    # Aligned through back-translations, a source sentence left over was dropped; aligned
+    # German against English without a model, it may be one the surface could not pair.
+    compared = any(seg.back_translation for seg in doc.prose_segments)
     for src_id in _unaligned_source(doc):
         seg = next((s for s in doc.prose_segments), None)
         if seg is not None:
             src = source_by_id[src_id]
             out.append(Finding(segment_id=seg.id, start=seg.start, end=seg.end, text=seg.text,
-                               category="omission", severity=MAJOR, check="drift.alignment",
+                               category="omission", severity=MAJOR if compared else MINOR, check="drift.alignment",
                                message=f"The source sentence {src_id} has no counterpart in the German: "
                                        f"'{_short(src.text)}'.",
-                               suggestion="check whether the sentence was dropped", confidence=0.7))
+                               suggestion="check whether the sentence was dropped",
+                               confidence=0.7 if compared else 0.4))
     return out
 
 

@@ -368,3 +368,37 @@ def test_separator_lines_are_neither_sentences_nor_findings(tmp_path):
                                                      "Experts say the deliveries matter a great deal for the war."]
     assert [(a.german, a.source) for a in doc.alignments] == [(["s1"], ["e1"]), (["s3"], ["e2"])]
     assert not [f for f in doc.findings if f.check == "drift.alignment"]
+
+
+def test_a_dropped_source_sentence_is_major_only_when_aligned_through_back_translations():
+    """German against English without a model pairs sentences by names, numbers and
+    length alone: a source sentence it leaves over may be one it could not pair, so the
+    finding is minor; aligned through back-translations it is a dropped sentence (major)."""
+    from audit.align import align_document
+    from audit.document import Document, Segment, SourceSegment
+    from audit.flag import drift_findings
+
+    german = ["Die Stadt Bonn baut 12 neue Schulen.", "Bürgermeisterin Weber sprach von einem guten Tag."]
+    back = ["The city of Bonn is building 12 new schools.", "Mayor Weber spoke of a good day."]
+    english = ["The city of Bonn is building 12 new schools.",
+               "The council approved the plan on Monday after a long debate about the costs of 40 million euros.",
+               "Mayor Weber spoke of a good day."]
+
+    def audited(with_model: bool) -> list:
+        segments, start = [], 0
+        for k, text in enumerate(german):
+            segments.append(Segment(id=f"s{k + 1}", paragraph=k, kind="body", start=start, end=start + len(text),
+                                    text=text, back_translation=back[k] if with_model else None,
+                                    bt_confidence=0.9 if with_model else None))
+            start += len(text) + 1
+        source, start = [], 0
+        for k, text in enumerate(english):
+            source.append(SourceSegment(id=f"e{k + 1}", start=start, end=start + len(text), text=text))
+            start += len(text) + 1
+        doc = Document(path="x.de.txt", name="x", text="\n".join(german), segments=segments,
+                       source_text="\n".join(english) + "\n", source_segments=source)
+        align_document(doc)
+        return [(f.severity, f.message) for f in drift_findings(doc, CONFIG) if f.check == "drift.alignment"]
+
+    assert [severity for severity, message in audited(True) if "e2" in message] == ["major"]
+    assert [severity for severity, message in audited(False) if "e2" in message] in (["minor"], [])

@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from ..align import AlignParams, align_sentences
+from ..align import AlignParams, align_sentences, model_free
 from ..errors import InputError
 from .scoring import prf
 
@@ -69,6 +69,7 @@ def eval_alignment(directory: str | Path, params: AlignParams | None = None, new
         for name, documents in news_documents(directory).items():
             for path, side in (("model-free", "german"), ("translated", "stand_in")):
                 start = time.perf_counter()
-                scored = _score([(d[side], d["english"], d["gold"]) for d in documents], params)
+                chosen = model_free(params or AlignParams()) if path == "model-free" else params
+                scored = _score([(d[side], d["english"], d["gold"]) for d in documents], chosen)
                 figures[f"news {name} {path}"] = {**scored, "seconds": round(time.perf_counter() - start, 1)}
     return figures
