@@ -13,6 +13,7 @@ OUT ?= reports
 FAIL_ON ?= major
 FORMATS ?= html,json
 EVAL_DIR ?= ../shared/eval
+BASELINE ?=
 AUDIT_ARGS ?=
 
 .PHONY: install audit test test-fast bench models eval clean browser
@@ -41,8 +42,10 @@ test-fast: $(STAMP)
 browser:
 	command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver)
 
+# BASELINE=path/to/a/worktree of an earlier commit also runs the corpus benchmark with it.
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.translate --out $(OUT)/bench.json
+	$(BIN)/python -m benchmarks.batch --out $(OUT)/bench-batch.json $(if $(BASELINE),--baseline $(BASELINE))
 
 models: $(STAMP)
 	$(BIN)/python models/fetch.py

@@ -26,7 +26,7 @@ CATALOG: tuple[CheckInfo, ...] = (
               "German readers think in metric units; a figure left in miles, feet or Fahrenheit is "
               "unreadable to them or silently wrong when the number was kept but the unit translated. "
               "A metric value given beside it, customary uses (Zoll for screens) and Pfund as money "
-              "are not flagged; tune with [units] in a --glossary file.", "major", "German"),
+              "are not flagged; tune with [units] in a --glossary file.", "minor", "German"),
     CheckInfo("terms", "Loaded or historically charged terms, with why they matter and alternatives.",
               "Words such as 'Blitzkrieg' or 'Endlösung' carry a history the English did not mean; "
               "each term says why and what to write instead. Add house terms with [terms] in a "
@@ -41,7 +41,7 @@ CATALOG: tuple[CheckInfo, ...] = (
               "'1.600' is sixteen hundred to a German reader.", "minor", "German"),
     CheckInfo("untranslated", "English left untranslated inside German sentences.",
               "Machine translation passes through what it does not understand; names and accepted "
-              "anglicisms are left out. Accept more anglicisms with [untranslated] in a --glossary "
+              "anglicisms are left out. Accept more anglicisms with [anglicisms] in a --glossary "
               "file.", "minor", "German"),
     CheckInfo("typography", "German typography: quotation marks, spaces around punctuation, and invisible "
                             "bidirectional control characters.",

@@ -24,10 +24,9 @@ Exit codes:
 
 
 def _fail(err: AuditError) -> None:
-    from .report.terminal import printable
+    from .report.terminal import fail
 
-    click.echo(f"mt-audit: error: {printable(str(err))}", err=True)
-    sys.exit(err.exit_code)
+    fail(err)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -219,9 +218,15 @@ def _option_inputs(options: dict) -> list[Path]:
 @click.option("--source-dir", type=click.Path(path_type=Path),
               help="Folder of English originals: NAME.de.txt (or NAME.txt) is paired with NAME.en.txt, "
                    "NAME.en.md or NAME.en.html there, when it exists.")
+@click.option("--engine", type=click.Choice(["local", "ray"]), default="local", show_default=True,
+              help="local: this process; ray: Ray Data on a Ray cluster (needs mt-audit[ray]), with the "
+                   "same outputs.")
+@click.option("--ray-address", default=None, metavar="ADDR",
+              help="--engine ray: the cluster to join (e.g. ray://head:10001 or auto); default: a local "
+                   "Ray instance on this machine.")
 @_output_file_option
 @_audit_options
-def batch(inputs, source_dir, output_files, **options):
+def batch(inputs, source_dir, engine, ray_address, output_files, **options):
     """Audit many German files in one process (one model load).
 
     INPUTS are files or folders (every .txt, .md and .html inside).  All documents'
@@ -245,10 +250,27 @@ def batch(inputs, source_dir, output_files, **options):
         check_outputs(planned + [Path(out_dir) / "corpus.jsonl", *combined.values()],
                       [*files, *sources, *_option_inputs(options)])
         auditor = Auditor(_settings(options))
-        outcome = audit_corpus(
-            auditor, files, source_dir, out_dir,
-            lambda doc, passed: write_reports([(doc, passed)], auditor, [report_paths(doc.name, out_dir, wanted, combined)],
-                                              wanted, {})[0])
+        if engine == "ray":
+            from .ray_engine import audit_corpus_ray, require_ray
+
+            require_ray()
+
+            from .report import write_files
+
+            def write_rendered(doc, passed, files):
+                write_files(files)
+                if "github" in wanted:
+                    from .report import github
+
+                    click.echo(github.render(doc, auditor.settings_record(doc), passed), nl=False)
+
+            outcome = audit_corpus_ray(auditor, files, sources, out_dir, wanted, combined, ray_address,
+                                       write_rendered)
+        else:
+            outcome = audit_corpus(
+                auditor, files, source_dir, out_dir,
+                lambda doc, passed: write_reports([(doc, passed)], auditor,
+                                                  [report_paths(doc.name, out_dir, wanted, combined)], wanted, {})[0])
         if combined and outcome.audited:
             written = write_reports(outcome.audited, auditor, [{} for _ in outcome.audited],
                                     [f for f in wanted if f != "github"], combined, {})
@@ -271,258 +293,27 @@ def batch(inputs, source_dir, output_files, **options):
     sys.exit(outcome.exit_code)
 
 
-_json_option = click.option("--json", "json_path", type=click.Path(path_type=Path),
-                            help="Also write the figures here.")
-_thresholds_option = click.option("--config", "config_path", type=click.Path(path_type=Path),
-                                  help="Measure with these thresholds instead of the shipped ones.")
-
-
-def _measured(evaluate, *args):
-    """``evaluate(*args)``, with bad evaluation data reported as one error sentence."""
-    try:
-        return evaluate(*args)
-    except AuditError as err:
-        _fail(err)
-
-
-@main.group(name="eval")
-def eval_group() -> None:
-    """Measure mt-audit on evaluation data (e.g. ../shared/eval)."""
-
-
-@eval_group.command("alignment")
-@click.argument("directory", type=click.Path(path_type=Path))
-@_json_option
-@click.option("--word-weight", type=click.FloatRange(0.0, 1.0), default=None,
-              help="Share of the IDF-weighted word score in the bead similarity (the rest is chrF); "
-                   "default: the aligner's own.")
-@click.option("--move-margin", default=None, metavar="MARGIN|none",
-              help="How much more of a boundary sentence's words the neighbouring bead must hold for "
-                   "the sentence to move there after the search; 'none' turns the refinement off; "
-                   "default: the aligner's own.")
-@click.option("--semicolon-margin", default=None, metavar="MARGIN|none",
-              help="How much more of its words a segment's own bead must hold to keep a boundary "
-                   "right after a clause ending in ';'; 'none' treats such a boundary like any other; "
-                   "default: the aligner's own.")
-@click.option("--parenthesis-penalty", type=click.FloatRange(0.0), default=None,
-              help="Cost of a bead boundary inside a parenthesis, in units of leaving a median sentence "
-                   "unaligned; 0 turns it off; default: the aligner's own.")
-def eval_alignment_command(directory, json_path, word_weight, move_margin, semicolon_margin, parenthesis_penalty):
-    """Sentence alignment against the Text+Berg gold (DIRECTORY/alignment/textberg.json)."""
-    from .align import AlignParams
-    from .evaluate import eval_alignment
-
-    changes = {}
-    if word_weight is not None:
-        changes["word_weight"] = word_weight
-    if parenthesis_penalty is not None:
-        changes["parenthesis_penalty"] = parenthesis_penalty
-    for name, value in (("move_margin", move_margin), ("semicolon_margin", semicolon_margin)):
-        if value is None:
-            continue
-        try:
-            changes[name] = None if value.lower() == "none" else float(value)
-        except ValueError:
-            raise click.BadParameter(f"{value!r} is neither a number nor 'none'.",
-                                     param_hint="--" + name.replace("_", "-")) from None
-    params = AlignParams(**changes)
-    figures = _measured(eval_alignment, directory, params)
-    table = {name: {"strict P": f["strict"]["precision"], "strict R": f["strict"]["recall"],
-                    "strict F1": f["strict"]["f1"], "lax F1": f["lax"]["f1"], "seconds": f["seconds"]}
-             for name, f in figures.items()}
-    _print_figures("sentence alignment: Text+Berg (gold links) and news with edits (gold by construction)",
-                   table, json_path, figures)
-
-
-@eval_group.command("drift")
-@click.argument("directory", type=click.Path(path_type=Path))
-@_json_option
-@click.option("--config", "config_path", type=click.Path(path_type=Path),
-              help="Measure with this model and these thresholds instead of the shipped ones.")
-@click.option("--tune", "tune_path", type=click.Path(path_type=Path),
-              help="Fit the model and thresholds on all of DIRECTORY and write them here as a configuration file.")
-@click.option("--ablation", is_flag=True,
-              help="Also refit without each signal and print the left-out-language figures on critical rows.")
-@click.option("--no-cache", is_flag=True, help="Compute the drift signals again instead of reading them from the cache.")
-def eval_drift_command(directory, json_path, config_path, tune_path, ablation=False, no_cache=False):
-    """Drift on DEMETR (every DIRECTORY/drift/*.jsonl): pairwise accuracy, flags with the
-    shipped (or --config) thresholds, by file, language and perturbation; and the same
-    fitted without each language and measured on it (leave one language out)."""
-    from .config import load_config
-    from .evaluate.drift import ablation as ablate
-    from .evaluate.drift import drift_features, fit, leave_one_language_out, measure_all, tuned_toml
-
-    try:
-        config = load_config(config_path)
-        rows = drift_features(directory, use_cache=not no_cache)
-        if not rows:
-            raise AuditError("The drift files hold no usable rows (critical, major or minor perturbations).")
-        if tune_path:
-            from .report import write_atomic
-
-            tuned = fit(rows)
-            config["drift"].update(tuned)
-            write_atomic(Path(tune_path), tuned_toml(tuned, directory))
-            click.echo(f"fitted model and thresholds written to {tune_path}", err=True)
-        figures = measure_all(rows, config)
-        figures["left_out_language"] = leave_one_language_out(rows)
-        if ablation:
-            figures["ablation_critical"] = ablate(rows)
-    except AuditError as err:
-        _fail(err)
-
-    def flat(f):
-        shipped = f["shipped"]
-        return {"MT major": shipped["false_major_rate"], "MT any": shipped["false_flag_rate"],
-                "crit major": shipped["recall_major"].get("critical"),
-                "crit any": shipped["recall_any"].get("critical"),
-                "pairwise": f["pairwise_accuracy"].get("critical"),
-                "oracle": f["flag_recall_at_5pct_false_flags"].get("critical")}
-
-    table = {"all rows": flat(figures), **{f"file {k}": flat(v) for k, v in figures["by_file"].items()},
-             **{k: flat(v) for k, v in figures["by_language"].items()}}
-    _print_figures("drift with the configuration given: MT rows flagged major / at all, critical rows "
-                   "flagged, critical pairwise accuracy, oracle recall at 5% MT flagged", table, json_path, figures)
-    lolo = figures["left_out_language"]
-    if lolo:
-        _print_figures("drift fitted without each language, measured on it (leave one language out)",
-                       {**{k: flat(v) for k, v in lolo["by_language"].items()},
-                        "average (left out)": flat(lolo["average"])}, None)
-    _print_figures("by perturbation (configuration given)",
-                   {k: {"rows": v["rows"], "pairwise": v["pairwise_accuracy"], "major": v["recall_major"],
-                        "any": v["recall_any"]} for k, v in figures["by_perturbation"].items()}, None)
-    if ablation:
-        _print_figures("left-out-language figures on critical rows, each signal left out (model refitted)",
-                       figures["ablation_critical"], None)
-
-
-@eval_group.command("contrastive")
-@click.argument("directory", type=click.Path(path_type=Path))
-@_json_option
-@_thresholds_option
-def eval_contrastive_command(directory, json_path, config_path):
-    """Model-free source-vs-German checks on DIRECTORY/contrastive/*: recall on the German
-    with a negation or clause removed, false alarms on the correct German."""
-    from .config import load_config
-    from .evaluate.contrastive import eval_contrastive
-
-    figures = _measured(lambda: eval_contrastive(directory, load_config(config_path)))
-    _print_figures("source-vs-German checks (contrastive sets)", figures, json_path)
-
-
-@eval_group.command("mqm")
-@click.argument("directory", type=click.Path(path_type=Path))
-@_json_option
-@_thresholds_option
-def eval_mqm_command(directory, json_path, config_path):
-    """Model-free source-vs-German checks against expert MQM annotations
-    (DIRECTORY/mqm/mqm_ted_ende.seglevel.tsv): the share of segments flagged among those
-    with a major accuracy error, and among those with no error."""
-    from .config import load_config
-    from .evaluate.mqm import eval_mqm
-
-    figures = _measured(lambda: eval_mqm(directory, load_config(config_path)))
-    table = {"major accuracy error": figures["major_accuracy_error"], "no error": figures["no_error"],
-             **{f"no error, {check} check": {"flag_rate": rate} for check, rate in figures["no_error_by_check"].items()}}
-    _print_figures("source-vs-German checks (MQM, TED en-de)", table, json_path, figures)
-
-
-@eval_group.command("precision")
-@click.argument("directory", type=click.Path(path_type=Path))
-@_json_option
-@_thresholds_option
-@click.option("--backend", type=click.Choice(BACKENDS), default="none", show_default=True,
-              help="Back-translation backend for the audits (none: only the checks that need no model).")
-@click.option("--model", default=None, help="Model id or local directory for a backend other than none.")
-def eval_precision_command(directory, json_path, config_path, backend, model):
-    """Findings on professional translations (DIRECTORY/precision/<set>/<doc>.de.txt with
-    <doc>.en.txt), audited as `mt-audit check DOC.de.txt --source DOC.en.txt` would: findings
-    per 1000 German words by severity and check, and every major finding."""
-    import os
-
-    from .evaluate.precision import eval_precision
-    from .pipeline import Auditor, AuditSettings
-
-    def run_eval():
-        settings = AuditSettings(backend=backend, model=model or os.environ.get("MT_AUDIT_MODEL") or DEFAULT_MODEL,
-                                 config_path=str(config_path) if config_path else None, quiet=True)
-        return eval_precision(directory, Auditor(settings))
-
-    figures = _measured(run_eval)
-    table = {name: {k: v for k, v in values.items() if k != "by_check"}
-             for name, values in figures.items() if name != "major_findings"}
-    checks = sorted({c for name, v in figures.items() if name != "major_findings" for c in v["by_check"]})
-    _print_figures("findings on professional translations (per 1000 German words)", table, json_path, figures)
-    _print_figures("findings per 1000 words, by check",
-                   {check: {name: v["by_check"].get(check, {}).get("per_1000", 0.0)
-                            for name, v in figures.items() if name != "major_findings"} for check in checks}, None)
-    for f in figures["major_findings"]:
-        click.echo(f"major  {f['set']}/{f['document']}  {f['check']}  '{f['text'][:60]}'  {f['message']}")
-
-
-DEMO_ARTICLE = Path("examples/nordkorea-munition.de.txt")
-
-
-@eval_group.command("segmentation")
-@click.argument("directory", type=click.Path(path_type=Path))
-@click.option("--article", "articles", multiple=True, type=click.Path(path_type=Path),
-              help="An article with a hand segmentation beside it (NAME.gold.jsonl); repeatable. "
-                   "Default: the demo article, when run from the project folder.")
-@_json_option
-def eval_segmentation_command(directory, articles, json_path):
-    """Sentence boundaries and unit kinds: hand-segmented articles, and German news
-    sentences from DIRECTORY/contrastive joined into paragraphs and split again."""
-    from .evaluate import eval_segmentation
-
-    if not articles and DEMO_ARTICLE.is_file():
-        articles = (DEMO_ARTICLE,)
-    figures = _measured(eval_segmentation, directory, list(articles))
-    _print_figures("segmentation", figures, json_path)
-
-
-@eval_group.command("all")
-@click.argument("directory", type=click.Path(path_type=Path))
-@click.option("--json-dir", type=click.Path(path_type=Path), help="Write each evaluation's figures here as NAME.json.")
-@click.pass_context
-def eval_all_command(ctx, directory, json_dir):
-    """Run every evaluation on DIRECTORY."""
-    def target(name):
-        return json_dir / f"{name}.json" if json_dir else None
-
-    ctx.invoke(eval_segmentation_command, directory=directory, articles=(), json_path=target("segmentation"))
-    ctx.invoke(eval_contrastive_command, directory=directory, json_path=target("contrastive"), config_path=None)
-    ctx.invoke(eval_mqm_command, directory=directory, json_path=target("mqm"), config_path=None)
-    ctx.invoke(eval_precision_command, directory=directory, json_path=target("precision"), config_path=None,
-               backend="none", model=None)
-    ctx.invoke(eval_drift_command, directory=directory, json_path=target("drift"), config_path=None, tune_path=None)
-    ctx.invoke(eval_alignment_command, directory=directory, json_path=target("alignment"))
-
-
-def _print_figures(title: str, figures: dict, json_path: Path | None, record: dict | None = None) -> None:
-    """Print ``figures`` (row -> column -> value) as a table; write ``record`` (default:
-    the figures) to ``json_path``."""
-    import json
-
+@main.command("checks")
+def checks_command():
+    """List every check: what it flags, its usual severity, and what it needs to run
+    (German: always; source: an English original; model: a back-translation)."""
     from rich.console import Console
     from rich.table import Table
 
-    table = Table(title=title)
-    table.add_column("")
-    columns = list(dict.fromkeys(k for v in figures.values() for k in v))
-    for column in columns:
-        table.add_column(column, justify="right")
-    def cell(value) -> str:
-        if value is None:
-            return ""
-        return str(value) if isinstance(value, int) else f"{value:.4f}"
+    from .catalog import CATALOG
 
-    for name, values in figures.items():
-        table.add_row(name, *(cell(values.get(c)) for c in columns))
+    table = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
+    for column in ("check", "severity", "needs", "what it flags"):
+        table.add_column(column)
+    for info in CATALOG:
+        table.add_row(info.id, info.severity, info.needs, info.summary)
     Console().print(table)
-    if json_path:
-        from .report import write_atomic
+    click.echo("Details, examples and how to tune each check: docs/checks.md")
 
-        write_atomic(Path(json_path), json.dumps(record or figures, indent=2, sort_keys=True) + "\n")
+
+from .evaluate.cli import eval_group  # noqa: E402  (the eval commands live with the evaluations)
+
+main.add_command(eval_group)
 
 
 def write_reports(audited: list, auditor, per_document: list[dict], formats: list[str],
@@ -532,15 +323,12 @@ def write_reports(audited: list, auditor, per_document: list[dict], formats: lis
     file (and ``extra`` files) all or none; GitHub annotations go to standard output once
     the files are written.  Returns the files written per document, then the combined
     files."""
-    from .errors import InputError
-    from .report import github, html, json_report, junit, render_combined, write_set
+    from .report import github, render_combined, render_reports, write_files
 
-    renderers = {"html": html.render, "json": json_report.render, "junit": junit.render}
     files: dict[Path, str] = {}
     written: list[list[str]] = []
     for (doc, passed), paths in zip(audited, per_document):
-        settings = auditor.settings_record(doc)
-        mine = {paths[fmt]: renderers[fmt](doc, settings, passed) for fmt in formats if fmt in paths}
+        mine = render_reports(doc, auditor, paths, formats, passed)
         files.update(mine)
         written.append([str(p) for p in mine])
     if combined and audited:
@@ -549,12 +337,7 @@ def write_reports(audited: list, auditor, per_document: list[dict], formats: lis
         files.update({path: render_combined(fmt, docs, settings) for fmt, path in combined.items()})
     files.update(extra or {})
     written.append([str(p) for p in combined.values()] + [str(p) for p in (extra or {})])
-    if files:
-        try:
-            write_set(files)
-        except OSError as err:
-            raise InputError(f"The reports cannot be written to {Path(next(iter(files))).parent} "
-                             f"({err.strerror}).") from None
+    write_files(files)
     if "github" in formats:
         for doc, passed in audited:
             click.echo(github.render(doc, auditor.settings_record(doc), passed), nl=False)

@@ -59,4 +59,10 @@ def load_config(path: str | Path | None = None) -> dict[str, Any]:
             if config[section][name] not in allowed:
                 raise ConfigError(f"The configuration key {key} in {path} must be one of {', '.join(allowed)}, "
                                   f"not {config[section][name]!r}.")
+        from .catalog import BY_ID
+
+        unknown = [c for c in config["checks"]["disabled"] if not isinstance(c, str) or c not in BY_ID]
+        if unknown:
+            raise ConfigError(f"The configuration key checks.disabled in {path} names {unknown[0]!r}, which is no "
+                              f"check; `mt-audit checks` lists them.")
     return config

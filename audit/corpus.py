@@ -107,6 +107,11 @@ def find_source(german: Path, source_dir: Path | None) -> Path | None:
     return None
 
 
+def corpus_batch(settings) -> int:
+    """Sentences per call of the translator in corpus mode (longest first across documents)."""
+    return max(1, settings.decoding.batch_size) * 8
+
+
 def _map_with_datasets(batch_size: int) -> Callable:
     """A ``map_batches`` for ``Auditor.translate``: ``datasets.Dataset.map`` in batches."""
     def run(texts: list[str], translate: Callable) -> list[TranslationResult]:
@@ -119,7 +124,7 @@ def _map_with_datasets(batch_size: int) -> Callable:
 
         def step(batch: dict) -> dict:
             results = translate(batch["text"])
-            return {"result": [json.dumps(_result_dict(r)) for r in results]}
+            return {"result": [json.dumps(result_to_dict(r)) for r in results]}
 
         # Longest first inside the corpus, so every batch holds sentences of like length.
         order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
@@ -130,16 +135,18 @@ def _map_with_datasets(batch_size: int) -> Callable:
                              keep_in_memory=True, new_fingerprint=f"translate-{fingerprint}")
         out: list[TranslationResult | None] = [None] * len(texts)
         for index, result in zip(mapped["index"], mapped["result"]):
-            fields = json.loads(result)
-            fields["tokens"] = [tuple(t) for t in fields["tokens"]]
-            out[index] = TranslationResult(**fields)
+            out[index] = result_from_dict(json.loads(result))
         return out  # type: ignore[return-value]
     return run
 
 
-def _result_dict(result: TranslationResult) -> dict:
+def result_to_dict(result: TranslationResult) -> dict:
     return {"text": result.text, "logprob": result.logprob, "tokens": [list(t) for t in result.tokens],
             "chunks": result.chunks, "truncated": result.truncated}
+
+
+def result_from_dict(fields: dict) -> TranslationResult:
+    return TranslationResult(**{**fields, "tokens": [tuple(t) for t in fields["tokens"]]})
 
 
 def segment_lines(doc: Document) -> list[dict]:
@@ -158,8 +165,6 @@ def segment_lines(doc: Document) -> list[dict]:
 
 def audit_corpus(auditor, files: list[Path], source_dir: Path | None, out_dir: Path,
                  write: Callable[[Document, bool], list[str]]) -> CorpusOutcome:
-    from .report import write_atomic
-
     outcome = CorpusOutcome()
     docs: list[Document] = []
     for path in files:
@@ -168,8 +173,7 @@ def audit_corpus(auditor, files: list[Path], source_dir: Path | None, out_dir: P
         except AuditError as err:  # one bad file does not stop the corpus
             outcome.errors.append((str(path), str(err)))
             outcome.error_code = max(outcome.error_code, err.exit_code)
-    batch = max(1, auditor.settings.decoding.batch_size) * 8
-    auditor.translate(docs, map_batches=_map_with_datasets(batch))
+    auditor.translate(docs, map_batches=_map_with_datasets(corpus_batch(auditor.settings)))
     lines: list[str] = []
     for doc in docs:
         auditor.finish(doc)
@@ -182,12 +186,18 @@ def audit_corpus(auditor, files: list[Path], source_dir: Path | None, out_dir: P
             major=sum(1 for f in open_findings if f.severity == MAJOR), passed=passed, written=written))
         lines += [json.dumps(line, ensure_ascii=False, sort_keys=True) for line in segment_lines(doc)]
     outcome.translated, outcome.from_cache = auditor.sent_to_model, auditor.taken_from_cache
-    if not docs:
-        return outcome  # nothing was audited: no combined file
+    if docs:  # nothing audited: no combined file
+        write_jsonl(outcome, out_dir, lines)
+    return outcome
+
+
+def write_jsonl(outcome: CorpusOutcome, out_dir: Path, lines: list[str]) -> None:
+    """``corpus.jsonl``: one line per audited segment of every document."""
+    from .report import write_atomic
+
     jsonl = Path(out_dir) / "corpus.jsonl"
     try:
         write_atomic(jsonl, "".join(line + "\n" for line in lines))
     except OSError as err:
         raise InputError(f"The combined results {jsonl} cannot be written ({err.strerror}).") from None
     outcome.jsonl = str(jsonl)
-    return outcome

@@ -2,7 +2,7 @@
 
 They compare the English source passage with the German passage aligned to it.  Each
 issue says how sure it is (``confidence``) and is major only where it is close to
-certain (the severity policy of the README):
+certain (the severity policy in docs/usage.md):
 
 * negation: every negation word of the source needs one in the German (words that
   negate nothing, "whether or not", "No 10", "no doubt", are not counted; data in

@@ -1,7 +1,7 @@
 """Drift between an English source passage and the English back-translation of its German.
 
 ``compare`` gathers the signals; ``score`` turns them into one drift number with the
-weights of ``[drift.weights]`` and ``[drift.evidence]`` in ``data/thresholds.toml``
+weights of ``[drift.weights]`` in ``data/thresholds.toml``
 (fitted on the DEMETR development data by ``mt-audit eval drift --tune``).
 
 Two kinds of signal:
@@ -29,7 +29,7 @@ from .lexicon import negations, negative_affixes
 from .numbers import WORDS as NUMBER_WORDS
 from .numbers import unmatched_numbers
 from .resources import load_data
-from .signals import surface_scores
+from .metrics import surface_scores
 from .wordnet import antonym_pairs, is_common_word, is_modifier, is_unambiguous, relatives, synonyms_and_broader
 
 _TOKEN = re.compile(r"\w+(?:['’]\w+)?")

@@ -15,6 +15,7 @@ from .document import BODY, BOILERPLATE, HEADLINE, TEASER, Document, Paragraph
 from .errors import InputError
 from .lexicon import is_noise
 from .resources import load_data
+from .segment import paragraphs
 
 MAX_INPUT_BYTES = 50 * 1024 * 1024
 WESTERN_ENCODINGS = ("cp1252", "latin_1", "iso8859_15")
@@ -280,20 +281,6 @@ def ingest(path: str | Path, input_format: str = "auto", boilerplate_extra: list
         first = next((p for p in doc.paragraphs if p.kind != BOILERPLATE), None)
         doc.title = text[first.start:first.end].strip()[:120] if first else doc.name
     return doc
-
-
-def paragraphs(text: str) -> list[tuple[int, int]]:
-    """Line-based paragraph spans, trimmed, with list and heading markers kept."""
-    spans = []
-    for match in re.finditer(r"[^\r\n]+", text):
-        a, b = match.span()
-        while a < b and text[a].isspace():
-            a += 1
-        while b > a and text[b - 1].isspace():
-            b -= 1
-        if b > a:
-            spans.append((a, b))
-    return spans
 
 
 def structure(text: str, fmt: str, rules: list[BoilerplateRule], doc: Document) -> list[Paragraph]:

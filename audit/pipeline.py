@@ -19,7 +19,8 @@ from .errors import InputError
 from .ingest import ingest, read_source
 from .glossary import load_glossary
 from .segment import segment_document, segment_source
-from .signals import compute_signals, metric_signatures
+from .metrics import metric_signatures
+from .signals import compute_signals
 from .translate import DEFAULT_MODEL, DEFAULT_REVISION, DecodingSettings
 from .translate.cache import TranslationCache
 from .translate.engine import CachedTranslator, fill_back_translations, open_translator, translatable
@@ -144,7 +145,9 @@ class Auditor:
         """Align, score and flag a (back-translated) document."""
         align_document(doc)
         compute_signals(doc, self.config)
-        findings = run_checks(doc, self.glossary, CHECKS) + drift_findings(doc, self.config)
+        disabled = set(self.config["checks"]["disabled"])
+        findings = run_checks(doc, self.glossary, tuple(c for c in CHECKS if c not in disabled)) \
+            + [f for f in drift_findings(doc, self.config) if f.check not in disabled]
         for f in findings:
             f.accepted = f.key() in self.accepted
         doc.findings = sort_findings(_dedupe(findings))

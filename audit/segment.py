@@ -29,6 +29,34 @@ _SPEECH_CONTINUATION = re.compile(r"^[,;:)\]]|^[–—-]\s*[a-zäöüß]|^[a-zä
 _LEADING_CLOSER = re.compile(r'(?:"|“(?![A-ZÄÖÜa-zäöüß]))(?=\s|$)')
 
 
+class _SpanningSegmenter(pysbd.Segmenter):
+    """pysbd with its sentence spans found by ``str.find`` from the previous sentence on.
+    pysbd compiles a regular expression per sentence and searches the whole text from its
+    start for each one, which is quadratic in a long text and thrashes the ``re`` cache;
+    the spans are the same (a sentence, the whitespace after it, the first occurrence
+    that ends past the previous one)."""
+
+    def sentences_with_char_spans(self, sentences):
+        from pysbd.utils import TextSpan
+
+        text = self.original_text
+        spans, prior_start, prior_end = [], 0, 0
+        for sentence in sentences:
+            if not sentence:
+                continue
+            at = text.find(sentence, prior_start)
+            while at != -1:
+                end = at + len(sentence)
+                while end < len(text) and text[end].isspace():
+                    end += 1
+                if end > prior_end:
+                    spans.append(TextSpan(text[at:end], at, end))
+                    prior_start, prior_end = at, end
+                    break
+                at = text.find(sentence, at + 1)
+        return spans
+
+
 class Segmenter:
     """Split text into sentences; returns character spans into the text."""
 
@@ -40,7 +68,7 @@ class Segmenter:
         words = data.get("not_abbreviations", {}).get(language, [])
         self._word_end = (re.compile(r"(?<![\w.])(?:%s)\.(?=\s+[„\"“»]?[A-ZÄÖÜ])" % "|".join(map(re.escape, words)))
                           if words else None)
-        self._pysbd = pysbd.Segmenter(language=language, clean=False, char_span=True)
+        self._pysbd = _SpanningSegmenter(language=language, clean=False, char_span=True)
 
     def spans(self, text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
         """Sentence spans (absolute offsets, whitespace trimmed) of ``text[start:end]``."""
@@ -223,7 +251,6 @@ def segment_source(text: str) -> list:
     """English source sentences (no kinds: the source is compared, not audited); separators
     and other lines with no word or number ("* * *") are not sentences and are left out."""
     from .document import SourceSegment
-    from .ingest import paragraphs
     from .lexicon import is_noise
 
     english = segmenter("en")
@@ -237,3 +264,17 @@ def segment_source(text: str) -> list:
                 continue
             out.append(SourceSegment(id=f"e{len(out) + 1}", start=x, end=y, text=text[x:y]))
     return out
+
+
+def paragraphs(text: str) -> list[tuple[int, int]]:
+    """Line-based paragraph spans, trimmed, with list and heading markers kept."""
+    spans = []
+    for match in re.finditer(r"[^\r\n]+", text):
+        a, b = match.span()
+        while a < b and text[a].isspace():
+            a += 1
+        while b > a and text[b - 1].isspace():
+            b -= 1
+        if b > a:
+            spans.append((a, b))
+    return spans

@@ -62,6 +62,9 @@ def test_demo_report_counts_filters_and_navigation(tmp_path):
         assert page.is_visible("#skipped-banner")
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "demo-report.png"), full_page=False)
+        if os.environ.get("MT_AUDIT_UPDATE_SCREENSHOT"):
+            # the README's screenshot: `MT_AUDIT_UPDATE_SCREENSHOT=1 make test` refreshes it
+            page.screenshot(path=str(ROOT / "docs" / "report.png"), full_page=False)
 
         major_rows = page.locator("tr.seg[data-severities='major']")
         assert major_rows.count() > 0 and major_rows.first.is_visible()

@@ -213,3 +213,15 @@ def test_batch_with_a_model_translates_all_documents_together(tiny_model, tmp_pa
     again = mt_audit("batch", corpus, "--model", tiny_model, "--backend", "ctranslate2", "--out", out,
                      "--format", "json", "--fail-on", "never", env={"MT_AUDIT_CACHE_DIR": str(tmp_path / "cache")})
     assert "3 taken from the cache" in " ".join(again.stdout.split())
+
+
+def test_a_check_can_be_switched_off_in_the_configuration(tmp_path):
+    config = tmp_path / "house.toml"
+    config.write_text('[checks]\ndisabled = ["terms", "calques"]\n', encoding="utf-8")
+    result = mt_audit("check", DEMO, "--backend", "none", "--format", "json", "--out", tmp_path, "--config", config)
+    assert result.returncode == 0, result.stderr          # the demo's only major is a loaded term
+    report = json.loads((tmp_path / "nordkorea-munition.json").read_text(encoding="utf-8"))
+    assert report["findings"] and not {f["check"] for f in report["findings"]} & {"terms", "calques"}
+    config.write_text('[checks]\ndisabled = ["blitz"]\n', encoding="utf-8")
+    bad = mt_audit("check", DEMO, "--backend", "none", "--out", tmp_path, "--config", config)
+    assert bad.returncode == 2 and "'blitz', which is no check" in bad.stderr

@@ -51,31 +51,38 @@ def render_combined(fmt: str, docs: list, settings: dict) -> str:
     return {"sarif": sarif.render_all, "gitlab": gitlab.render_all, "junit": junit.render_all}[fmt](docs, settings)
 
 
-def _same_file(a: Path, b: Path) -> bool:
+def _identity(path: Path) -> tuple:
+    """What makes two paths the same file: device and inode where the file exists, else
+    the resolved path."""
     try:
-        if a.exists() and b.exists():
-            return os.path.samefile(a, b)
+        stat = path.stat()
+        return ("inode", stat.st_dev, stat.st_ino)
     except OSError:
-        pass
-    return a.resolve() == b.resolve()
+        return ("path", str(path.resolve()))
 
 
 def check_outputs(outputs: list[Path], inputs: list[Path | None]) -> None:
     """Refuse, in one sentence, an output path that is an input, a folder, or that cannot be created."""
-    given = [Path(p) for p in inputs if p]
+    given: dict[tuple, Path] = {}
+    for source in (Path(p) for p in inputs if p):
+        given.setdefault(_identity(source), source)
+        given.setdefault(("path", str(source.resolve())), source)
+    writable: dict[Path, bool] = {}
     for output in outputs:
         output = Path(output)
-        for source in given:
-            if _same_file(output, source):
-                raise InputError(f"The output {output} is the input file {source}; choose another output path.")
+        source = given.get(_identity(output)) or given.get(("path", str(output.resolve())))
+        if source is not None:
+            raise InputError(f"The output {output} is the input file {source}; choose another output path.")
         if output.is_dir():
             raise InputError(f"The output {output} is a folder; remove it or choose another --out.")
         parent = output.parent
         while not parent.exists() and parent != parent.parent:
             parent = parent.parent
-        if not parent.is_dir():
-            raise InputError(f"The output {output} cannot be written: {parent} is not a folder.")
-        if not os.access(parent, os.W_OK | os.X_OK):
+        if parent not in writable:
+            if not parent.is_dir():
+                raise InputError(f"The output {output} cannot be written: {parent} is not a folder.")
+            writable[parent] = os.access(parent, os.W_OK | os.X_OK)
+        if not writable[parent]:
             raise InputError(f"The output {output} cannot be written (permission denied in {parent}).")
 
 
@@ -131,3 +138,23 @@ def write_set(files: dict[Path, str]) -> None:
 def write_atomic(path: Path, text: str) -> None:
     """Write one file through a temporary file and a rename: never half-written."""
     write_set({Path(path): text})
+
+
+def render_reports(doc, auditor, paths: dict, formats: list[str], passed: bool) -> dict[Path, str]:
+    """The per-document reports of ``formats`` (those with a path in ``paths``), rendered."""
+    from . import html, json_report, junit
+
+    renderers = {"html": html.render, "json": json_report.render, "junit": junit.render}
+    settings = auditor.settings_record(doc)
+    return {paths[fmt]: renderers[fmt](doc, settings, passed) for fmt in formats if fmt in paths}
+
+
+def write_files(files: dict[Path, str]) -> None:
+    """Write report files all or none; a failure is one error sentence."""
+    if not files:
+        return
+    try:
+        write_set(files)
+    except OSError as err:
+        raise InputError(f"The reports cannot be written to {Path(next(iter(files))).parent} "
+                         f"({err.strerror}).") from None

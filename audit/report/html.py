@@ -5,6 +5,7 @@ import re
 from bisect import bisect_left, bisect_right
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 
 from jinja2 import Environment, PackageLoader
 
@@ -48,7 +49,9 @@ def _neutralised(value):
     return value
 
 
+@lru_cache(maxsize=1)
 def _environment() -> Environment:
+    """One environment per process: the template is compiled once, not per document."""
     env = Environment(loader=PackageLoader("audit.report", "templates"), autoescape=True,
                       trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True, finalize=_neutralised)
     return env

@@ -83,3 +83,13 @@ def print_corpus_summary(outcome, fail_on: str, console: Console) -> None:
     verdict = "[bold green]PASSED[/bold green]" if not failed and not outcome.errors else "[bold red]FAILED[/bold red]"
     console.print(f"  gate (fail on {fail_on}): {verdict} ({failed} document(s) failed the gate, "
                   f"{len(outcome.errors)} could not be audited)")
+
+
+def fail(err) -> None:
+    """End the command with ``err`` as one sentence on standard error and its exit code."""
+    import sys
+
+    import click
+
+    click.echo(f"mt-audit: error: {printable(str(err))}", err=True)
+    sys.exit(err.exit_code)

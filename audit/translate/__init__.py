@@ -25,6 +25,9 @@ class DecodingSettings:
     forced_length_ratio: float | None = None
     # "int8": dynamic int8 quantisation of the marian backend's linear layers (torch).
     quantize: str | None = None
+    # CPU threads the backend may use (None: every CPU of the machine); a Ray actor sets
+    # its own share.  Not part of the signature: it changes speed, not output.
+    threads: int | None = None
 
     def signature(self) -> dict:
         signature = {"beam_size": self.beam_size, "max_input_tokens": self.max_input_tokens}

@@ -152,7 +152,8 @@ class CTranslate2Translator(ChunkedTranslator):
             # One worker per core, one thread each: batches run side by side, which keeps
             # both cores busier than splitting every matrix product across them.
             self.translator = ctranslate2.Translator(str(folder), device="cpu", compute_type=QUANTIZATION,
-                                                     inter_threads=os.cpu_count() or 1, intra_threads=1)
+                                                     inter_threads=settings.threads or os.cpu_count() or 1,
+                                                     intra_threads=1)
         except (OSError, ValueError, RuntimeError) as err:
             raise ModelUnavailable(f"The CTranslate2 model in {folder} could not be loaded ({err}).") from None
         self.max_input_tokens = min(settings.max_input_tokens, 510)

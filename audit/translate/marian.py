@@ -30,7 +30,7 @@ class MarianTranslator(ChunkedTranslator):
 
         hf_logging.set_verbosity_error()
         hf_logging.disable_progress_bar()
-        torch.set_num_threads(max(1, os.cpu_count() or 1))
+        torch.set_num_threads(max(1, settings.threads or os.cpu_count() or 1))
         self.model_id = resolved.model_id
         self.revision = resolved.revision
         self.settings = settings

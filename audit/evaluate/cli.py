@@ -1,0 +1,265 @@
+"""The ``mt-audit eval`` commands: each measurement on evaluation data, printed as a table
+and optionally written as JSON."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ..errors import AuditError
+from ..translate import BACKENDS, DEFAULT_MODEL
+from ..report.terminal import fail as _fail
+
+
+_json_option = click.option("--json", "json_path", type=click.Path(path_type=Path),
+                            help="Also write the figures here.")
+_thresholds_option = click.option("--config", "config_path", type=click.Path(path_type=Path),
+                                  help="Measure with these thresholds instead of the shipped ones.")
+
+
+def _measured(evaluate, *args):
+    """``evaluate(*args)``, with bad evaluation data reported as one error sentence."""
+    try:
+        return evaluate(*args)
+    except AuditError as err:
+        _fail(err)
+
+
+@click.group(name="eval")
+def eval_group() -> None:
+    """Measure mt-audit on evaluation data (e.g. ../shared/eval)."""
+
+
+@eval_group.command("alignment")
+@click.argument("directory", type=click.Path(path_type=Path))
+@_json_option
+@click.option("--word-weight", type=click.FloatRange(0.0, 1.0), default=None,
+              help="Share of the IDF-weighted word score in the bead similarity (the rest is chrF); "
+                   "default: the aligner's own.")
+@click.option("--move-margin", default=None, metavar="MARGIN|none",
+              help="How much more of a boundary sentence's words the neighbouring bead must hold for "
+                   "the sentence to move there after the search; 'none' turns the refinement off; "
+                   "default: the aligner's own.")
+@click.option("--semicolon-margin", default=None, metavar="MARGIN|none",
+              help="How much more of its words a segment's own bead must hold to keep a boundary "
+                   "right after a clause ending in ';'; 'none' treats such a boundary like any other; "
+                   "default: the aligner's own.")
+@click.option("--parenthesis-penalty", type=click.FloatRange(0.0), default=None,
+              help="Cost of a bead boundary inside a parenthesis, in units of leaving a median sentence "
+                   "unaligned; 0 turns it off; default: the aligner's own.")
+def eval_alignment_command(directory, json_path, word_weight, move_margin, semicolon_margin, parenthesis_penalty):
+    """Sentence alignment against the Text+Berg gold (DIRECTORY/alignment/textberg.json)."""
+    from ..align import AlignParams
+    from . import eval_alignment
+
+    changes = {}
+    if word_weight is not None:
+        changes["word_weight"] = word_weight
+    if parenthesis_penalty is not None:
+        changes["parenthesis_penalty"] = parenthesis_penalty
+    for name, value in (("move_margin", move_margin), ("semicolon_margin", semicolon_margin)):
+        if value is None:
+            continue
+        try:
+            changes[name] = None if value.lower() == "none" else float(value)
+        except ValueError:
+            raise click.BadParameter(f"{value!r} is neither a number nor 'none'.",
+                                     param_hint="--" + name.replace("_", "-")) from None
+    params = AlignParams(**changes)
+    figures = _measured(eval_alignment, directory, params)
+    table = {name: {"strict P": f["strict"]["precision"], "strict R": f["strict"]["recall"],
+                    "strict F1": f["strict"]["f1"], "lax F1": f["lax"]["f1"], "seconds": f["seconds"]}
+             for name, f in figures.items()}
+    _print_figures("sentence alignment: Text+Berg (gold links) and news with edits (gold by construction)",
+                   table, json_path, figures)
+
+
+@eval_group.command("drift")
+@click.argument("directory", type=click.Path(path_type=Path))
+@_json_option
+@click.option("--config", "config_path", type=click.Path(path_type=Path),
+              help="Measure with this model and these thresholds instead of the shipped ones.")
+@click.option("--tune", "tune_path", type=click.Path(path_type=Path),
+              help="Fit the model and thresholds on all of DIRECTORY and write them here as a configuration file.")
+@click.option("--ablation", is_flag=True,
+              help="Also refit without each signal and print the left-out-language figures on critical rows.")
+@click.option("--no-cache", is_flag=True, help="Compute the drift signals again instead of reading them from the cache.")
+def eval_drift_command(directory, json_path, config_path, tune_path, ablation=False, no_cache=False):
+    """Drift on DEMETR (every DIRECTORY/drift/*.jsonl): pairwise accuracy, flags with the
+    shipped (or --config) thresholds, by file, language and perturbation; and the same
+    fitted without each language and measured on it (leave one language out)."""
+    from ..config import load_config
+    from .drift import ablation as ablate
+    from .drift import drift_features, fit, leave_one_language_out, measure_all, tuned_toml
+
+    try:
+        config = load_config(config_path)
+        rows = drift_features(directory, use_cache=not no_cache)
+        if not rows:
+            raise AuditError("The drift files hold no usable rows (critical, major or minor perturbations).")
+        if tune_path:
+            from ..report import write_atomic
+
+            tuned = fit(rows)
+            config["drift"].update(tuned)
+            write_atomic(Path(tune_path), tuned_toml(tuned, directory))
+            click.echo(f"fitted model and thresholds written to {tune_path}", err=True)
+        figures = measure_all(rows, config)
+        figures["left_out_language"] = leave_one_language_out(rows)
+        if ablation:
+            figures["ablation_critical"] = ablate(rows)
+    except AuditError as err:
+        _fail(err)
+
+    def flat(f):
+        shipped = f["shipped"]
+        return {"MT major": shipped["false_major_rate"], "MT any": shipped["false_flag_rate"],
+                "crit major": shipped["recall_major"].get("critical"),
+                "crit any": shipped["recall_any"].get("critical"),
+                "pairwise": f["pairwise_accuracy"].get("critical"),
+                "oracle": f["flag_recall_at_5pct_false_flags"].get("critical")}
+
+    table = {"all rows": flat(figures), **{f"file {k}": flat(v) for k, v in figures["by_file"].items()},
+             **{k: flat(v) for k, v in figures["by_language"].items()}}
+    _print_figures("drift with the configuration given: MT rows flagged major / at all, critical rows "
+                   "flagged, critical pairwise accuracy, oracle recall at 5% MT flagged", table, json_path, figures)
+    lolo = figures["left_out_language"]
+    if lolo:
+        _print_figures("drift fitted without each language, measured on it (leave one language out)",
+                       {**{k: flat(v) for k, v in lolo["by_language"].items()},
+                        "average (left out)": flat(lolo["average"])}, None)
+    _print_figures("by perturbation (configuration given)",
+                   {k: {"rows": v["rows"], "pairwise": v["pairwise_accuracy"], "major": v["recall_major"],
+                        "any": v["recall_any"]} for k, v in figures["by_perturbation"].items()}, None)
+    if ablation:
+        _print_figures("left-out-language figures on critical rows, each signal left out (model refitted)",
+                       figures["ablation_critical"], None)
+
+
+@eval_group.command("contrastive")
+@click.argument("directory", type=click.Path(path_type=Path))
+@_json_option
+@_thresholds_option
+def eval_contrastive_command(directory, json_path, config_path):
+    """Model-free source-vs-German checks on DIRECTORY/contrastive/*: recall on the German
+    with a negation or clause removed, false alarms on the correct German."""
+    from ..config import load_config
+    from .contrastive import eval_contrastive
+
+    figures = _measured(lambda: eval_contrastive(directory, load_config(config_path)))
+    _print_figures("source-vs-German checks (contrastive sets)", figures, json_path)
+
+
+@eval_group.command("mqm")
+@click.argument("directory", type=click.Path(path_type=Path))
+@_json_option
+@_thresholds_option
+def eval_mqm_command(directory, json_path, config_path):
+    """Model-free source-vs-German checks against expert MQM annotations
+    (DIRECTORY/mqm/mqm_ted_ende.seglevel.tsv): the share of segments flagged among those
+    with a major accuracy error, and among those with no error."""
+    from ..config import load_config
+    from .mqm import eval_mqm
+
+    figures = _measured(lambda: eval_mqm(directory, load_config(config_path)))
+    table = {"major accuracy error": figures["major_accuracy_error"], "no error": figures["no_error"],
+             **{f"no error, {check} check": {"flag_rate": rate} for check, rate in figures["no_error_by_check"].items()}}
+    _print_figures("source-vs-German checks (MQM, TED en-de)", table, json_path, figures)
+
+
+@eval_group.command("precision")
+@click.argument("directory", type=click.Path(path_type=Path))
+@_json_option
+@_thresholds_option
+@click.option("--backend", type=click.Choice(BACKENDS), default="none", show_default=True,
+              help="Back-translation backend for the audits (none: only the checks that need no model).")
+@click.option("--model", default=None, help="Model id or local directory for a backend other than none.")
+def eval_precision_command(directory, json_path, config_path, backend, model):
+    """Findings on professional translations (DIRECTORY/precision/<set>/<doc>.de.txt with
+    <doc>.en.txt), audited as `mt-audit check DOC.de.txt --source DOC.en.txt` would: findings
+    per 1000 German words by severity and check, and every major finding."""
+    import os
+
+    from .precision import eval_precision
+    from ..pipeline import Auditor, AuditSettings
+
+    def run_eval():
+        settings = AuditSettings(backend=backend, model=model or os.environ.get("MT_AUDIT_MODEL") or DEFAULT_MODEL,
+                                 config_path=str(config_path) if config_path else None, quiet=True)
+        return eval_precision(directory, Auditor(settings))
+
+    figures = _measured(run_eval)
+    table = {name: {k: v for k, v in values.items() if k != "by_check"}
+             for name, values in figures.items() if name != "major_findings"}
+    checks = sorted({c for name, v in figures.items() if name != "major_findings" for c in v["by_check"]})
+    _print_figures("findings on professional translations (per 1000 German words)", table, json_path, figures)
+    _print_figures("findings per 1000 words, by check",
+                   {check: {name: v["by_check"].get(check, {}).get("per_1000", 0.0)
+                            for name, v in figures.items() if name != "major_findings"} for check in checks}, None)
+    for f in figures["major_findings"]:
+        click.echo(f"major  {f['set']}/{f['document']}  {f['check']}  '{f['text'][:60]}'  {f['message']}")
+
+
+DEMO_ARTICLE = Path("examples/nordkorea-munition.de.txt")
+
+
+@eval_group.command("segmentation")
+@click.argument("directory", type=click.Path(path_type=Path))
+@click.option("--article", "articles", multiple=True, type=click.Path(path_type=Path),
+              help="An article with a hand segmentation beside it (NAME.gold.jsonl); repeatable. "
+                   "Default: the demo article, when run from the project folder.")
+@_json_option
+def eval_segmentation_command(directory, articles, json_path):
+    """Sentence boundaries and unit kinds: hand-segmented articles, and German news
+    sentences from DIRECTORY/contrastive joined into paragraphs and split again."""
+    from . import eval_segmentation
+
+    if not articles and DEMO_ARTICLE.is_file():
+        articles = (DEMO_ARTICLE,)
+    figures = _measured(eval_segmentation, directory, list(articles))
+    _print_figures("segmentation", figures, json_path)
+
+
+@eval_group.command("all")
+@click.argument("directory", type=click.Path(path_type=Path))
+@click.option("--json-dir", type=click.Path(path_type=Path), help="Write each evaluation's figures here as NAME.json.")
+@click.pass_context
+def eval_all_command(ctx, directory, json_dir):
+    """Run every evaluation on DIRECTORY."""
+    def target(name):
+        return json_dir / f"{name}.json" if json_dir else None
+
+    ctx.invoke(eval_segmentation_command, directory=directory, articles=(), json_path=target("segmentation"))
+    ctx.invoke(eval_contrastive_command, directory=directory, json_path=target("contrastive"), config_path=None)
+    ctx.invoke(eval_mqm_command, directory=directory, json_path=target("mqm"), config_path=None)
+    ctx.invoke(eval_precision_command, directory=directory, json_path=target("precision"), config_path=None,
+               backend="none", model=None)
+    ctx.invoke(eval_drift_command, directory=directory, json_path=target("drift"), config_path=None, tune_path=None)
+    ctx.invoke(eval_alignment_command, directory=directory, json_path=target("alignment"))
+
+
+def _print_figures(title: str, figures: dict, json_path: Path | None, record: dict | None = None) -> None:
+    """Print ``figures`` (row -> column -> value) as a table; write ``record`` (default:
+    the figures) to ``json_path``."""
+    import json
+
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=title)
+    table.add_column("")
+    columns = list(dict.fromkeys(k for v in figures.values() for k in v))
+    for column in columns:
+        table.add_column(column, justify="right")
+    def cell(value) -> str:
+        if value is None:
+            return ""
+        return str(value) if isinstance(value, int) else f"{value:.4f}"
+
+    for name, values in figures.items():
+        table.add_row(name, *(cell(values.get(c)) for c in columns))
+    Console().print(table)
+    if json_path:
+        from ..report import write_atomic
+
+        write_atomic(Path(json_path), json.dumps(record or figures, indent=2, sort_keys=True) + "\n")
