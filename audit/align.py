@@ -110,21 +110,13 @@ def idf_mass(words: Counter, idf: dict[str, float]) -> float:
     return sum(idf[w] * c for w, c in words.items())
 
 
-def word_similarity(a: Counter, b: Counter, idf: dict[str, float], weight: float | None = None) -> float:
-    """F-score of the words two texts share, each weighted by its IDF; ``weight`` is
-    ``idf_mass(a) + idf_mass(b)`` when the caller already has it."""
-    if weight is None:
-        weight = idf_mass(a, idf) + idf_mass(b, idf)
-    if weight == 0:
-        return 0.0
-    return 2 * sum(idf[w] * min(a[w], b[w]) for w in a.keys() & b.keys()) / weight
-
-
 class _Packed:
     """The n-gram and word counts of both sides as sorted id and count arrays, so that
     chrF and the word score of a bead are array intersections, not dictionary walks (the
-    search scores thousands of beads per document).  Same values as ``chrf_from_ngrams``
-    and ``word_similarity``."""
+    search scores thousands of beads per document).  ``chrf`` is chrF as sacrebleu computes
+    it from character n-gram statistics (the mean precision and recall over the orders both
+    sides have); ``word_similarity`` is the F-score of the words both share, each weighted
+    by its IDF."""
 
     def __init__(self, side_a: _Side, side_b: _Side, idf: dict[str, float]):
         import numpy as np
@@ -226,27 +218,6 @@ class _Packed:
             return 0.0
         xa, xb = self._common(a[3], b[3])
         return 2 * float(np.dot(self.idf[a[3][xa]], np.minimum(a[4][xa], b[4][xb]))) / weight
-
-
-def chrf_from_ngrams(hyp: list[Counter], ref: list[Counter], beta: float = 2.0) -> float:
-    """chrF (0..1) from per-order character n-gram counts, as sacrebleu computes it."""
-    precisions, recalls = [], []
-    for order in range(len(ref)):
-        h, r = hyp[order], ref[order]
-        hyp_total, ref_total = sum(h.values()), sum(r.values())
-        if hyp_total == 0 or ref_total == 0:
-            continue
-        match = sum(min(h[k], r[k]) for k in h.keys() & r.keys())
-        precisions.append(match / hyp_total)
-        recalls.append(match / ref_total)
-    if not precisions:
-        return 0.0
-    p = sum(precisions) / len(precisions)
-    r = sum(recalls) / len(recalls)
-    if p + r == 0:
-        return 0.0
-    b2 = beta * beta
-    return (1 + b2) * p * r / (b2 * p + r)
 
 
 def align_sentences(translated_a: list[str], b: list[str], params: AlignParams | None = None,

@@ -7,8 +7,7 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .errors import EXIT_BAD_INPUT, EXIT_FINDINGS, EXIT_INTERNAL, EXIT_OK, AuditError
-from .errors import InputError as AuditInputError
+from .errors import EXIT_BAD_INPUT, EXIT_FINDINGS, EXIT_INTERNAL, EXIT_OK, AuditError, InputError
 from .translate import BACKENDS, DEFAULT_MODEL, DEFAULT_REVISION, DecodingSettings
 
 EXIT_CODES_HELP = """
@@ -156,6 +155,7 @@ def check(german_files, source_file, source_dir, write_ignore, output_files, **o
     over them.
     """
     from .corpus import collect_inputs, find_source, source_beside
+    from .ingest import document_name
     from .pipeline import Auditor
     from .report import check_outputs, combined_paths, report_paths
 
@@ -165,15 +165,15 @@ def check(german_files, source_file, source_dir, write_ignore, output_files, **o
         combined = combined_paths(out_dir, wanted, _output_files(output_files, wanted))
         files, missing = collect_inputs(list(german_files))
         if missing:
-            raise AuditInputError(missing[0][1])
+            raise InputError(missing[0][1])
         if source_file and len(files) > 1:
-            raise AuditInputError("--source names the English original of one German file; with several "
+            raise InputError("--source names the English original of one German file; with several "
                                   "files, put NAME.en.txt beside NAME.de.txt or use --source-dir.")
         if source_file:
             sources = [source_file]
         else:
             sources = [find_source(f, source_dir) if source_dir else source_beside(f) for f in files]
-        per_document = [report_paths(_name(f), out_dir, wanted, combined) for f in files]
+        per_document = [report_paths(document_name(f), out_dir, wanted, combined) for f in files]
         planned = [p for paths in per_document for p in paths.values()] + list(combined.values())
         check_outputs(planned + ([Path(write_ignore)] if write_ignore else []),
                       [*files, *sources, *_option_inputs(options)])
@@ -200,12 +200,6 @@ def check(german_files, source_file, source_dir, write_ignore, output_files, **o
             last = number == len(audited) - 1
             print_summary(doc, passed, auditor.fail_on, files_written + (written[-1] if last else []), console)
     sys.exit(EXIT_OK if all(passed for _, passed in audited) else EXIT_FINDINGS)
-
-
-def _name(path: Path) -> str:
-    from .ingest import document_name
-
-    return document_name(path)
 
 
 def _option_inputs(options: dict) -> list[Path]:

@@ -46,6 +46,15 @@ class CorpusOutcome:
     audited: list = field(default_factory=list, repr=False)
     combined: list[str] = field(default_factory=list)
 
+    def record(self, doc: Document, passed: bool, written: list[str]) -> list[str]:
+        """Count an audited document; returns its lines of ``corpus.jsonl``."""
+        open_findings = [f for f in doc.findings if not f.accepted]
+        self.documents.append(DocumentOutcome(
+            path=doc.path, name=doc.name, segments=len(doc.segments), findings=len(open_findings),
+            major=sum(1 for f in open_findings if f.severity == MAJOR), passed=passed, written=written))
+        self.audited.append((doc, passed))
+        return [json.dumps(line, ensure_ascii=False, sort_keys=True) for line in segment_lines(doc)]
+
     @property
     def exit_code(self) -> int:
         codes = [self.error_code] + [EXIT_OK if d.passed else EXIT_FINDINGS for d in self.documents]
@@ -178,13 +187,7 @@ def audit_corpus(auditor, files: list[Path], source_dir: Path | None, out_dir: P
     for doc in docs:
         auditor.finish(doc)
         passed = auditor.passed(doc)
-        written = write(doc, passed)
-        outcome.audited.append((doc, passed))
-        open_findings = [f for f in doc.findings if not f.accepted]
-        outcome.documents.append(DocumentOutcome(
-            path=doc.path, name=doc.name, segments=len(doc.segments), findings=len(open_findings),
-            major=sum(1 for f in open_findings if f.severity == MAJOR), passed=passed, written=written))
-        lines += [json.dumps(line, ensure_ascii=False, sort_keys=True) for line in segment_lines(doc)]
+        lines += outcome.record(doc, passed, write(doc, passed))
     outcome.translated, outcome.from_cache = auditor.sent_to_model, auditor.taken_from_cache
     if docs:  # nothing audited: no combined file
         write_jsonl(outcome, out_dir, lines)

@@ -102,6 +102,10 @@ class Finding:
     # makes a finding major only where this is high.
     confidence: float = 0.5
 
+    def with_suggestion(self) -> str:
+        """The message, and the suggestion after it when there is one."""
+        return self.message + (f" Suggestion: {self.suggestion}" if self.suggestion else "")
+
     def key(self) -> str:
         """Stable identity for accepted-findings baselines: check and normalised text,
         not offsets, so the baseline survives edits elsewhere in the article."""

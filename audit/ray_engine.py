@@ -19,8 +19,8 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Callable
 
-from .corpus import CorpusOutcome, DocumentOutcome, result_from_dict, result_to_dict, segment_lines, write_jsonl
-from .document import MAJOR, Document
+from .corpus import CorpusOutcome, result_from_dict, result_to_dict, write_jsonl
+from .document import Document
 from .errors import EXIT_INTERNAL, AuditError, InputError
 from .translate import TranslationResult
 
@@ -83,15 +83,7 @@ class _TranslateActor:
                                           quiet=True, fallback=not settings.require_model)
 
     def __call__(self, batch: dict) -> dict:
-        texts = [str(t) for t in batch["text"]]
-        results = self.translator.translate(texts)
-        return {"index": batch["index"], "result": [json.dumps(result_to_dict(r)) for r in results]}
-
-
-class _CallActor(_TranslateActor):
-    """Translates one row's list of sentences in one call (a chunk of the local engine)."""
-
-    def __call__(self, batch: dict) -> dict:
+        """Each row's list of sentences translated in one call (a chunk of the local engine)."""
         results = []
         for texts in batch["texts"]:
             results.append(json.dumps([result_to_dict(r) for r in self.translator.translate(json.loads(str(texts)))]))
@@ -109,8 +101,8 @@ def _describe(settings) -> dict:
 
 
 class RemoteTranslator:
-    """The Translator interface over an actor pool: what the driver's cache sends it is
-    translated on the cluster, in length-sorted batches."""
+    """The model's identity for the driver's cache and reports, and the actor pool that
+    translates: ``translate_calls`` runs translator calls side by side on the actors."""
 
     def __init__(self, ray, settings, identity: dict, actors: int, cpus_per_actor: int):
         self.ray, self.settings = ray, settings.decoding
@@ -119,9 +111,6 @@ class RemoteTranslator:
         self.shortlist = identity["shortlist"]
         self.actors, self.cpus = actors, cpus_per_actor
 
-    def count_tokens(self, text: str) -> int:  # the Translator interface; unused by the corpus path
-        return len(text.split())
-
     def translate_calls(self, calls: list[list[str]]) -> list[list[TranslationResult]]:
         """Each list of sentences translated by one call of an actor's translator."""
         rows = [{"call": n, "texts": json.dumps(texts)} for n, texts in enumerate(calls) if texts]
@@ -129,7 +118,7 @@ class RemoteTranslator:
         if not rows:
             return out
         dataset = self.ray.data.from_items(rows, override_num_blocks=len(rows))
-        mapped = dataset.map_batches(_CallActor, fn_constructor_args=(self._audit_settings, self.cpus),
+        mapped = dataset.map_batches(_TranslateActor, fn_constructor_args=(self._audit_settings, self.cpus),
                                      batch_size=1, concurrency=min(self.actors, len(rows)), num_cpus=self.cpus,
                                      batch_format="numpy")
         for row in mapped.iter_rows():
@@ -137,24 +126,8 @@ class RemoteTranslator:
         return out
 
     def translate(self, texts: list[str]) -> list[TranslationResult]:
-        if not texts:
-            return []
-        import math
-
-        order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
-        items = [{"index": i, "text": texts[i]} for i in order]
-        # Blocks of like-length sentences, at least one per actor so that every actor works.
-        batch = max(1, self.settings.batch_size) * 4
-        blocks = max(self.actors, math.ceil(len(items) / batch))
-        batch = max(1, min(batch, math.ceil(len(items) / blocks)))
-        dataset = self.ray.data.from_items(items, override_num_blocks=min(len(items), blocks))
-        mapped = dataset.map_batches(_TranslateActor, fn_constructor_args=(self._audit_settings, self.cpus),
-                                     batch_size=batch, concurrency=self.actors, num_cpus=self.cpus,
-                                     batch_format="numpy")
-        out: list[TranslationResult | None] = [None] * len(texts)
-        for row in mapped.iter_rows():
-            out[int(row["index"])] = result_from_dict(json.loads(row["result"]))
-        return out  # type: ignore[return-value]
+        """The Translator interface: one call on one actor."""
+        return self.translate_calls([list(texts)])[0]
 
 
 def _connect(ray, address: str | None) -> None:
@@ -240,20 +213,14 @@ def audit_corpus_ray(auditor, files: list[Path], sources: list[Path | None], out
         files_written = {Path(p): text for p, text in json.loads(row["files"]).items()}
         if write is not None:
             write(doc, passed, files_written)
-        open_findings = [f for f in doc.findings if not f.accepted]
-        outcome.documents.append(DocumentOutcome(
-            path=doc.path, name=doc.name, segments=len(doc.segments), findings=len(open_findings),
-            major=sum(1 for f in open_findings if f.severity == MAJOR), passed=passed,
-            written=[str(p) for p in files_written]))
-        outcome.audited.append((doc, passed))
-        lines += [json.dumps(line, ensure_ascii=False, sort_keys=True) for line in segment_lines(doc)]
+        lines += outcome.record(doc, passed, [str(p) for p in files_written])
     outcome.translated, outcome.from_cache = auditor.sent_to_model, auditor.taken_from_cache
     if outcome.audited:
         write_jsonl(outcome, out_dir, lines)
     return outcome
 
 
-def _translate(ray, auditor, settings) -> None:
+def _translate(ray, auditor, settings) -> "RemoteTranslator | None":
     """Give the driver's Auditor a translator whose model runs on the cluster."""
     from .errors import ModelUnavailable
     from .translate.cache import TranslationCache
@@ -262,19 +229,14 @@ def _translate(ray, auditor, settings) -> None:
     auditor._opened = True
     try:
         identity = ray.get(ray.remote(_describe).options(num_cpus=1).remote(settings))
-    except ModelUnavailable as err:
-        if settings.require_model:
+    except Exception as err:  # a task's error reaches the driver wrapped in RayTaskError
+        cause = getattr(err, "cause", None) or err
+        if not isinstance(cause, ModelUnavailable):
             raise
-        auditor.skipped_reason = str(err)
-        return
-    except ray.exceptions.RayTaskError as err:
-        cause = err.cause if isinstance(getattr(err, "cause", None), Exception) else None
-        if isinstance(cause, ModelUnavailable):
-            if settings.require_model:
-                raise cause from None
-            auditor.skipped_reason = str(cause)
-            return
-        raise
+        if settings.require_model:
+            raise cause from None
+        auditor.skipped_reason = str(cause)
+        return None
     cpus = int(ray.cluster_resources().get("CPU", 1))
     per_actor = max(1, min(cpus, settings.decoding.threads or 1))
     actors = max(1, cpus // per_actor)

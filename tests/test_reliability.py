@@ -11,11 +11,10 @@ import subprocess
 import sys
 import time
 import xml.etree.ElementTree as ET
-from pathlib import Path
 
 import pytest
 
-from conftest import DEMO, ROOT
+from conftest import ROOT
 
 GERMAN = "Die Regierung hat am Montag neue Hilfen beschlossen. Sie gelten ab Juli für alle Familien.\n"
 

@@ -28,7 +28,7 @@ def document_issues(doc: Document) -> list[dict]:
             lines["end"] = region.end_line
         issues.append({
             "type": "issue",
-            "description": f.message + (f" Suggestion: {f.suggestion}" if f.suggestion else ""),
+            "description": f.with_suggestion(),
             "check_name": f"mt-audit/{f.check}",
             "categories": ["Style"] if f.severity != MAJOR else ["Bug Risk"],
             "fingerprint": prints[id(f)],

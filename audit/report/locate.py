@@ -79,7 +79,7 @@ def regions(doc: Document, findings: list[Finding]) -> dict[int, Region | None]:
         return {id(f): source.region(f.start, f.end) for f in findings}
     cursor = 0
     for f in sorted(findings, key=lambda f: (f.start, f.end)):
-        line = _origin_line(doc, f.start)
+        line = origin_line(doc, f.start) if doc.origin_lines else None
         begin = source.starts[line - 1] if line and line <= len(source.starts) else cursor
         pattern = _words_pattern(f.text)
         match = None
@@ -95,9 +95,8 @@ def regions(doc: Document, findings: list[Finding]) -> dict[int, Region | None]:
     return out
 
 
-def _origin_line(doc: Document, offset: int) -> int | None:
-    if not doc.origin_lines:
-        return None
+def origin_line(doc: Document, offset: int) -> int:
+    """The line of the file where the block holding ``offset`` starts (Markdown input)."""
     return next((ln for start, ln in reversed(doc.origin_lines) if start <= offset), doc.origin_lines[0][1])
 
 

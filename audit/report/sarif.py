@@ -58,7 +58,7 @@ def document_results(doc: Document, rule_index: dict[str, int], artifact: int, b
                 ("endLine", region.end_line), ("endColumn", region.end_column),
                 ("charOffset", region.offset), ("charLength", region.length)) if value is not None}
             location["region"]["snippet"] = {"text": f.text}
-        message = f.message + (f" Suggestion: {f.suggestion}" if f.suggestion else "")
+        message = f.with_suggestion()
         result = {
             "ruleId": f.check,
             "level": _level(f.severity),
