@@ -15,8 +15,9 @@ FORMATS ?= html,json
 EVAL_DIR ?= ../shared/eval
 BASELINE ?=
 AUDIT_ARGS ?=
+SERVE_ARGS ?=
 
-.PHONY: install audit test test-fast bench models eval clean browser
+.PHONY: install audit test test-fast bench models eval clean browser serve
 
 install: $(STAMP)
 
@@ -37,6 +38,10 @@ test: $(STAMP)
 
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -q -m "not slow and not browser"
+
+# The editor's page and the JSON API on http://localhost:8765/ (SERVE_ARGS: e.g. --ignore accepted.json --backend ctranslate2).
+serve: $(STAMP)
+	$(BIN)/mt-audit serve $(SERVE_ARGS)
 
 # Debian's Chromium for the browser test of the HTML report.
 browser:

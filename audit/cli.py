@@ -34,8 +34,13 @@ def main() -> None:
     """Audit German machine translations of English news copy for meaning drift."""
 
 
-def _audit_options(command):
-    """The options that ``check`` and ``batch`` share."""
+# Options of ``check`` and ``batch`` about report files, which ``serve`` has not.
+_REPORT_OPTIONS = ("--out", "--format")
+
+
+def _audit_options(command, reports: bool = True):
+    """The options that ``check`` and ``batch`` share (``serve`` shares those that are not
+    about report files)."""
     options = [
         click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("reports"),
                      show_default=True, help="Directory the reports are written to (as <name>.html, "
@@ -76,8 +81,15 @@ def _audit_options(command):
         click.option("--quiet", "-q", is_flag=True, help="No terminal summary and no progress bar."),
     ]
     for option in reversed(options):
+        decorated = option(lambda: None)
+        if not reports and decorated.__click_params__[0].opts[0] in _REPORT_OPTIONS:
+            continue
         command = option(command)
     return command
+
+
+def _serve_options(command):
+    return _audit_options(command, reports=False)
 
 
 def _formats(formats: str) -> list[str]:
@@ -285,6 +297,50 @@ def batch(inputs, source_dir, engine, ray_address, output_files, **options):
 
         print_corpus_summary(outcome, auditor.fail_on, Console(stderr="github" in wanted))
     sys.exit(outcome.exit_code)
+
+
+@main.command(epilog="""
+\b
+Exit codes:
+  0  stopped (Ctrl-C)
+  2  bad usage, or an invalid configuration, glossary or accepted-findings file
+  3  a model was required (--require-model) but could not be loaded
+""")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on; 0.0.0.0 makes the page reachable from other machines.")
+@click.option("--port", type=click.IntRange(1, 65535), default=8765, show_default=True, help="Port to listen on.")
+@click.option("--max-request-mb", type=click.FloatRange(0.01, 50), default=2.0, show_default=True,
+              help="Largest request body accepted (the German, its source and the options together).")
+@_serve_options
+def serve(host, port, max_request_mb, **options):
+    """Serve the editor's page and the JSON API on http://HOST:PORT/.
+
+    Editors paste or open the German (and the English source), check it, read the
+    report beside the text, edit and re-check, and accept findings (into the
+    --ignore file, created on the first accept, or into a file they download).
+    Scripts POST to /api/check; /openapi.json describes the API.  The model is
+    loaded once and the translation cache is shared by every request.
+    """
+    import importlib.util
+
+    if importlib.util.find_spec("fastapi") is None or importlib.util.find_spec("uvicorn") is None:
+        _fail(InputError("mt-audit serve needs its web server: pip install 'mt-audit[serve]'."))
+    from .serve import Service, serve as run_server
+
+    baseline = options.get("ignore_path")
+    options["ignore_path"] = None
+    try:
+        service = Service(_settings(options), Path(baseline) if baseline else None,
+                          max_bytes=int(max_request_mb * 1024 * 1024))
+        if options["require_model"]:
+            service.auditor.open_model()
+    except AuditError as err:
+        _fail(err)
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        click.echo(f"mt-audit: listening on {host}: anyone who can reach this machine can use the page.", err=True)
+    click.echo(f"mt-audit: the page is at http://{'localhost' if host in ('127.0.0.1', '::1') else host}:{port}/ "
+               "(Ctrl-C stops it)", err=True)
+    run_server(service, host, port)
 
 
 @main.command("checks")

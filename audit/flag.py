@@ -160,10 +160,15 @@ def sort_findings(findings: list[Finding]) -> list[Finding]:
 
 def load_baseline(path: str | Path) -> set[str]:
     """Accepted findings: a JSON file written by --write-ignore."""
+    return set(load_baseline_entries(path))
+
+
+def load_baseline_entries(path: str | Path) -> dict[str, dict]:
+    """The entries of a baseline file by key."""
     path = Path(path)
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-        return {entry["key"] for entry in data["accepted"]}
+        return {entry["key"]: entry for entry in data["accepted"]}
     except FileNotFoundError:
         raise ConfigError(f"The accepted-findings file {path} does not exist.") from None
     except (OSError, UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError):
@@ -172,10 +177,15 @@ def load_baseline(path: str | Path) -> set[str]:
 
 
 def baseline_json(findings: list[Finding]) -> str:
-    entries = {}
+    entries: dict[str, dict] = {}
     for f in findings:
         entries.setdefault(f.key(), {"key": f.key(), "check": f.check, "text": f.text, "message": f.message})
-    return json.dumps({"schema": "mt-audit-accepted/1", "accepted": sorted(entries.values(), key=lambda e: e["key"])},
+    return baseline_text(entries.values())
+
+
+def baseline_text(entries) -> str:
+    """A baseline file's content: the entries ({"key", "check", "text", "message"}) by key."""
+    return json.dumps({"schema": "mt-audit-accepted/1", "accepted": sorted(entries, key=lambda e: e["key"])},
                       ensure_ascii=False, indent=2) + "\n"
 
 
@@ -187,4 +197,5 @@ def gate(findings: list[Finding], fail_on: str) -> bool:
     return not any(SEVERITY_RANK[f.severity] >= floor and not f.accepted for f in findings)
 
 
-__all__ = ["drift_findings", "sort_findings", "load_baseline", "baseline_json", "gate", "MINOR"]
+__all__ = ["drift_findings", "sort_findings", "load_baseline", "load_baseline_entries", "baseline_json", "baseline_text",
+           "gate", "MINOR"]

@@ -71,23 +71,38 @@ def read_text(path: str | Path, what: str = "input") -> tuple[str, str, list[str
     try:
         with path.open("rb") as handle:
             data = handle.read(MAX_INPUT_BYTES + 1)  # never more, whatever the file claims
-        if len(data) > MAX_INPUT_BYTES:
-            raise InputError(f"The {what} file {path} is larger than the limit of "
-                             f"{MAX_INPUT_BYTES // (1024 * 1024)} MB per document.")
     except PermissionError:
         raise InputError(f"The {what} file {path} cannot be read (permission denied).") from None
     except OSError as err:
         raise InputError(f"The {what} file {path} cannot be read ({err.strerror}).") from None
+    return decode_text(data, f"{what} file {path}", what)
+
+
+def decode_text(data: bytes, label: str, what: str = "input") -> tuple[str, str, list[str]]:
+    """Decode what was read or uploaded: (text, encoding, warnings).  ``label`` names it in
+    errors ("input file a.txt", "uploaded German")."""
+    if len(data) > MAX_INPUT_BYTES:
+        raise InputError(f"The {label} is larger than the limit of {MAX_INPUT_BYTES // (1024 * 1024)} MB "
+                         f"per document.")
     if not data.strip():
-        raise InputError(f"The {what} file {path} is empty.")
+        raise InputError(f"The {label} is empty.")
     if b"\x00" in data[:65536] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise InputError(f"The {what} file {path} is binary, not text.")
+        raise InputError(f"The {label} is binary, not text.")
     warnings: list[str] = []
-    text, encoding = _decode(data, path, what)
+    text, encoding = _decode(data, label)
     if encoding not in ("utf-8", "utf-8-sig", "ascii"):
         warnings.append(f"The {what} was not UTF-8; it was decoded as {encoding}.")
+    return check_text(text, label, what, encoding, warnings)
+
+
+def check_text(text: str, label: str, what: str = "input", encoding: str = "utf-8",
+               warnings: list[str] | None = None) -> tuple[str, str, list[str]]:
+    """Refuse text that is not text, repair mojibake: (text, encoding, warnings)."""
+    warnings = list(warnings or [])
+    if not text.strip():
+        raise InputError(f"The {label} is empty.")
     if len(_BINARY_CONTROL.findall(text[:65536])) > max(8, len(text[:65536]) // 100):
-        raise InputError(f"The {what} file {path} is binary, not text.")
+        raise InputError(f"The {label} is binary, not text.")
     repaired = _repair_mojibake(text)
     if repaired != text:
         warnings.append(f"Garbled characters (mojibake) in the {what} were repaired; offsets refer "
@@ -96,7 +111,7 @@ def read_text(path: str | Path, what: str = "input") -> tuple[str, str, list[str
     return text, encoding, warnings
 
 
-def _decode(data: bytes, path: Path, what: str) -> tuple[str, str]:
+def _decode(data: bytes, label: str) -> tuple[str, str]:
     if data.startswith(b"\xef\xbb\xbf"):
         return data[3:].decode("utf-8", errors="strict"), "utf-8-sig"
     try:
@@ -108,7 +123,7 @@ def _decode(data: bytes, path: Path, what: str) -> tuple[str, str]:
     results = from_bytes(data)
     best = results.best()
     if best is None or best.encoding is None:
-        raise InputError(f"The {what} file {path} is not UTF-8 and its encoding could not be detected.")
+        raise InputError(f"The {label} is not UTF-8 and its encoding could not be detected.")
     # German copy that is not UTF-8 is Windows-1252 / Latin-1: where the detector finds that
     # reading as good as its first guess (cp1250 reads "Lefèvre" as "Lefčvre" just as
     # cleanly), the encoding German copy comes in wins.
@@ -135,6 +150,14 @@ def read_source(path: str | Path, input_format: str = "auto") -> tuple[str, list
     """The English source's text, extracted like the German (HTML article text, Markdown
     prose), and warnings, among them one when the text does not read as English."""
     text, _, warnings = read_text(path, "source")
+    return source_from_text(text, path, input_format, warnings)
+
+
+def source_from_text(text: str, path: str | Path, input_format: str = "auto",
+                     warnings: list[str] | None = None) -> tuple[str, list[str]]:
+    """``read_source`` for text already decoded; ``path`` names it (and its extension hints
+    at the format) but is never opened."""
+    warnings = list(warnings or [])
     fmt = detect_format(path, text) if input_format == "auto" else input_format
     if fmt == "html":
         text, _ = html_to_text(text, path, "source")
@@ -259,8 +282,17 @@ def document_name(path: str | Path) -> str:
 
 def ingest(path: str | Path, input_format: str = "auto", boilerplate_extra: list[dict] | None = None) -> Document:
     """Read a German article into a Document with paragraphs, kinds and metadata."""
-    path = Path(path)
     text, encoding, warnings = read_text(path)
+    return document_from_text(text, path, input_format, boilerplate_extra, encoding, warnings)
+
+
+def document_from_text(text: str, path: str | Path, input_format: str = "auto",
+                       boilerplate_extra: list[dict] | None = None, encoding: str = "utf-8",
+                       warnings: list[str] | None = None) -> Document:
+    """``ingest`` for text already decoded; ``path`` names the document (and its extension
+    hints at the format) but is never opened."""
+    path = Path(path)
+    warnings = list(warnings or [])
     fmt = detect_format(path, text) if input_format == "auto" else input_format
     if fmt not in FORMATS:
         raise InputError(f"Unknown input format {fmt!r}; use one of {', '.join(FORMATS)} or auto.")

@@ -16,7 +16,7 @@ from .document import Document
 from .errors import ModelUnavailable
 from .flag import drift_findings, gate, load_baseline, sort_findings
 from .errors import InputError
-from .ingest import ingest, read_source
+from .ingest import document_from_text, ingest, read_source, source_from_text
 from .glossary import load_glossary
 from .segment import segment_document, segment_source
 from .metrics import metric_signatures
@@ -59,6 +59,10 @@ class Auditor:
         self.sent_to_model = self.taken_from_cache = 0  # distinct sentences, last translate()
         self._opened = False
 
+    def open_model(self) -> None:
+        """Load the model now rather than with the first document (a server's start)."""
+        self._open_translator()
+
     def _open_translator(self) -> None:
         if self._opened:
             return
@@ -88,14 +92,35 @@ class Auditor:
         s = self.settings
         boiler_extra = self.glossary.get("boilerplate", {}).get("rule")
         doc = ingest(path, s.input_format, boiler_extra)
-        segment_document(doc)
+        source_text = None
         if source is not None:
-            doc.source_path = str(source)
-            doc.source_text, warnings = read_source(source, s.input_format)
+            source_text, warnings = read_source(source, s.input_format)
             doc.warnings.extend(warnings)
-            doc.source_segments = segment_source(doc.source_text)
-        if not any(seg.is_prose for seg in doc.segments) and not s.allow_empty:
-            raise InputError(f"The input {path} holds no article text to audit (only bylines, notes or "
+        return self._segmented(doc, source, source_text)
+
+    def load_text(self, german: str, name: str, source: str | None = None, source_name: str | None = None,
+                  input_format: str | None = None, warnings: tuple[list[str], list[str]] = ([], [])) -> Document:
+        """``load`` for text already decoded (pasted or uploaded): ``name`` and
+        ``source_name`` name the texts in the report (their extensions hint at the format)
+        and are never opened."""
+        fmt = input_format or self.settings.input_format
+        boiler_extra = self.glossary.get("boilerplate", {}).get("rule")
+        doc = document_from_text(german, name, fmt, boiler_extra, warnings=warnings[0])
+        source_text = None
+        if source is not None:
+            source_name = source_name or "source.en.txt"
+            source_text, source_warnings = source_from_text(source, source_name, fmt, warnings[1])
+            doc.warnings.extend(source_warnings)
+        return self._segmented(doc, source_name if source is not None else None, source_text)
+
+    def _segmented(self, doc: Document, source: str | Path | None, source_text: str | None) -> Document:
+        segment_document(doc)
+        if source_text is not None:
+            doc.source_path = str(source)
+            doc.source_text = source_text
+            doc.source_segments = segment_source(source_text)
+        if not any(seg.is_prose for seg in doc.segments) and not self.settings.allow_empty:
+            raise InputError(f"The input {doc.path} holds no article text to audit (only bylines, notes or "
                              f"widget labels); pass --allow-empty to accept that.")
         return doc
 
@@ -141,15 +166,16 @@ class Auditor:
             for doc in docs:
                 doc.warnings.append(self.translator.cache.warning)
 
-    def finish(self, doc: Document) -> Document:
-        """Align, score and flag a (back-translated) document."""
+    def finish(self, doc: Document, accepted: set[str] | frozenset[str] = frozenset()) -> Document:
+        """Align, score and flag a (back-translated) document; findings whose key is in the
+        baseline or in ``accepted`` are marked accepted."""
         align_document(doc)
         compute_signals(doc, self.config)
         disabled = set(self.config["checks"]["disabled"])
         findings = run_checks(doc, self.glossary, tuple(c for c in CHECKS if c not in disabled)) \
             + [f for f in drift_findings(doc, self.config) if f.check not in disabled]
         for f in findings:
-            f.accepted = f.key() in self.accepted
+            f.accepted = f.key() in self.accepted or f.key() in accepted
         doc.findings = sort_findings(_dedupe(findings))
         return doc
 

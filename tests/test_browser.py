@@ -4,6 +4,7 @@ In CI (CI=true) a missing browser fails the test instead of skipping it.
 """
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from pathlib import Path
@@ -82,8 +83,73 @@ def test_demo_report_counts_filters_and_navigation(tmp_path):
         page.keyboard.press("n")
         assert page.locator("tr.current").get_attribute("id") != first
         assert page.locator("svg rect.bar").count() == sum(1 for _ in page.locator("tr.seg:not(.boilerplate)").all())
+        # the chart is coloured by severity
+        assert page.locator("svg rect.bar.major").count() >= 1 and page.locator("svg rect.bar.minor").count() >= 1
         browser.close()
     assert dialogs == []
+
+
+def _below_sticky_bars(page, row_id: str) -> bool:
+    """Whether the row's top is below the sticky filter bar and the column header."""
+    return page.evaluate("""(id) => {
+        const row = document.getElementById(id).getBoundingClientRect();
+        const nav = document.querySelector("nav.filters").getBoundingClientRect();
+        const th = document.querySelector("#segments thead th").getBoundingClientRect();
+        return row.top >= Math.max(nav.bottom, th.bottom) - 1;
+    }""", row_id)
+
+
+def test_fix_first_list_jumps_below_the_sticky_bars(tmp_path):
+    sync_playwright = _browser_or_skip()
+    report = _report(DEMO, tmp_path)
+    with sync_playwright() as p:
+        browser = _launch(p)
+        page = browser.new_page(viewport={"width": 1400, "height": 800})
+        page.goto(report.as_uri())
+        items = page.locator("#fix-first li")
+        majors = int(page.inner_text("#count-major b"))
+        assert items.count() == majors + int(page.inner_text("#count-minor b"))
+        severities = [items.nth(i).get_attribute("class") for i in range(items.count())]
+        assert severities == sorted(severities)  # "major" before "minor"
+        # the last item's passage is far down: the jump must land below the sticky bars
+        link = items.nth(items.count() - 1).locator("a")
+        target = link.get_attribute("href").lstrip("#")
+        link.click()
+        page.wait_for_timeout(200)
+        row_id = page.evaluate("(id) => document.getElementById(id).closest('tr').id", target)
+        assert page.evaluate("window.scrollY") > 0
+        assert _below_sticky_bars(page, row_id)
+        # a bar of the chart jumps there too
+        page.evaluate("window.scrollTo(0, 0)")
+        bar = page.locator("svg a:has(rect.bar.minor)").last
+        bar_target = bar.get_attribute("href").lstrip("#")
+        bar.click()
+        page.wait_for_timeout(200)
+        assert _below_sticky_bars(page, bar_target)
+        browser.close()
+
+
+def test_report_fits_a_phone_and_wraps_long_words(tmp_path):
+    sync_playwright = _browser_or_skip()
+    path = tmp_path / "lang.txt"
+    path.write_text("Die Regierung sagte am Montag, die Lieferung sei " + "Donaudampfschifffahrt" * 12
+                    + " gewesen.\n\nDie Armee legte Tausende von Meilen zurück, sagte der Sprecher.\n", encoding="utf-8")
+    for article in (DEMO, path):
+        report = _report(article, tmp_path)
+        with sync_playwright() as p:
+            browser = _launch(p)
+            for width in (400, 1024):
+                page = browser.new_page(viewport={"width": width, "height": 800})
+                page.goto(report.as_uri())
+                assert page.evaluate("document.documentElement.scrollWidth") <= width
+                if width == 400 and article == DEMO:
+                    # the filter bar does not take the phone's screen: it scrolls away
+                    nav = page.locator("nav.filters").bounding_box()
+                    page.evaluate("window.scrollTo(0, document.body.scrollHeight / 2)")
+                    assert page.evaluate("document.querySelector('nav.filters').getBoundingClientRect().bottom") < 0
+                    assert nav["width"] <= width
+                page.close()
+            browser.close()
 
 
 def test_injected_markup_stays_text_in_the_browser(tmp_path):
@@ -104,5 +170,143 @@ def test_injected_markup_stays_text_in_the_browser(tmp_path):
         assert page.locator("main svg[onload]").count() == 0 and page.locator("[onerror]").count() == 0
         assert page.locator("script").count() == 1  # the report's own
         assert "<script>alert(1)</script>" in page.inner_text("#segments")
+        browser.close()
+    assert dialogs == []
+
+
+# --- mt-audit serve: the editor's page ---------------------------------------------------------
+
+@pytest.fixture
+def served(tmp_path):
+    """mt-audit serve on a free local port (uvicorn in a thread), no model, a baseline file."""
+    import socket
+    import threading
+    import time
+
+    pytest.importorskip("fastapi")
+    import uvicorn
+
+    from audit.serve import Service, create_app
+
+    service = Service(AuditSettings(backend="none", quiet=True), tmp_path / "accepted.json")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(create_app(service), host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    for _ in range(200):
+        if server.started:
+            break
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}", service
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+def _open_page(p, url, width=1400):
+    browser = _launch(p)
+    page = browser.new_page(viewport={"width": width, "height": 900}, accept_downloads=True)
+    dialogs, foreign = [], []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.on("request", lambda r: None if r.url.startswith((url, "blob:", "data:")) else foreign.append(r.url))
+    page.goto(url + "/")
+    return browser, page, dialogs, foreign
+
+
+def _done(page):
+    """Wait for the page's audit to finish (the page's CSP forbids evaluating strings, so
+    Playwright's assertions poll instead of wait_for_function)."""
+    from playwright.sync_api import expect
+
+    expect(page.locator("#check")).to_be_enabled(timeout=60000)
+    expect(page.locator("#status")).to_contain_text("the gate", timeout=60000)
+
+
+def _check(page):
+    page.click("#check")
+    page.wait_for_timeout(50)
+    _done(page)
+
+
+def test_page_paste_accept_recheck_download(served, tmp_path):
+    sync_playwright = _browser_or_skip()
+    from playwright.sync_api import expect
+
+    url, service = served
+    with sync_playwright() as p:
+        browser, page, dialogs, foreign = _open_page(p, url)
+        page.fill("#german", DEMO.read_text(encoding="utf-8"))
+        _check(page)
+        assert page.inner_text("#verdict") == "FAILED"
+        majors = int(page.inner_text("#count-major b"))
+        assert majors >= 1
+        assert page.locator("#result mark.major").count() >= majors  # highlighted in the text
+        assert page.locator("#fix-first li.major").count() == majors
+        assert "Checked without back-translation" in page.inner_text("#status")
+        page.screenshot(path=str(ARTIFACTS / "serve-page.png"), full_page=False)
+
+        # accept every major finding: the page re-checks and the gate passes
+        for _ in range(majors):
+            before = page.locator("li.finding.accepted").count()
+            page.locator("li.finding[data-severity=major]:not(.accepted) button.accept").first.click()
+            expect(page.locator("li.finding.accepted")).to_have_count(before + 1, timeout=60000)
+            _done(page)
+        expect(page.locator("#verdict")).to_have_text("PASSED")
+        assert int(page.inner_text("#count-accepted b")) == majors
+        stored = json.loads((tmp_path / "accepted.json").read_text(encoding="utf-8"))
+        assert len(stored["accepted"]) == majors
+
+        # edit the text: a new loaded term fails the gate again
+        page.fill("#german", page.input_value("#german") + "\n\nDer Minister sprach von einer Endlösung für die Region.\n")
+        _check(page)
+        expect(page.locator("#verdict")).to_have_text("FAILED")
+        assert page.locator("#result mark.major", has_text="Endlösung").count() == 1
+        assert page.locator("li.finding.accepted").count() == majors  # the accepted stay accepted
+
+        # downloads: the JSON report and the accepted findings
+        with page.expect_download() as download:
+            page.click("#download-json")
+        report = json.loads(Path(download.value.path()).read_text(encoding="utf-8"))
+        assert report["schema"].startswith("mt-audit/1")
+        with page.expect_download() as download:
+            page.click("#download-baseline")
+        baseline = json.loads(Path(download.value.path()).read_text(encoding="utf-8"))
+        assert baseline["schema"] == "mt-audit-accepted/1" and len(baseline["accepted"]) == majors
+        browser.close()
+    assert dialogs == [] and foreign == []
+
+
+def test_page_keeps_pasted_markup_as_text(served):
+    sync_playwright = _browser_or_skip()
+    url, _ = served
+    from test_reports import XSS
+
+    with sync_playwright() as p:
+        browser, page, dialogs, foreign = _open_page(p, url)
+        page.fill("#german", XSS)
+        page.fill("#source", 'He said <script>alert(2)</script> and left. <img src=x onerror=alert(3)>')
+        _check(page)
+        page.wait_for_timeout(300)
+        assert page.locator("#result img").count() == 0 and page.locator("#result script").count() == 0
+        assert page.locator("[onerror]").count() == 0 and page.locator("svg[onload]").count() == 0
+        assert "<script>alert(1)</script>" in page.inner_text("#segments")
+        # an error message with markup in it stays text too
+        page.fill("#german", "Meine news\nZum Autor\n<img src=x onerror=alert(4)>\n")
+        page.click("#check")
+        page.wait_for_selector("#error:not([hidden])", timeout=60000)
+        assert page.locator("#error img").count() == 0
+        browser.close()
+    assert dialogs == [] and foreign == []
+
+
+def test_page_fits_a_phone(served):
+    sync_playwright = _browser_or_skip()
+    url, _ = served
+    with sync_playwright() as p:
+        browser, page, dialogs, _ = _open_page(p, url, width=400)
+        page.fill("#german", DEMO.read_text(encoding="utf-8"))
+        _check(page)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 400
         browser.close()
     assert dialogs == []

@@ -1,4 +1,8 @@
-"""The HTML drift report: one self-contained file (Jinja2, autoescaped)."""
+"""The HTML drift report: one self-contained file (Jinja2, autoescaped).
+
+The report's body (``report_body.html.j2``), style and script (``static/``) are also what
+``mt-audit serve`` shows in its page: ``render(..., fragment=True)`` gives the body alone.
+"""
 from __future__ import annotations
 
 import re
@@ -7,7 +11,10 @@ from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 
+from importlib.resources import files
+
 from jinja2 import Environment, PackageLoader
+from markupsafe import Markup
 
 from ..document import BOILERPLATE, MAJOR, MINOR, SEVERITY_RANK, Document, Finding, Segment
 from .json_report import summary
@@ -44,6 +51,8 @@ _BIDI = re.compile(r"[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 def _neutralised(value):
     """Every value shown: bidirectional controls from the article are shown as their code
     ("[U+202E]") instead of reordering the report around them."""
+    if isinstance(value, Markup):  # the report's own style and script
+        return value
     if isinstance(value, str):
         return _BIDI.sub(lambda m: f"[U+{ord(m.group(0)):04X}]", value)
     return value
@@ -57,7 +66,19 @@ def _environment() -> Environment:
     return env
 
 
-def render(doc: Document, settings: dict, passed: bool) -> str:
+@lru_cache(maxsize=None)
+def static_text(name: str) -> str:
+    """A file of ``audit/report/static`` (the report's style and script)."""
+    return files("audit.report").joinpath("static", name).read_text(encoding="utf-8")
+
+
+# At most this many findings in the report's "fix first" list (the rest are counted).
+FIX_FIRST_LIMIT = 25
+
+
+def render(doc: Document, settings: dict, passed: bool, interactive: bool = False, fragment: bool = False) -> str:
+    """The report as one HTML file, or (``fragment``) its body alone; ``interactive`` adds
+    an Accept button to every open finding (the page of ``mt-audit serve``)."""
     by_segment = _findings_by_segment(doc)
     source_by_id = {s.id: s for s in doc.source_segments}
     rows = []
@@ -78,12 +99,23 @@ def render(doc: Document, settings: dict, passed: bool) -> str:
             "boilerplate": seg.kind == BOILERPLATE,
         })
     info = summary(doc, passed, settings["fail_on"])
-    chart = _chart(doc)
-    template = _environment().get_template("report.html.j2")
+    severity_by_segment = {row["seg"].id: row["severity"] for row in rows}
+    chart = _chart(doc, severity_by_segment)
+    # major findings first, then minor (doc.findings is sorted by severity, then position)
+    open_findings = [(i, f) for i, f in enumerate(doc.findings) if not f.accepted]
+    fix_first = sorted(open_findings, key=lambda item: -SEVERITY_RANK[item[1].severity])
+    template = _environment().get_template("report_body.html.j2" if fragment else "report.html.j2")
     return template.render(doc=doc, rows=rows, settings=settings, summary=info, chart=chart,
                            passed=passed, categories=sorted(Counter(f.category for f in doc.findings)),
                            severities=(MAJOR, MINOR), has_source=bool(doc.source_segments),
-                           has_bt=not doc.translation.skipped)
+                           has_bt=not doc.translation.skipped, interactive=interactive,
+                           fix_first=fix_first[:FIX_FIRST_LIMIT], fix_first_more=max(0, len(fix_first) - FIX_FIRST_LIMIT),
+                           css=Markup(static_text("report.css")), js=Markup(static_text("report.js")))
+
+
+def page_html(**values) -> str:
+    """The editor's page of ``mt-audit serve`` (``page.html.j2``)."""
+    return _environment().get_template("page.html.j2").render(**values)
 
 
 def _findings_by_segment(doc: Document) -> dict[str, list[tuple[int, Finding]]]:
@@ -104,8 +136,9 @@ def _findings_by_segment(doc: Document) -> dict[str, list[tuple[int, Finding]]]:
     return by_segment
 
 
-def _chart(doc: Document) -> dict:
-    """Bars along the article: drift per passage, or weighted finding counts without drift."""
+def _chart(doc: Document, severity_by_segment: dict[str, str]) -> dict:
+    """Bars along the article: drift per passage, or weighted finding counts without drift;
+    each bar coloured by its passage's most severe open finding."""
     prose = [s for s in doc.segments if s.is_prose]
     use_drift = any(s.drift is not None for s in prose)
     weight = {MAJOR: 1.0, MINOR: 0.4}
@@ -118,6 +151,7 @@ def _chart(doc: Document) -> dict:
     values = [(seg.id, (seg.drift or 0.0) if use_drift else counted[i]) for i, seg in enumerate(prose)]
     top = max([v for _, v in values] + [1.0])
     width = max(1, len(values))
-    bars = [{"id": sid, "x": i, "h": round(80 * v / top, 2), "value": round(v, 3)} for i, (sid, v) in enumerate(values)]
+    bars = [{"id": sid, "x": i, "h": round(80 * v / top, 2), "value": round(v, 3),
+             "severity": severity_by_segment.get(sid, "none")} for i, (sid, v) in enumerate(values)]
     return {"bars": bars, "width": width, "label": "drift per passage" if use_drift else
             "findings per passage (major = 1, minor = 0.4)"}

@@ -1,0 +1,148 @@
+/* The editor's page of mt-audit serve: check, show the report, accept, re-check, download. */
+(function () {
+  "use strict";
+  var token = document.querySelector("meta[name=mt-audit-token]").content;
+  var form = document.getElementById("check-form");
+  var german = document.getElementById("german"), source = document.getElementById("source");
+  var statusLine = document.getElementById("status"), progress = document.getElementById("progress");
+  var errorBox = document.getElementById("error"), result = document.getElementById("result");
+  var button = document.getElementById("check");
+  var names = {german: "article.de.txt", source: "source.en.txt"};
+  var accepted = {};   // key -> baseline entry
+  var last = null;     // the last result
+  var running = false, again = false;
+
+  function showError(message) {
+    errorBox.textContent = message;
+    errorBox.hidden = !message;
+  }
+
+  function request(method, url, body, headers) {
+    headers = Object.assign({"X-MT-Audit-Token": token}, headers || {});
+    if (body !== undefined && !(body instanceof Blob)) {
+      headers["Content-Type"] = "application/json";
+      body = JSON.stringify(body);
+    }
+    return fetch(url, {method: method, headers: headers, body: body, credentials: "same-origin"}).then(function (response) {
+      return response.json().catch(function () { return {error: "The server answered " + response.status + "."}; })
+        .then(function (data) {
+          if (!response.ok) { throw new Error(data.error || ("The server answered " + response.status + ".")); }
+          return data;
+        });
+    });
+  }
+
+  function upload(input, textarea, which) {
+    input.addEventListener("change", function () {
+      var file = input.files[0];
+      if (!file) { return; }
+      showError("");
+      request("POST", "/ui/decode", file, {"X-File-Name": encodeURIComponent(file.name)}).then(function (data) {
+        textarea.value = data.text;
+        names[which] = file.name;
+        statusLine.textContent = "Opened " + file.name + " (" + data.encoding + ")." +
+          (data.warnings.length ? " " + data.warnings.join(" ") : "");
+      }).catch(function (err) { showError(err.message); });
+    });
+  }
+  upload(document.getElementById("german-file"), german, "german");
+  upload(document.getElementById("source-file"), source, "source");
+
+  function poll(id) {
+    return request("GET", "/ui/jobs/" + encodeURIComponent(id)).then(function (job) {
+      if (job.state === "done") { return job.result; }
+      if (job.state === "error") { throw new Error(job.error); }
+      if (job.total) {
+        progress.max = job.total;
+        progress.value = job.done;
+        statusLine.textContent = job.stage + ": " + job.done + " of " + job.total + " sentences";
+      } else {
+        progress.removeAttribute("value");
+        statusLine.textContent = job.stage + "…";
+      }
+      return new Promise(function (resolve) { setTimeout(resolve, 250); }).then(function () { return poll(id); });
+    });
+  }
+
+  function check() {
+    if (running) { again = true; return; }
+    if (!german.value.trim()) { showError("Paste or open the German text first."); return; }
+    running = true;
+    button.disabled = true;
+    showError("");
+    progress.hidden = false;
+    progress.removeAttribute("value");
+    statusLine.textContent = "Checking…";
+    request("POST", "/ui/jobs", {
+      german: german.value, source: source.value.trim() ? source.value : null, name: names.german,
+      source_name: names.source, input_format: document.getElementById("input-format").value,
+      accepted: Object.keys(accepted)
+    }).then(function (data) { return poll(data.job); }).then(show).catch(function (err) {
+      showError(err.message);
+      statusLine.textContent = "";
+    }).then(function () {
+      running = false;
+      button.disabled = false;
+      progress.hidden = true;
+      if (again) { again = false; check(); }
+    });
+  }
+
+  function show(data) {
+    last = data;
+    result.innerHTML = data.fragment;  /* rendered by the server with every text escaped */
+    var report = result.querySelector(".mt-report");
+    if (report && window.mtAuditReport) { window.mtAuditReport(report); }
+    var counts = data.report.summary.by_severity;
+    var verdict = data.passed ? "passed" : "failed";
+    var done = data.skipped ? "Checked without back-translation (" + data.skipped.replace(/\.$/, "") + ")" :
+      "Checked: " + data.translated + " sentences back-translated, " + data.from_cache + " from the cache";
+    statusLine.textContent = done + ". " + counts.major + " major, " + counts.minor + " minor; the gate " + verdict + ".";
+    document.getElementById("downloads").hidden = false;
+  }
+
+  function findingByKey(key) {
+    var found = (last && last.report.findings || []).filter(function (f) { return f.key === key; });
+    return found[0];
+  }
+
+  result.addEventListener("click", function (event) {
+    var target = event.target;
+    if (!(target instanceof HTMLButtonElement) || !target.classList.contains("accept")) { return; }
+    var key = target.dataset.key, finding = findingByKey(key);
+    var entry = {key: key, check: finding ? finding.check : "", text: finding ? finding.text : "",
+                 message: finding ? finding.message : ""};
+    target.disabled = true;
+    request("POST", "/ui/accept", entry).then(function () {
+      accepted[key] = entry;
+      document.getElementById("accepted-count").textContent = Object.keys(accepted).length;
+      document.getElementById("download-baseline").disabled = false;
+      check();
+    }).catch(function (err) { target.disabled = false; showError(err.message); });
+  });
+
+  function download(name, type, text) {
+    var link = document.createElement("a");
+    link.href = URL.createObjectURL(new Blob([text], {type: type}));
+    link.download = name;
+    document.body.appendChild(link);
+    link.click();
+    setTimeout(function () { URL.revokeObjectURL(link.href); link.remove(); }, 1000);
+  }
+  document.getElementById("download-html").addEventListener("click", function () {
+    if (last) { download(last.name + ".html", "text/html", last.html); }
+  });
+  document.getElementById("download-json").addEventListener("click", function () {
+    if (last) { download(last.name + ".json", "application/json", JSON.stringify(last.report, null, 2) + "\n"); }
+  });
+  document.getElementById("download-baseline").addEventListener("click", function () {
+    var entries = Object.keys(accepted).sort().map(function (k) { return accepted[k]; });
+    download("accepted-findings.json", "application/json",
+      JSON.stringify({schema: "mt-audit-accepted/1", accepted: entries}, null, 2) + "\n");
+  });
+
+  form.addEventListener("submit", function (event) { event.preventDefault(); check(); });
+  german.addEventListener("keydown", function (event) {
+    if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) { event.preventDefault(); check(); }
+  });
+})();

@@ -1,0 +1,406 @@
+"""``mt-audit serve``: the editor's page and a JSON API over one ``Auditor``.
+
+The page (``GET /``) takes pasted or uploaded German (and optionally the English source),
+audits it and shows the HTML report's body in place; the text stays editable and a re-check
+back-translates only what changed (the translation cache).  A finding is accepted with one
+click: into the baseline file given with ``--ignore``, or, without one, into a list the
+page keeps and offers as a baseline file to download.
+
+The API (``POST /api/check``, ``GET /api/health``, described at ``/openapi.json``) returns
+the ``mt-audit/1`` JSON report or the HTML report.  Errors are JSON, ``{"error": "one
+sentence"}``, with a fitting status (411, 413, 422, 503).
+
+Safety: the server binds to localhost unless told otherwise; a request body is refused past
+the size limit (and without a Content-Length); no value of a request names a file: uploads
+are decoded in memory and the only file written is the configured baseline; state-changing
+page requests carry the page's token and, where the browser sends one, a same-host Origin;
+every page is served with a Content-Security-Policy that allows scripts from the server only.
+Audits run one at a time on one worker thread (the model and the cache are not shared
+between threads); baseline writes are locked and atomic.
+"""
+# No ``from __future__ import annotations`` here: FastAPI reads the request models of the
+# routes, defined inside create_app, from the live annotations.
+import asyncio
+import hmac
+import itertools
+import secrets
+import threading
+from collections import OrderedDict
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+from urllib.parse import unquote, urlsplit
+
+from . import __version__
+from .errors import AuditError, ConfigError, ModelUnavailable
+from .flag import baseline_text, load_baseline_entries
+from .pipeline import AuditSettings, Auditor
+
+DEFAULT_MAX_BYTES = 2 * 1024 * 1024
+# Finished page audits kept for the page to fetch (the oldest are dropped first).
+KEPT_JOBS = 32
+# Sentences back-translated between two progress updates of a page audit.
+PROGRESS_BATCH = 16
+PAGE_CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+            "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+# The standalone HTML report carries its style and script inline (one file); served, it is a download.
+REPORT_CSP = "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:"
+STATIC = {"report.css": "text/css", "report.js": "text/javascript", "page.css": "text/css",
+          "page.js": "text/javascript"}
+TOKEN_HEADER = "x-mt-audit-token"
+
+
+@dataclass
+class Job:
+    """One audit asked for by the page: its progress, then its result or error."""
+    id: str
+    state: str = "queued"          # queued, running, done, error
+    stage: str = "waiting for the audit before it"
+    done: int = 0
+    total: int = 0
+    result: dict[str, Any] | None = None
+    error: str | None = None
+    status: int = 200
+
+
+@dataclass
+class CheckInput:
+    german: str
+    source: str | None = None
+    name: str = "article.de.txt"
+    source_name: str = "source.en.txt"
+    input_format: str | None = None
+    accepted: frozenset[str] = frozenset()
+
+
+@dataclass
+class Service:
+    """The auditor, its single worker, the page's jobs and the baseline."""
+    settings: AuditSettings
+    baseline: Path | None = None
+    max_bytes: int = DEFAULT_MAX_BYTES
+    token: str = field(default_factory=lambda: secrets.token_urlsafe(32))
+
+    def __post_init__(self):
+        self.entries: dict[str, dict] = {}
+        if self.baseline is not None:
+            if self.baseline.is_dir():
+                raise ConfigError(f"The accepted-findings path {self.baseline} is a directory; give a file.")
+            if self.baseline.exists():
+                self.entries = load_baseline_entries(self.baseline)
+            elif not self.baseline.parent.is_dir():
+                raise ConfigError(f"The folder of the accepted-findings file {self.baseline} does not exist.")
+        self.auditor = Auditor(self.settings)
+        # the baseline is applied here (it may not exist yet); the report names it
+        self.auditor.settings.ignore_path = str(self.baseline) if self.baseline else None
+        self.worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mt-audit")
+        self.jobs: OrderedDict[str, Job] = OrderedDict()
+        self.lock = threading.Lock()
+        self._ids = itertools.count(1)
+        self.worker.submit(self.auditor.open_model)  # before the first audit, not with it
+
+    # --- auditing (on the worker thread) -----------------------------------------------
+
+    def audit(self, request: CheckInput, job: Job | None = None):
+        """Audit one text: (document, passed)."""
+        auditor = self.auditor
+
+        def stage(text: str) -> None:
+            if job is not None:
+                job.stage = text
+
+        stage("reading and segmenting")
+        doc = auditor.load_text(request.german, request.name, request.source, request.source_name,
+                                request.input_format)
+
+        def batches(texts, translate):
+            if job is not None:
+                job.total = len(texts)
+            out = []
+            for start in range(0, len(texts), PROGRESS_BATCH):
+                out.extend(translate(texts[start:start + PROGRESS_BATCH]))
+                if job is not None:
+                    job.done = min(len(texts), start + PROGRESS_BATCH)
+            return out
+
+        stage("back-translating")
+        auditor.translate([doc], map_batches=batches)
+        stage("aligning and scoring")
+        with self.lock:
+            accepted = set(self.entries) | set(request.accepted)
+        auditor.finish(doc, accepted=accepted)
+        return doc, auditor.passed(doc)
+
+    def page_result(self, request: CheckInput, job: Job) -> dict[str, Any]:
+        from .report import html, json_report
+
+        doc, passed = self.audit(request, job)
+        record = self.auditor.settings_record(doc)
+        info = doc.translation
+        return {
+            "fragment": html.render(doc, record, passed, interactive=True, fragment=True),
+            "html": html.render(doc, record, passed),
+            "report": json_report.to_dict(doc, record, passed),
+            "passed": passed,
+            "translated": info.translated,
+            "from_cache": info.from_cache,
+            "skipped": info.skipped_reason if info.skipped else None,
+            "name": doc.name,
+        }
+
+    def run_job(self, request: CheckInput, job: Job) -> None:
+        job.state = "running"
+        try:
+            job.result = self.page_result(request, job)
+            job.state, job.stage = "done", "done"
+        except ModelUnavailable as err:
+            job.state, job.error, job.status = "error", str(err), 503
+        except AuditError as err:
+            job.state, job.error, job.status = "error", str(err), 422
+        except Exception as err:  # a bug: one sentence for the page, not a hung progress bar
+            job.state, job.error, job.status = "error", f"Internal error ({type(err).__name__}: {err}).", 500
+
+    def submit(self, request: CheckInput) -> Job:
+        job = Job(id=f"{next(self._ids)}-{secrets.token_hex(8)}")
+        with self.lock:
+            self.jobs[job.id] = job
+            while len(self.jobs) > KEPT_JOBS:
+                self.jobs.popitem(last=False)
+        self.worker.submit(self.run_job, request, job)
+        return job
+
+    # --- the baseline ---------------------------------------------------------------------
+
+    def accept(self, entry: dict[str, str]) -> bool:
+        """Add an accepted finding to the baseline file; False when there is none."""
+        if self.baseline is None:
+            return False
+        from .report import write_atomic
+
+        with self.lock:
+            entries = dict(self.entries)
+            entries[entry["key"]] = entry
+            try:
+                write_atomic(self.baseline, baseline_text(entries.values()))
+            except OSError as err:
+                raise ConfigError(f"The accepted-findings file {self.baseline} cannot be written "
+                                  f"({err.strerror}).") from None
+            self.entries = entries
+        return True
+
+
+# --- the web application --------------------------------------------------------------------
+
+def create_app(service: Service):
+    """The FastAPI application over ``service``."""
+    from fastapi import FastAPI, Request
+    from fastapi.exceptions import RequestValidationError
+    from fastapi.responses import HTMLResponse, JSONResponse, Response
+    from pydantic import BaseModel, ConfigDict, Field
+    from starlette.exceptions import HTTPException
+
+    class CheckRequest(BaseModel):
+        model_config = ConfigDict(extra="forbid")
+        german: str = Field(min_length=1, description="The German text (plain text, Markdown or HTML).")
+        source: str | None = Field(None, description="The English source, if there is one.")
+        format: Literal["json", "html"] = Field("json", description="json: the mt-audit/1 report; html: "
+                                                                     "the HTML report.")
+        name: str = Field("article.de.txt", max_length=200,
+                          description="A name for the text in the report; its extension hints at the format.")
+        input_format: Literal["auto", "txt", "md", "html"] = "auto"
+        accepted: list[str] = Field(default_factory=list, max_length=10000,
+                                    description="Keys of findings to treat as accepted, beyond the baseline.")
+
+    class PageCheck(CheckRequest):
+        source_name: str = Field("source.en.txt", max_length=200)
+
+    class AcceptRequest(BaseModel):
+        model_config = ConfigDict(extra="forbid")
+        key: str = Field(min_length=1, max_length=2000)
+        check: str = Field("", max_length=200)
+        text: str = Field("", max_length=2000)
+        message: str = Field("", max_length=4000)
+
+    class ErrorBody(BaseModel):
+        error: str
+
+    app = FastAPI(title="mt-audit", version=__version__, docs_url=None, redoc_url=None,
+                  description="Audit German machine translations of English news copy for meaning drift.")
+    app.state.service = service
+
+    def error(status: int, message: str, headers: dict | None = None) -> JSONResponse:
+        return JSONResponse({"error": message}, status_code=status, headers=headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError):
+        first = exc.errors()[0] if exc.errors() else {}
+        if first.get("type") == "json_invalid":
+            return error(422, "The request body is not valid JSON.")
+        where = ".".join(str(part) for part in first.get("loc", ()) if part != "body") or "body"
+        return error(422, f"The request is invalid: {where}: {first.get('msg', 'not valid')}.")
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, exc: HTTPException):
+        messages = {404: "There is nothing at this address.", 405: "This address does not take that method."}
+        return error(exc.status_code, exc.detail if isinstance(exc.detail, str) and exc.status_code not in messages
+                     else messages.get(exc.status_code, str(exc.detail)))
+
+    @app.exception_handler(AuditError)
+    async def audit_error(request: Request, exc: AuditError):
+        return error(503 if isinstance(exc, ModelUnavailable) else 422, str(exc))
+
+    @app.exception_handler(Exception)
+    async def internal(request: Request, exc: Exception):
+        return error(500, f"Internal error ({type(exc).__name__}: {exc}); please report it.")
+
+    @app.middleware("http")
+    async def guard(request: Request, call_next):
+        if request.method in ("POST", "PUT", "PATCH"):
+            length = request.headers.get("content-length")
+            if length is None:
+                return error(411, "A request body needs a Content-Length header.")
+            if not length.isdigit() or int(length) > service.max_bytes:
+                return error(413, f"The request is larger than the limit of {service.max_bytes:,} bytes.")
+        response = await call_next(request)
+        response.headers.setdefault("Content-Security-Policy", PAGE_CSP)
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Referrer-Policy"] = "no-referrer"
+        response.headers["X-Frame-Options"] = "DENY"
+        response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+    def same_site(request: Request) -> None:
+        """State-changing page requests: the page's token, and a same-host Origin if any."""
+        token = request.headers.get(TOKEN_HEADER, "")
+        if not hmac.compare_digest(token.encode(), service.token.encode()):
+            raise HTTPException(403, "The request does not carry this page's token; reload the page.")
+        origin = request.headers.get("origin")
+        if origin and urlsplit(origin).netloc != request.headers.get("host"):
+            raise HTTPException(403, "Cross-site requests are refused.")
+
+    async def on_worker(function, *args):
+        return await asyncio.get_running_loop().run_in_executor(service.worker, function, *args)
+
+    # --- API ------------------------------------------------------------------------------
+
+    @app.get("/api/health", summary="Whether the server is up, and what it audits with")
+    async def health() -> dict:
+        s = service.settings
+        translator = service.auditor.translator
+        return {"status": "ok", "version": __version__, "backend": s.backend, "model": s.model,
+                "model_loaded": translator is not None, "fail_on": service.auditor.fail_on,
+                "baseline": service.baseline.name if service.baseline else None}
+
+    @app.post("/api/check", summary="Audit a German text (and its English source)",
+              responses={200: {"description": "The mt-audit/1 JSON report (format json) or the HTML report "
+                                              "(format html); the header X-MT-Audit-Gate says passed or failed."},
+                         411: {"model": ErrorBody}, 413: {"model": ErrorBody}, 422: {"model": ErrorBody},
+                         503: {"model": ErrorBody}})
+    async def check(body: CheckRequest):
+        from .ingest import check_text
+        from .report import html, json_report
+
+        german, _, german_warnings = check_text(body.german, "German text", "German text")
+        source, source_warnings = None, []
+        if body.source is not None and body.source.strip():
+            source, _, source_warnings = check_text(body.source, "source text", "source")
+        request = CheckInput(german, source, _safe_name(body.name, "article.de.txt"), "source.en.txt",
+                             body.input_format, frozenset(body.accepted))
+
+        def run():
+            doc, passed = service.audit(request)
+            doc.warnings[:0] = german_warnings + source_warnings
+            record = service.auditor.settings_record(doc)
+            if body.format == "html":
+                return html.render(doc, record, passed), passed, doc.name
+            return json_report.to_dict(doc, record, passed), passed, doc.name
+
+        result, passed, name = await on_worker(run)
+        gate = {"X-MT-Audit-Gate": "passed" if passed else "failed"}
+        if body.format == "html":
+            return HTMLResponse(result, headers={**gate, "Content-Security-Policy": REPORT_CSP,
+                                                 "Content-Disposition": f'attachment; filename="{name}.html"'})
+        return JSONResponse(result, headers=gate)
+
+    # --- the page -------------------------------------------------------------------------
+
+    @app.get("/", include_in_schema=False, response_class=HTMLResponse)
+    async def page():
+        from .report.html import page_html
+
+        s = service.settings
+        return HTMLResponse(page_html(token=service.token, backend=s.backend, model=s.model,
+                                      baseline=service.baseline.name if service.baseline else None,
+                                      max_bytes=service.max_bytes, version=__version__))
+
+    @app.get("/static/{name}", include_in_schema=False)
+    async def static(name: str):
+        from .report.html import static_text
+
+        if name not in STATIC:  # a fixed list: no request value names a file
+            raise HTTPException(404)
+        return Response(static_text(name), media_type=STATIC[name], headers={"Cache-Control": "no-cache"})
+
+    @app.post("/ui/decode", include_in_schema=False)
+    async def decode(request: Request):
+        """An uploaded file's text (decoded as the CLI decodes files), for the editor."""
+        from .ingest import decode_text
+
+        same_site(request)
+        data = await request.body()
+        name = _safe_name(unquote(request.headers.get("x-file-name", "")), "upload.txt")
+        text, encoding, warnings = decode_text(data, f"uploaded file {name}", "upload")
+        return {"text": text, "encoding": encoding, "warnings": warnings, "name": name}
+
+    @app.post("/ui/jobs", include_in_schema=False, status_code=202)
+    async def start(body: PageCheck, request: Request):
+        from .ingest import check_text
+
+        same_site(request)
+        german, _, _ = check_text(body.german, "German text", "German text")
+        source = body.source if body.source and body.source.strip() else None
+        if source is not None:
+            source, _, _ = check_text(source, "source text", "source")
+        job = service.submit(CheckInput(german, source, _safe_name(body.name, "article.de.txt"),
+                                        _safe_name(body.source_name, "source.en.txt"), body.input_format,
+                                        frozenset(body.accepted)))
+        return {"job": job.id}
+
+    @app.get("/ui/jobs/{job_id}", include_in_schema=False)
+    async def progress(job_id: str):
+        job = service.jobs.get(job_id)
+        if job is None:
+            raise HTTPException(404)
+        body = {"state": job.state, "stage": job.stage, "done": job.done, "total": job.total}
+        if job.state == "done":
+            body["result"] = job.result
+        elif job.state == "error":
+            body["error"] = job.error
+            body["status"] = job.status
+        return body
+
+    @app.post("/ui/accept", include_in_schema=False)
+    async def accept(body: AcceptRequest, request: Request):
+        same_site(request)
+        stored = await asyncio.to_thread(service.accept, body.model_dump())
+        return {"stored": "baseline" if stored else "page",
+                "baseline": service.baseline.name if service.baseline else None}
+
+    return app
+
+
+def _safe_name(name: str, default: str) -> str:
+    """A display name from a request: its last path part, printable, at most 120 characters
+    (it only names the text in the report and hints at its format; nothing opens it)."""
+    name = name.replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(ch for ch in name if ch.isprintable()).strip()[:120]
+    return name if name and name not in (".", "..") else default
+
+
+def serve(service: Service, host: str, port: int) -> None:
+    """Run the server until interrupted."""
+    import uvicorn
+
+    uvicorn.run(create_app(service), host=host, port=port, log_level="warning",
+                limit_concurrency=64, timeout_keep_alive=5)

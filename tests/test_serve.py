@@ -1,0 +1,248 @@
+"""mt-audit serve: the JSON API and the page's endpoints, through FastAPI's test client."""
+from __future__ import annotations
+
+import json
+import threading
+import time
+
+import jsonschema
+import pytest
+
+pytest.importorskip("fastapi")
+from fastapi.testclient import TestClient  # noqa: E402
+
+from audit.pipeline import AuditSettings  # noqa: E402
+from audit.report.json_report import SCHEMA_FILE  # noqa: E402
+from audit.serve import Service, create_app  # noqa: E402
+
+from conftest import DEMO, ROOT  # noqa: E402
+
+GERMAN = ("Der Minister sagte am Montag, die Armee habe 500 Meilen zurückgelegt.\n\n"
+          "Die Regierung lieferte im Sommer neue Waffen an die Front.\n\n"
+          "Experten erwarten keine weiteren Lieferungen.\n")
+SOURCE = ("The minister said on Monday that the army had covered 500 miles.\n\n"
+          "The government delivered new weapons to the front in the summer.\n\n"
+          "Experts expect no further deliveries.\n")
+
+
+def client(baseline=None, max_bytes=None, **settings) -> tuple[Service, TestClient]:
+    settings = {"backend": "none", "quiet": True, **settings}
+    service = Service(AuditSettings(**settings), baseline, **({"max_bytes": max_bytes} if max_bytes else {}))
+    return service, TestClient(create_app(service), raise_server_exceptions=False)
+
+
+def wait(api: TestClient, job: str) -> dict:
+    for _ in range(600):
+        state = api.get(f"/ui/jobs/{job}").json()
+        if state["state"] in ("done", "error"):
+            return state
+        time.sleep(0.05)
+    raise AssertionError("the page's audit did not finish")
+
+
+@pytest.fixture(scope="module")
+def demo():
+    return DEMO.read_text(encoding="utf-8")
+
+
+def test_check_returns_the_json_report_with_the_gate(demo):
+    _, api = client()
+    response = api.post("/api/check", json={"german": demo})
+    assert response.status_code == 200
+    report = response.json()
+    jsonschema.validate(report, json.loads(SCHEMA_FILE.read_text(encoding="utf-8")))
+    assert report["summary"]["by_severity"]["major"] >= 1
+    assert response.headers["x-mt-audit-gate"] == "failed" and report["summary"]["gate"]["passed"] is False
+    assert any(f["category"] == "terminology" for f in report["findings"])
+    # the same text accepted by key passes
+    keys = [f["key"] for f in report["findings"] if f["severity"] == "major"]
+    again = api.post("/api/check", json={"german": demo, "accepted": keys})
+    assert again.headers["x-mt-audit-gate"] == "passed" and again.json()["summary"]["accepted"] == len(keys)
+
+
+def test_check_with_a_source_and_html_format():
+    _, api = client()
+    response = api.post("/api/check", json={"german": GERMAN, "source": SOURCE, "format": "html",
+                                            "name": "../../etc/passwd.de.txt"})
+    assert response.status_code == 200 and response.headers["content-type"].startswith("text/html")
+    assert "script-src 'unsafe-inline'" in response.headers["content-security-policy"]
+    assert response.headers["content-disposition"] == 'attachment; filename="passwd.html"'
+    assert "English source" in response.text and "Fix first" in response.text
+    report = api.post("/api/check", json={"german": GERMAN, "source": SOURCE}).json()
+    assert report["document"]["source_path"] == "source.en.txt" and report["source_segments"]
+
+
+def test_health_and_openapi_are_local():
+    _, api = client()
+    health = api.get("/api/health").json()
+    assert health["status"] == "ok" and health["backend"] == "none"
+    spec = api.get("/openapi.json").json()
+    assert set(spec["paths"]) == {"/api/check", "/api/health"}
+    assert "german" in json.dumps(spec["components"])
+    assert api.get("/docs").status_code == 404  # no page that loads scripts from a CDN
+
+
+@pytest.mark.parametrize(("body", "status", "words"), [
+    ({"german": ""}, 422, "german"),
+    ({"german": "   \n "}, 422, "empty"),
+    ({"source": "only a source"}, 422, "german"),
+    ({"german": "Text", "format": "pdf"}, 422, "format"),
+    ({"german": "Text", "unknown": 1}, 422, "unknown"),
+    ({"german": "\x01\x02\x03\x04\x05\x06\x07\x08\x0e\x0f\x10\x11" * 20}, 422, "binary"),
+    ({"german": "Meine news\nZum Autor\nMax Muster ist Reporter.\n"}, 422, "no article text"),
+])
+def test_invalid_requests_get_one_json_sentence(body, status, words):
+    _, api = client()
+    response = api.post("/api/check", json=body)
+    assert response.status_code == status
+    message = response.json()["error"]
+    assert words in message and message.endswith(".") and "\n" not in message and "Traceback" not in message
+
+
+def test_malformed_json_too_large_and_unknown_paths():
+    _, api = client(max_bytes=10_000)
+    bad = api.post("/api/check", content=b"{not json", headers={"content-type": "application/json"})
+    assert bad.status_code == 422 and bad.json() == {"error": "The request body is not valid JSON."}
+    big = api.post("/api/check", json={"german": "Wort " * 5000})
+    assert big.status_code == 413 and "limit" in big.json()["error"]
+    assert api.get("/nothing/here").status_code == 404 and "error" in api.get("/nothing/here").json()
+    assert api.get("/api/check").status_code == 405
+
+
+def test_static_files_come_from_a_fixed_list():
+    _, api = client()
+    assert api.get("/static/page.js").status_code == 200
+    for path in ("/static/..%2Fserve.py", "/static/report.html.j2", "/static/%2e%2e%2f%2e%2e%2fpyproject.toml"):
+        assert api.get(path).status_code == 404
+
+
+def test_page_has_a_strict_policy_and_a_token(demo):
+    service, api = client()
+    page = api.get("/")
+    policy = page.headers["content-security-policy"]
+    assert "script-src 'self'" in policy and "unsafe-inline" not in policy and "frame-ancestors 'none'" in policy
+    assert page.headers["x-content-type-options"] == "nosniff"
+    assert service.token in page.text
+    assert "http://" not in page.text.replace("http://localhost", "") and "https://" not in page.text
+
+
+def test_page_requests_need_the_token_and_the_same_origin(demo, tmp_path):
+    baseline = tmp_path / "accepted.json"
+    service, api = client(baseline)
+    entry = {"key": "terminology:blitzkrieges", "check": "terminology", "text": "Blitzkrieges", "message": "m"}
+    assert api.post("/ui/accept", json=entry).status_code == 403
+    assert api.post("/ui/jobs", json={"german": demo}).status_code == 403
+    forged = api.post("/ui/accept", json=entry, headers={"x-mt-audit-token": service.token,
+                                                          "origin": "https://evil.example"})
+    assert forged.status_code == 403 and not baseline.exists()
+    wrong = api.post("/ui/accept", json=entry, headers={"x-mt-audit-token": "guess"})
+    assert wrong.status_code == 403 and not baseline.exists()
+
+
+def test_accept_writes_the_baseline_and_the_next_check_passes(demo, tmp_path):
+    baseline = tmp_path / "accepted.json"
+    service, api = client(baseline)
+    token = {"x-mt-audit-token": service.token}
+    job = api.post("/ui/jobs", json={"german": demo}, headers=token)
+    assert job.status_code == 202
+    first = wait(api, job.json()["job"])
+    assert first["state"] == "done" and first["result"]["passed"] is False
+    fragment = first["result"]["fragment"]
+    assert 'class="accept"' in fragment and "<html" not in fragment and "<script" not in fragment
+    majors = [f for f in first["result"]["report"]["findings"] if f["severity"] == "major"]
+    for f in majors:
+        entry = {k: f[k] for k in ("key", "check", "text", "message")}
+        answer = api.post("/ui/accept", json=entry, headers={**token, "origin": "http://testserver"})
+        assert answer.json() == {"stored": "baseline", "baseline": "accepted.json"}
+    stored = json.loads(baseline.read_text(encoding="utf-8"))
+    assert stored["schema"] == "mt-audit-accepted/1" and {e["key"] for e in stored["accepted"]} == {f["key"] for f in majors}
+    second = wait(api, api.post("/ui/jobs", json={"german": demo}, headers=token).json()["job"])
+    assert second["result"]["passed"] is True
+    # the CLI reads what the page wrote
+    from audit.flag import load_baseline
+
+    assert load_baseline(baseline) == {f["key"] for f in majors}
+    # a new server starts from the same baseline
+    _, api2 = client(baseline)
+    assert api2.post("/api/check", json={"german": demo}).headers["x-mt-audit-gate"] == "passed"
+
+
+def test_a_bad_baseline_or_folder_is_one_error(tmp_path):
+    from audit.errors import ConfigError
+
+    broken = tmp_path / "broken.json"
+    broken.write_text("{", encoding="utf-8")
+    with pytest.raises(ConfigError, match="not a baseline"):
+        client(broken)
+    with pytest.raises(ConfigError, match="does not exist"):
+        client(tmp_path / "missing" / "accepted.json")
+
+
+def test_upload_is_decoded_in_memory(tmp_path):
+    service, api = client()
+    data = "Die Straße führt über 500 Meilen.".encode("cp1252")
+    answer = api.post("/ui/decode", content=data, headers={"x-mt-audit-token": service.token,
+                                                           "x-file-name": "..%2F..%2Fartikel.de.txt"})
+    body = answer.json()
+    assert body["text"] == "Die Straße führt über 500 Meilen." and body["encoding"] != "utf-8"
+    assert body["warnings"] and "not UTF-8" in body["warnings"][0]
+    assert body["name"] == "artikel.de.txt"
+    binary = api.post("/ui/decode", content=b"\x00\x01" * 100, headers={"x-mt-audit-token": service.token})
+    assert binary.status_code == 422 and "binary" in binary.json()["error"]
+
+
+def test_failed_page_audit_reports_its_error():
+    service, api = client()
+    job = api.post("/ui/jobs", json={"german": "Meine news\nZum Autor\nMax Muster ist Reporter.\n"}, headers={"x-mt-audit-token": service.token})
+    state = wait(api, job.json()["job"])
+    assert state["state"] == "error" and state["status"] == 422 and "no article text" in state["error"]
+
+
+def test_concurrent_requests_all_get_their_own_report(demo, tmp_path):
+    baseline = tmp_path / "accepted.json"
+    service, api = client(baseline)
+    texts = [demo, GERMAN, demo.replace("Blitzkrieges", "Vorstoßes"), GERMAN.replace("500", "700")]
+    results: dict[int, dict] = {}
+
+    def post(i):
+        results[i] = api.post("/api/check", json={"german": texts[i % len(texts)]}).json()
+
+    def accept(i):
+        entry = {"key": f"check:{i}", "check": "check", "text": str(i), "message": "m"}
+        api.post("/ui/accept", json=entry, headers={"x-mt-audit-token": service.token})
+
+    threads = [threading.Thread(target=post, args=(i,)) for i in range(8)]
+    threads += [threading.Thread(target=accept, args=(i,)) for i in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for i, report in results.items():
+        expected = api.post("/api/check", json={"german": texts[i % len(texts)]}).json()
+        assert report["findings"] == expected["findings"]
+    stored = json.loads(baseline.read_text(encoding="utf-8"))
+    assert {e["key"] for e in stored["accepted"]} == {f"check:{i}" for i in range(8)}
+
+
+def test_recheck_translates_only_what_changed(tiny_model, tmp_path):
+    service, api = client(backend="marian", model=str(tiny_model), cache_dir=str(tmp_path / "cache"))
+    token = {"x-mt-audit-token": service.token}
+    first = wait(api, api.post("/ui/jobs", json={"german": GERMAN, "source": SOURCE}, headers=token).json()["job"])
+    assert first["state"] == "done", first
+    result = first["result"]
+    assert result["skipped"] is None and result["translated"] == 3 and result["from_cache"] == 0
+    edited = GERMAN.replace("neue Waffen", "alte Waffen")
+    second = wait(api, api.post("/ui/jobs", json={"german": edited, "source": SOURCE}, headers=token).json()["job"])
+    assert second["result"]["translated"] == 1 and second["result"]["from_cache"] == 2
+    assert api.get("/api/health").json()["model_loaded"] is True
+
+
+def test_serve_command_refuses_a_bad_baseline(tmp_path):
+    import subprocess
+    import sys
+
+    broken = tmp_path / "broken.json"
+    broken.write_text("[]", encoding="utf-8")
+    result = subprocess.run([sys.executable, "-m", "audit", "serve", "--backend", "none", "--ignore", str(broken),
+                             "--port", "1"], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert result.returncode == 2 and "not a baseline" in result.stderr and "Traceback" not in result.stderr
