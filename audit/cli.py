@@ -230,9 +230,12 @@ def _option_inputs(options: dict) -> list[Path]:
 @click.option("--ray-address", default=None, metavar="ADDR",
               help="--engine ray: the cluster to join (e.g. ray://head:10001 or auto); default: a local "
                    "Ray instance on this machine.")
+@click.option("--jobs", "-j", type=click.IntRange(1, 256), default=None,
+              help="--engine local: worker processes for reading, checking, scoring and rendering (the model "
+                   "runs once, in the main process). Default: one per CPU.")
 @_output_file_option
 @_audit_options
-def batch(inputs, source_dir, engine, ray_address, output_files, **options):
+def batch(inputs, source_dir, engine, ray_address, jobs, output_files, **options):
     """Audit many German files in one process (one model load).
 
     INPUTS are files or folders (every .txt, .md and .html inside).  All documents'
@@ -256,27 +259,26 @@ def batch(inputs, source_dir, engine, ray_address, output_files, **options):
         check_outputs(planned + [Path(out_dir) / "corpus.jsonl", *combined.values()],
                       [*files, *sources, *_option_inputs(options)])
         auditor = Auditor(_settings(options))
+        from .report import write_files
+
+        def write_rendered(doc, passed, files):
+            write_files(files)
+            if "github" in wanted:
+                from .report import github
+
+                click.echo(github.render(doc, auditor.settings_record(doc), passed), nl=False)
+
         if engine == "ray":
             from .ray_engine import audit_corpus_ray, require_ray
 
             require_ray()
-
-            from .report import write_files
-
-            def write_rendered(doc, passed, files):
-                write_files(files)
-                if "github" in wanted:
-                    from .report import github
-
-                    click.echo(github.render(doc, auditor.settings_record(doc), passed), nl=False)
-
             outcome = audit_corpus_ray(auditor, files, sources, out_dir, wanted, combined, ray_address,
                                        write_rendered)
         else:
-            outcome = audit_corpus(
-                auditor, files, source_dir, out_dir,
-                lambda doc, passed: write_reports([(doc, passed)], auditor,
-                                                  [report_paths(doc.name, out_dir, wanted, combined)], wanted, {})[0])
+            from .corpus import default_jobs
+
+            outcome = audit_corpus(auditor, files, sources, out_dir, wanted, combined, write_rendered,
+                                   jobs or default_jobs())
         if combined and outcome.audited:
             written = write_reports(outcome.audited, auditor, [{} for _ in outcome.audited],
                                     [f for f in wanted if f != "github"], combined, {})

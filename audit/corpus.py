@@ -3,13 +3,20 @@
 Every document is read and segmented first; then the German prose of all documents
 goes through the back-translation as one ``datasets.Dataset`` mapped in batches
 (length-sorted across documents, so batches are fuller than one article's), through
-the translation cache; then each document is aligned, scored, flagged and reported.
-A combined ``corpus.jsonl`` holds one line per audited segment.
+the translation cache; then each document is aligned, scored, flagged and its reports
+rendered.  A combined ``corpus.jsonl`` holds one line per audited segment.
+
+Reading and segmenting, and the stages after the translation, run on a pool of worker
+processes (``--jobs``, one per CPU by default); the model is loaded once, in this
+process, and the files are written here, so the outputs do not depend on the number of
+workers.
 """
 from __future__ import annotations
 
 import hashlib
 import json
+import os
+import pickle
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -172,22 +179,117 @@ def segment_lines(doc: Document) -> list[dict]:
              "drift": s.drift, "findings": by_segment.get(s.id, [])} for s in doc.segments]
 
 
-def audit_corpus(auditor, files: list[Path], source_dir: Path | None, out_dir: Path,
-                 write: Callable[[Document, bool], list[str]]) -> CorpusOutcome:
+# --- the stages each document goes through on its own (local workers and Ray tasks) ------
+
+_AUDITORS: dict = {}
+
+
+def worker_auditor(settings):
+    """One Auditor per worker process and settings (configuration, glossary, baseline)."""
+    from .pipeline import Auditor
+
+    key = pickle.dumps(settings)
+    if key not in _AUDITORS:
+        _AUDITORS[key] = Auditor(settings)
+    return _AUDITORS[key]
+
+
+def load_one(settings, path: str, source: str | None) -> tuple[Document | None, str, int]:
+    """Read and segment one document: (document, "", 0), or (None, error sentence, exit code)."""
+    try:
+        return worker_auditor(settings).load(path, source or None), "", 0
+    except AuditError as err:
+        return None, str(err), err.exit_code
+
+
+def finish_one(settings, doc: Document, out_dir: str, formats: list[str],
+               combined: list[str]) -> tuple[Document, bool, dict[str, str]]:
+    """Align, score and flag one back-translated document and render its reports:
+    (document, passed, {path: text})."""
+    from .report import render_reports, report_paths
+
+    auditor = worker_auditor(settings)
+    doc = auditor.finish(doc)
+    passed = auditor.passed(doc)
+    paths = report_paths(doc.name, Path(out_dir), formats, dict.fromkeys(combined))
+    files = render_reports(doc, auditor, paths, formats, passed)
+    return doc, passed, {str(path): text for path, text in files.items()}
+
+
+def default_jobs() -> int:
+    """Worker processes by default: the CPUs this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def _init_worker() -> None:
+    # each worker is one of several processes sharing the CPUs: one thread for numerical
+    # libraries (the drift signals' embeddings) instead of one per CPU in every worker
+    for name in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
+        os.environ[name] = "1"
+
+
+class _Stages:
+    """Runs ``load_one`` / ``finish_one`` over documents: on a pool of worker processes, or
+    here.  A pool whose worker dies is given up and the rest run here."""
+
+    def __init__(self, jobs: int, documents: int):
+        self.pool = None
+        if jobs > 1 and documents > 1:
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
+
+            # fork: the workers start at once, before any model is loaded in this process
+            method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+            self.pool = ProcessPoolExecutor(max_workers=min(jobs, documents),
+                                            mp_context=multiprocessing.get_context(method),
+                                            initializer=_init_worker)
+
+    def map(self, function, calls: list[tuple]) -> list:
+        if self.pool is not None:
+            from concurrent.futures.process import BrokenProcessPool
+
+            try:
+                return list(self.pool.map(function, *zip(*calls), chunksize=1)) if calls else []
+            except BrokenProcessPool:
+                self.close()
+        return [function(*call) for call in calls]
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None
+
+
+def audit_corpus(auditor, files: list[Path], sources: list[Path | None], out_dir: Path, formats: list[str],
+                 combined: dict, write: Callable[[Document, bool, dict[Path, str]], None],
+                 jobs: int = 1) -> CorpusOutcome:
+    """Audit ``files`` (with ``sources``); ``write(doc, passed, files)`` writes one
+    document's rendered reports (all or none)."""
     outcome = CorpusOutcome()
-    docs: list[Document] = []
-    for path in files:
-        try:
-            docs.append(auditor.load(path, find_source(path, source_dir)))
-        except AuditError as err:  # one bad file does not stop the corpus
-            outcome.errors.append((str(path), str(err)))
-            outcome.error_code = max(outcome.error_code, err.exit_code)
-    auditor.translate(docs, map_batches=_map_with_datasets(corpus_batch(auditor.settings)))
+    settings = auditor.settings
+    stages = _Stages(jobs, len(files))
+    try:
+        docs: list[Document] = []
+        loaded = stages.map(load_one, [(settings, str(path), str(source) if source else None)
+                                       for path, source in zip(files, sources)])
+        for path, (doc, error, code) in zip(files, loaded):
+            if doc is None:  # one bad file does not stop the corpus
+                outcome.errors.append((str(path), error))
+                outcome.error_code = max(outcome.error_code, code)
+            else:
+                docs.append(doc)
+        auditor.translate(docs, map_batches=_map_with_datasets(corpus_batch(settings)))
+        finished = stages.map(finish_one, [(settings, doc, str(out_dir), formats, list(combined)) for doc in docs])
+    finally:
+        stages.close()
     lines: list[str] = []
-    for doc in docs:
-        auditor.finish(doc)
-        passed = auditor.passed(doc)
-        lines += outcome.record(doc, passed, write(doc, passed))
+    for doc, passed, rendered in finished:
+        files_written = {Path(p): text for p, text in rendered.items()}
+        write(doc, passed, files_written)
+        lines += outcome.record(doc, passed, [str(p) for p in files_written])
     outcome.translated, outcome.from_cache = auditor.sent_to_model, auditor.taken_from_cache
     if docs:  # nothing audited: no combined file
         write_jsonl(outcome, out_dir, lines)

@@ -19,16 +19,15 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Callable
 
-from .corpus import CorpusOutcome, result_from_dict, result_to_dict, write_jsonl
+from .corpus import CorpusOutcome, finish_one, load_one, result_from_dict, result_to_dict, write_jsonl
 from .document import Document
-from .errors import EXIT_INTERNAL, AuditError, InputError
+from .errors import EXIT_INTERNAL, InputError
 from .translate import TranslationResult
 
 EXTRA = "ray"
 # A task whose worker dies is run again this often, then its document is reported as failed
 # (Ray Data would otherwise retry it forever).
 MAX_RETRIES = 2
-_AUDITORS: dict = {}
 
 
 def require_ray():
@@ -42,34 +41,15 @@ def require_ray():
     return ray
 
 
-def _auditor(settings):
-    """One Auditor per worker process and settings (configuration, glossary, baseline)."""
-    from .pipeline import Auditor
-
-    key = pickle.dumps(settings)
-    if key not in _AUDITORS:
-        _AUDITORS[key] = Auditor(settings)
-    return _AUDITORS[key]
-
-
 def _load(row: dict, settings) -> dict:
-    try:
-        doc = _auditor(settings).load(row["path"], row["source"] or None)
-        return {"index": row["index"], "doc": pickle.dumps(doc), "error": "", "code": 0}
-    except AuditError as err:
-        return {"index": row["index"], "doc": b"", "error": str(err), "code": err.exit_code}
+    doc, error, code = load_one(settings, row["path"], row["source"] or None)
+    return {"index": row["index"], "doc": pickle.dumps(doc) if doc is not None else b"", "error": error,
+            "code": code}
 
 
 def _finish(row: dict, settings, out_dir: str, formats: list[str], combined: list[str]) -> dict:
-    from .report import render_reports, report_paths
-
-    auditor = _auditor(settings)
-    doc = auditor.finish(pickle.loads(row["doc"]))
-    passed = auditor.passed(doc)
-    paths = report_paths(doc.name, Path(out_dir), formats, dict.fromkeys(combined))
-    files = render_reports(doc, auditor, paths, formats, passed)
-    return {"index": row["index"], "doc": pickle.dumps(doc), "passed": passed,
-            "files": json.dumps({str(path): text for path, text in files.items()})}
+    doc, passed, files = finish_one(settings, pickle.loads(row["doc"]), out_dir, formats, combined)
+    return {"index": row["index"], "doc": pickle.dumps(doc), "passed": passed, "files": json.dumps(files)}
 
 
 class _TranslateActor:

@@ -73,7 +73,8 @@ def run_batch(corpus: Path, out: Path, extra: list[str], env: dict, cwd: Path = 
             "seconds = time.perf_counter() - start\n"
             "peak = [l for l in open('/proc/self/status') if l.startswith('VmHWM:')]\n"
             "rss = int(peak[0].split()[1]) / 1024 if peak else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024\n"
-            "print('BENCH', seconds, rss, file=sys.stderr)\n")
+            "workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024\n"
+            "print('BENCH', seconds, rss, workers, file=sys.stderr)\n")
     args = ["batch", str(corpus), "--source-dir", str(corpus), "--out", str(out), "--format", "html,json",
             "--quiet", "--fail-on", "never", *extra]
     result = subprocess.run([sys.executable, "-c", code, *args], cwd=cwd, capture_output=True, text=True,
@@ -81,8 +82,10 @@ def run_batch(corpus: Path, out: Path, extra: list[str], env: dict, cwd: Path = 
     line = [ln for ln in result.stderr.splitlines() if ln.startswith("BENCH ")]
     if result.returncode != 0 or not line:
         raise SystemExit(f"mt-audit batch failed: {result.stderr[-2000:]}")
-    _, seconds, rss = line[-1].split()
-    return {"seconds": float(seconds), "peak_rss_mb": float(rss)}
+    _, seconds, rss, *workers = line[-1].split()
+    # the main process's peak, and the largest worker's (--jobs): each worker holds one document at a time
+    return {"seconds": float(seconds), "peak_rss_mb": float(rss),
+            "worker_peak_rss_mb": float(workers[0]) if workers else 0.0}
 
 
 def translation_only(model_dir: Path, sentences: list[str], env: dict, batch_size: int) -> dict:
@@ -127,7 +130,7 @@ def main() -> None:
     parser.add_argument("--megabytes", type=float, default=0.5,
                         help="German text of the 1x corpus (MB); 0 skips the model-free part")
     parser.add_argument("--baseline", metavar="CHECKOUT",
-                        help="also run the model-free 1x corpus with the mt-audit of another checkout (a "
+                        help="also run the model-free 4x corpus with the mt-audit of another checkout (a "
                              "git worktree of an earlier commit) and print the speed-up against it")
     parser.add_argument("--model-megabytes", type=float, default=0.1,
                         help="German text of the ctranslate2 corpus (MB); 0 skips the model part")
@@ -138,29 +141,38 @@ def main() -> None:
         tmp = Path(tmp)
         env = {**os.environ, "MT_AUDIT_CACHE_DIR": str(tmp / "cache"), "HF_HUB_OFFLINE": "1"}
         print(f"{'run':<34}{'docs':>7}{'words':>10}{'s':>8}{'words/s':>10}{'docs/s':>8}{'peak RSS':>10}")
-        runs = [(scale, False) for scale in (1, 2, 4)] + [(1, True)] if args.megabytes > 0 else []
-        for scale, sources in runs:
+        # (scale, with English sources, worker processes: None = the default, one per CPU)
+        runs = [(1, False, None), (2, False, None), (4, False, None), (1, False, 1), (1, True, None)] \
+            if args.megabytes > 0 else []
+        sizes: dict[Path, dict] = {}
+        for scale, sources, jobs in runs:
             corpus = tmp / f"corpus{scale}{'-sources' if sources else ''}"
-            size = build_corpus(corpus, args.megabytes * scale, sources=sources)
-            timing = run_batch(corpus, tmp / f"out{scale}{sources}", ["--backend", "none"], env)
+            if corpus not in sizes:
+                sizes[corpus] = build_corpus(corpus, args.megabytes * scale, sources=sources)
+            size = sizes[corpus]
+            jobs_args = ["--jobs", str(jobs)] if jobs else []
+            timing = run_batch(corpus, tmp / f"out{scale}{sources}{jobs}", ["--backend", "none", *jobs_args], env)
             row = {**size, **timing, "words_per_s": size["words"] / timing["seconds"],
                    "documents_per_s": size["documents"] / timing["seconds"]}
-            key = f"{scale}x" + (" with sources" if sources else "")
+            key = f"{scale}x" + (" with sources" if sources else "") + (f" --jobs {jobs}" if jobs else "")
             report["model_free"][key] = row
             label = f"model-free {key} ({size['bytes'] / 1e6:.1f} MB)"
             print(f"{label:<34}"
                   f"{size['documents']:>7}{size['words']:>10}{timing['seconds']:>8.1f}{row['words_per_s']:>10.0f}"
-                  f"{row['documents_per_s']:>8.1f}{timing['peak_rss_mb']:>8.0f}MB")
+                  f"{row['documents_per_s']:>8.1f}{timing['peak_rss_mb']:>8.0f}MB"
+                  f"{' + worker ' + format(timing['worker_peak_rss_mb'], '.0f') + ' MB' if timing['worker_peak_rss_mb'] else ''}")
         if args.baseline and runs:
-            corpus = tmp / "corpus1"
+            # on the largest corpus (4x the default 0.5 MB: about 2 MB), where the start of
+            # the processes weighs least
+            corpus = tmp / "corpus4"
             timing = run_batch(corpus, tmp / "out-baseline", ["--backend", "none"], env, cwd=Path(args.baseline))
-            words = report["model_free"]["1x"]["words"]
-            report["baseline_1x"] = {**timing, "words_per_s": words / timing["seconds"], "checkout": args.baseline}
-            report["speedup_vs_baseline"] = round(report["model_free"]["1x"]["words_per_s"]
-                                                  / report["baseline_1x"]["words_per_s"], 2)
-            print(f"{'baseline 1x (' + Path(args.baseline).name + ')':<34}{'':>7}{words:>10}{timing['seconds']:>8.1f}"
+            words = report["model_free"]["4x"]["words"]
+            report["baseline_4x"] = {**timing, "words_per_s": words / timing["seconds"], "checkout": args.baseline}
+            report["speedup_vs_baseline"] = round(report["model_free"]["4x"]["words_per_s"]
+                                                  / report["baseline_4x"]["words_per_s"], 2)
+            print(f"{'baseline 4x (' + Path(args.baseline).name + ')':<34}{'':>7}{words:>10}{timing['seconds']:>8.1f}"
                   f"{words / timing['seconds']:>10.0f}{'':>8}{timing['peak_rss_mb']:>8.0f}MB")
-            print(f"model-free speed-up against the baseline: {report['speedup_vs_baseline']:.1f}x")
+            print(f"model-free speed-up against the baseline (4x corpus): {report['speedup_vs_baseline']:.1f}x")
         if runs:
             one, four = report["model_free"]["1x"], report["model_free"]["4x"]
             report["growth_4x_over_1x"] = round((four["seconds"] / four["words"]) / (one["seconds"] / one["words"]), 2)
@@ -186,12 +198,13 @@ def main() -> None:
             end_to_end = len(sentences) / timing["seconds"]
             report["ctranslate2"] = {**size, "sentences": len(sentences), "translation_only_s": alone["seconds"],
                                      "end_to_end_s": timing["seconds"], "peak_rss_mb": timing["peak_rss_mb"],
+                                     "worker_peak_rss_mb": timing["worker_peak_rss_mb"],
                                      "translation_only_sentences_per_s": alone_rate,
                                      "end_to_end_sentences_per_s": end_to_end,
                                      "share_of_translation_rate": round(end_to_end / alone_rate, 3)}
             print(f"ctranslate2: {len(sentences)} sentences, translation only {alone_rate:.2f}/s, end to end "
                   f"{end_to_end:.2f}/s ({100 * end_to_end / alone_rate:.0f}% of the translation rate), "
-                  f"peak RSS {timing['peak_rss_mb']:.0f} MB")
+                  f"peak RSS {timing['peak_rss_mb']:.0f} MB + largest worker {timing['worker_peak_rss_mb']:.0f} MB")
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
 

@@ -88,10 +88,34 @@ def tiny_model(tmp_path_factory) -> Path:
     return build_tiny_marian(tmp_path_factory.mktemp("tiny-marian"))
 
 
+@pytest.fixture(scope="session")
+def _unpacked_langid(tmp_path_factory) -> Path:
+    """The language identifier's model, unpacked once for the session (as the cache folder
+    keeps it), so that the commands the tests run do not each unpack it again."""
+    import os
+
+    from audit.segment import _langid_model
+
+    folder = tmp_path_factory.mktemp("langid")
+    before = os.environ.get("MT_AUDIT_CACHE_DIR")
+    os.environ["MT_AUDIT_CACHE_DIR"] = str(folder)
+    try:
+        _langid_model()
+    finally:
+        if before is None:
+            os.environ.pop("MT_AUDIT_CACHE_DIR")
+        else:
+            os.environ["MT_AUDIT_CACHE_DIR"] = before
+    return next(folder.glob("py3langid-*.npz"))
+
+
 @pytest.fixture(autouse=True)
-def _isolated_caches(tmp_path, monkeypatch):
+def _isolated_caches(tmp_path, monkeypatch, _unpacked_langid):
     """Tests never touch the user's translation cache nor the network."""
-    monkeypatch.setenv("MT_AUDIT_CACHE_DIR", str(tmp_path / "cache"))
+    cache = tmp_path.with_name(tmp_path.name + "-cache")  # beside it: tests may expect tmp_path empty
+    cache.mkdir()
+    (cache / _unpacked_langid.name).symlink_to(_unpacked_langid)
+    monkeypatch.setenv("MT_AUDIT_CACHE_DIR", str(cache))
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     monkeypatch.delenv("MT_AUDIT_MODEL", raising=False)
 

@@ -225,3 +225,21 @@ def test_a_check_can_be_switched_off_in_the_configuration(tmp_path):
     config.write_text('[checks]\ndisabled = ["blitz"]\n', encoding="utf-8")
     bad = mt_audit("check", DEMO, "--backend", "none", "--out", tmp_path, "--config", config)
     assert bad.returncode == 2 and "'blitz', which is no check" in bad.stderr
+
+
+def test_batch_workers_write_what_one_process_writes(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    text = DEMO.read_text(encoding="utf-8")
+    for n in range(4):
+        (corpus / f"a{n}.de.txt").write_text(text.replace("Russland", f"Russland{n}" if n else "Russland"),
+                                             encoding="utf-8")
+    (corpus / "broken.de.txt").write_bytes(b"\x00\x01" * 50)
+    outputs = {}
+    for jobs in (1, 2):
+        out = tmp_path / f"out{jobs}"
+        result = mt_audit("batch", corpus, "--backend", "none", "--jobs", jobs, "--out", out, "--format",
+                          "html,json,junit,sarif", "--fail-on", "never", "--quiet")
+        assert result.returncode == 2 and "broken.de.txt" in result.stderr  # the bad file, reported by name
+        outputs[jobs] = {p.name: p.read_bytes() for p in sorted(out.iterdir())}
+    assert len(outputs[1]) == 4 * 3 + 2 and outputs[1] == outputs[2]

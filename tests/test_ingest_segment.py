@@ -186,3 +186,29 @@ def test_bad_input_raises_one_sentence(tmp_path, content, message):
 def test_directory_is_refused(tmp_path):
     with pytest.raises(InputError, match="directory"):
         ingest(tmp_path)
+
+
+def test_batched_language_identification_answers_as_one_by_one():
+    from audit.segment import detect_language, detect_languages
+
+    words = ("Die Regierung hat am Montag the new rules for the market bekannt gegeben und "
+             "said it would not change its mind, sagte ein Sprecher. HELLO WORLD 2024 ... ÄÖÜ").split()
+    texts = [" ".join(words[i:i + 4]) for i in range(len(words) - 3)] + ["", "123", "..."]
+    batched = detect_languages(texts, chunk=7)  # several chunks
+    for text, (lang, prob) in zip(texts, batched):
+        expected = detect_language(text)
+        assert lang == expected[0] and prob == pytest.approx(expected[1], abs=1e-5), text
+
+
+def test_language_model_is_unpacked_once_and_a_damaged_copy_is_replaced(tmp_path, monkeypatch):
+    from audit import segment
+
+    monkeypatch.setenv("MT_AUDIT_CACHE_DIR", str(tmp_path / "fresh"))
+    first = segment._langid_model()
+    unpacked = list((tmp_path / "fresh").glob("py3langid-*.npz"))
+    assert len(unpacked) == 1
+    again = segment._langid_model()
+    assert list(again[3]) == list(first[3]) and again[2] == first[2] and again[5] == first[5]
+    unpacked[0].write_bytes(b"not a model")
+    repaired = segment._langid_model()
+    assert repaired[2] == first[2] and unpacked[0].stat().st_size > 1000

@@ -82,15 +82,23 @@ def _label(text: str, start: int, form: str) -> str:
 
 def _transliterations(doc, data) -> list[Finding]:
     out = []
+    by_spelling: dict[str, dict] = {}
     for entry in data.get("name", []):
-        spellings = "|".join(re.escape(s) for s in entry["english"])
-        pattern = re.compile(rf"(?<![\w-])({spellings})(s|')?(?![\w])")
-        for seg in german_prose(doc):
-            for match in pattern.finditer(seg.text):
-                out.append(finding(
-                    seg, match.start(1), match.end(1), category="named entity", severity=MAJOR
-                    if entry.get("severity") == "major" else MINOR, check=NAME,
-                    message=f"'{match.group(1)}' is the English transliteration; German news writes "
-                            f"'{entry['german']}'.",
-                    suggestion=entry["german"] + (match.group(2) or "")))
+        for spelling in entry["english"]:
+            by_spelling.setdefault(spelling, entry)
+    if not by_spelling:
+        return out
+    # one pass over the text for all names; longer spellings first, so that a name is
+    # matched whole ("Budanova", not "Budanov" and an "a")
+    spellings = "|".join(re.escape(s) for s in sorted(by_spelling, key=lambda s: (-len(s), s)))
+    pattern = re.compile(rf"(?<![\w-])({spellings})(s|')?(?![\w])")
+    for seg in german_prose(doc):
+        for match in pattern.finditer(seg.text):
+            entry = by_spelling[match.group(1)]
+            out.append(finding(
+                seg, match.start(1), match.end(1), category="named entity", severity=MAJOR
+                if entry.get("severity") == "major" else MINOR, check=NAME,
+                message=f"'{match.group(1)}' is the English transliteration; German news writes "
+                        f"'{entry['german']}'.",
+                suggestion=entry["german"] + (match.group(2) or "")))
     return out

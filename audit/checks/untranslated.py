@@ -1,12 +1,14 @@
 """Untranslated English inside German sentences, found with a language
 identifier (py3langid) over word windows; names and accepted anglicisms
-(``data/anglicisms.toml``) are left out."""
+(``data/anglicisms.toml``) are left out.  A window with a German letter (ä, ö, ü, ß) or
+two common German words English does not use ("und", "nicht", "sich": far more frequent
+in German than in English, by wordfreq) is German and is not asked about."""
 from __future__ import annotations
 
 import re
 
 from ..document import MAJOR, MINOR, Finding
-from ..segment import detect_language
+from ..segment import detect_languages, is_german_word
 from . import finding, german_prose
 
 NAME = "untranslated"
@@ -14,6 +16,9 @@ DATA = "anglicisms"
 CONFIDENCE = 0.6  # English words are also borrowed on purpose
 
 WINDOW = 4
+# A window with this many common German words English does not use is German: not asked
+# about.  (One is not enough: "sagte the situation is" is where an English run begins.)
+GERMAN_WORDS = 2
 _WORD = re.compile(r"[A-Za-zÄÖÜäöüß'’-]+")
 _GERMAN_LETTERS = re.compile(r"[äöüßÄÖÜ]")
 
@@ -26,18 +31,25 @@ def run(doc, data) -> list[Finding]:
             out.append(finding(seg, 0, len(seg.text), category="untranslated", severity=MAJOR, check=NAME,
                                confidence=0.9, message="This passage is English, not German: it was left untranslated.",
                                suggestion="translate the passage"))
-    for seg in german_prose(doc):
-        words = list(_WORD.finditer(seg.text))
-        english = [False] * len(words)
+    # every window of every segment, classified in one batch
+    segments = [(seg, list(_WORD.finditer(seg.text))) for seg in german_prose(doc)]
+    windows: list[tuple[int, int]] = []  # (segment, first word)
+    texts: list[str] = []
+    for number, (seg, words) in enumerate(segments):
         for i in range(max(0, len(words) - WINDOW + 1)):
-            window = words[i:i + WINDOW]
-            text = seg.text[window[0].start():window[-1].end()]
-            if _GERMAN_LETTERS.search(text):
-                continue
-            lang, prob = detect_language(text)
-            if lang == "en" and prob >= 0.98:
-                for k in range(i, i + WINDOW):
-                    english[k] = True
+            text = seg.text[words[i].start():words[i + WINDOW - 1].end()]
+            if not _GERMAN_LETTERS.search(text) \
+                    and sum(is_german_word(w.group()) for w in words[i:i + WINDOW]) < GERMAN_WORDS:
+                windows.append((number, i))
+                texts.append(text)
+    english_at: dict[int, list[bool]] = {}
+    for (number, i), (lang, prob) in zip(windows, detect_languages(texts)):
+        if lang == "en" and prob >= 0.98:
+            flags = english_at.setdefault(number, [False] * len(segments[number][1]))
+            for k in range(i, i + WINDOW):
+                flags[k] = True
+    for number, english in sorted(english_at.items()):
+        seg, words = segments[number]
         for run_start, run_end in _runs(english):
             run = words[run_start:run_end]
             candidates = [w.group() for w in run]
