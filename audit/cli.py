@@ -34,14 +34,10 @@ def main() -> None:
     """Audit German machine translations of English news copy for meaning drift."""
 
 
-# Options of ``check`` and ``batch`` about report files, which ``serve`` has not.
-_REPORT_OPTIONS = ("--out", "--format")
-
-
 def _audit_options(command, reports: bool = True):
     """The options that ``check`` and ``batch`` share (``serve`` shares those that are not
     about report files)."""
-    options = [
+    report_options = [
         click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("reports"),
                      show_default=True, help="Directory the reports are written to (as <name>.html, "
                                              "<name>.json, <name>.junit.xml)."),
@@ -49,6 +45,8 @@ def _audit_options(command, reports: bool = True):
                      help="Comma-separated report formats: html, json, junit (per document), sarif, gitlab "
                           "(GitLab Code Quality; one file for all documents), github (GitHub Actions "
                           "annotations on standard output), terminal (no file, the summary only)."),
+    ]
+    options = (report_options if reports else []) + [
         click.option("--fail-on", type=click.Choice(["major", "minor", "never"]), default=None,
                      help="Lowest severity that fails the gate (exit 1). Default: from the config, 'major'."),
         click.option("--model", default=None,
@@ -81,9 +79,6 @@ def _audit_options(command, reports: bool = True):
         click.option("--quiet", "-q", is_flag=True, help="No terminal summary and no progress bar."),
     ]
     for option in reversed(options):
-        decorated = option(lambda: None)
-        if not reports and decorated.__click_params__[0].opts[0] in _REPORT_OPTIONS:
-            continue
         command = option(command)
     return command
 

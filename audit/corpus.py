@@ -270,6 +270,8 @@ def audit_corpus(auditor, files: list[Path], sources: list[Path | None], out_dir
     document's rendered reports (all or none)."""
     outcome = CorpusOutcome()
     settings = auditor.settings
+    # the stages run here (and in forked workers) use this Auditor instead of making another
+    _AUDITORS[pickle.dumps(settings)] = auditor
     stages = _Stages(jobs, len(files))
     try:
         docs: list[Document] = []

@@ -84,8 +84,6 @@ def decode_text(data: bytes, label: str, what: str = "input") -> tuple[str, str,
     if len(data) > MAX_INPUT_BYTES:
         raise InputError(f"The {label} is larger than the limit of {MAX_INPUT_BYTES // (1024 * 1024)} MB "
                          f"per document.")
-    if not data.strip():
-        raise InputError(f"The {label} is empty.")
     if b"\x00" in data[:65536] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise InputError(f"The {label} is binary, not text.")
     warnings: list[str] = []

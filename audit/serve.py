@@ -72,6 +72,23 @@ class CheckInput:
     source_name: str = "source.en.txt"
     input_format: str | None = None
     accepted: frozenset[str] = frozenset()
+    warnings: tuple[list[str], list[str]] = ([], [])  # about the German, about the source
+
+
+def check_input(german: str, source: str | None, name: str, source_name: str, input_format: str,
+                accepted: list[str]) -> CheckInput:
+    """What a request asks to audit, its texts checked as files are (not binary, mojibake
+    repaired, with warnings) and its names made safe labels."""
+    from .ingest import check_text
+
+    german, _, german_warnings = check_text(german, "German text", "German text")
+    source_warnings: list[str] = []
+    if source is not None and source.strip():
+        source, _, source_warnings = check_text(source, "source text", "source")
+    else:
+        source = None
+    return CheckInput(german, source, _safe_name(name, "article.de.txt"), _safe_name(source_name, "source.en.txt"),
+                      input_format, frozenset(accepted), (german_warnings, source_warnings))
 
 
 @dataclass
@@ -112,7 +129,7 @@ class Service:
 
         stage("reading and segmenting")
         doc = auditor.load_text(request.german, request.name, request.source, request.source_name,
-                                request.input_format)
+                                request.input_format, request.warnings)
 
         def batches(texts, translate):
             if job is not None:
@@ -298,19 +315,13 @@ def create_app(service: Service):
                          411: {"model": ErrorBody}, 413: {"model": ErrorBody}, 422: {"model": ErrorBody},
                          503: {"model": ErrorBody}})
     async def check(body: CheckRequest):
-        from .ingest import check_text
         from .report import html, json_report
 
-        german, _, german_warnings = check_text(body.german, "German text", "German text")
-        source, source_warnings = None, []
-        if body.source is not None and body.source.strip():
-            source, _, source_warnings = check_text(body.source, "source text", "source")
-        request = CheckInput(german, source, _safe_name(body.name, "article.de.txt"), "source.en.txt",
-                             body.input_format, frozenset(body.accepted))
+        request = check_input(body.german, body.source, body.name, "source.en.txt", body.input_format,
+                              body.accepted)
 
         def run():
             doc, passed = service.audit(request)
-            doc.warnings[:0] = german_warnings + source_warnings
             record = service.auditor.settings_record(doc)
             if body.format == "html":
                 return html.render(doc, record, passed), passed, doc.name
@@ -355,16 +366,9 @@ def create_app(service: Service):
 
     @app.post("/ui/jobs", include_in_schema=False, status_code=202)
     async def start(body: PageCheck, request: Request):
-        from .ingest import check_text
-
         same_site(request)
-        german, _, _ = check_text(body.german, "German text", "German text")
-        source = body.source if body.source and body.source.strip() else None
-        if source is not None:
-            source, _, _ = check_text(source, "source text", "source")
-        job = service.submit(CheckInput(german, source, _safe_name(body.name, "article.de.txt"),
-                                        _safe_name(body.source_name, "source.en.txt"), body.input_format,
-                                        frozenset(body.accepted)))
+        job = service.submit(check_input(body.german, body.source, body.name, body.source_name, body.input_format,
+                                         body.accepted))
         return {"job": job.id}
 
     @app.get("/ui/jobs/{job_id}", include_in_schema=False)

@@ -92,20 +92,12 @@ def tiny_model(tmp_path_factory) -> Path:
 def _unpacked_langid(tmp_path_factory) -> Path:
     """The language identifier's model, unpacked once for the session (as the cache folder
     keeps it), so that the commands the tests run do not each unpack it again."""
-    import os
-
     from audit.segment import _langid_model
 
     folder = tmp_path_factory.mktemp("langid")
-    before = os.environ.get("MT_AUDIT_CACHE_DIR")
-    os.environ["MT_AUDIT_CACHE_DIR"] = str(folder)
-    try:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("MT_AUDIT_CACHE_DIR", str(folder))
         _langid_model()
-    finally:
-        if before is None:
-            os.environ.pop("MT_AUDIT_CACHE_DIR")
-        else:
-            os.environ["MT_AUDIT_CACHE_DIR"] = before
     return next(folder.glob("py3langid-*.npz"))
 
 

@@ -101,7 +101,7 @@ def render(doc: Document, settings: dict, passed: bool, interactive: bool = Fals
     info = summary(doc, passed, settings["fail_on"])
     severity_by_segment = {row["seg"].id: row["severity"] for row in rows}
     chart = _chart(doc, severity_by_segment)
-    # major findings first, then minor (doc.findings is sorted by severity, then position)
+    # major findings first, then minor, each in the order of the text (the sort is stable)
     open_findings = [(i, f) for i, f in enumerate(doc.findings) if not f.accepted]
     fix_first = sorted(open_findings, key=lambda item: -SEVERITY_RANK[item[1].severity])
     template = _environment().get_template("report_body.html.j2" if fragment else "report.html.j2")
