@@ -10,8 +10,9 @@ the way from the document's typical matched pair to its typical unrelated pair, 
 added or dropped sentence stays 1:0 / 0:1 in any language pair and quality of
 translation.  A second pass moves a short sentence at a bead boundary to the neighbour
 that holds more of its words, and keeps a clause that ends in ";" or ":" with the rest of
-its sentence.  Parameters and their measurements: ``AlignParams`` and
-docs/measurements.md.
+its sentence.  German aligned with English directly (no model) mixes in the similarity of
+multilingual sentence vectors where the caller has them (``crosslingual``).  Parameters and
+their measurements: ``AlignParams`` and docs/measurements.md.
 """
 from __future__ import annotations
 
@@ -55,6 +56,10 @@ class AlignParams:
     # a short question): None keeps the ``skip_ratio`` rule, which leaves a sentence out
     # only past twice the typical matched cost.
     unrelated_share_model_free: float | None = None
+    # The same for German against English compared through multilingual sentence vectors
+    # (``crosslingual``): there an unrelated pair costs clearly more than a match, and the
+    # share rule holds again.
+    unrelated_share_embedded: float | None = 1.3
     skip_ratio: float = 1.0
     # chrF's beta in the bead similarity: 1 makes an extra sentence on either side of a
     # bead cost alike (recall-weighted chrF, beta 2, hardly sees a sentence added on the
@@ -77,6 +82,10 @@ class AlignParams:
     # own bead's other side holds more of its words by this much; None keeps such a
     # boundary to the ordinary ``move_margin`` and leaves unaligned segments as they are.
     semicolon_margin: float | None = 0.1
+    # Share of the sentence-vector similarity in a bead's similarity, where the caller
+    # passes vectors (German against English without a model; the rest is the surface
+    # similarity above).
+    embedding_weight: float = 0.2
 
 
 @dataclass
@@ -221,9 +230,12 @@ class _Packed:
 
 
 def align_sentences(translated_a: list[str], b: list[str], params: AlignParams | None = None,
-                    goes_on: tuple[list[str], list[str]] | None = None
+                    goes_on: tuple[list[str], list[str]] | None = None, vectors=None
                     ) -> list[tuple[list[int], list[int], float]]:
     """Monotone n:m alignment; returns beads as (indices in A, indices in B, similarity of the bead).
+
+    ``vectors``: unit-length sentence vectors of both sides (numpy arrays, a row per
+    sentence), mixed into the bead similarity at ``params.embedding_weight``.
 
     ``goes_on`` gives, per side and segment, the mark across which the segment's sentence
     goes on into the next segment (";" or ":", "" where it ends); by default the
@@ -237,9 +249,10 @@ def align_sentences(translated_a: list[str], b: list[str], params: AlignParams |
     if goes_on is None:
         goes_on = ([continuation(t) for t in translated_a], [continuation(t) for t in b])
     kept_goes_on = ([goes_on[0][i] for i in keep_a], [goes_on[1][j] for j in keep_b])
+    kept_vectors = None if vectors is None else (vectors[0][keep_a], vectors[1][keep_b])
     beads = [([keep_a[i] for i in ia], [keep_b[j] for j in ib], score)
              for ia, ib, score in _align([translated_a[i] for i in keep_a], [b[j] for j in keep_b], params,
-                                         kept_goes_on)]
+                                         kept_goes_on, kept_vectors)]
     noise = [([i], [], 0.0) for i in sorted(set(range(len(translated_a))) - set(keep_a))] \
         + [([], [j], 0.0) for j in sorted(set(range(len(b))) - set(keep_b))]
     for bead in noise:
@@ -278,7 +291,8 @@ def parenthesis_boundaries(sentences: list[str]) -> list[bool]:
 
 
 def _align(translated_a: list[str], b: list[str], params: AlignParams | None = None,
-           goes_on: tuple[list[str], list[str]] | None = None) -> list[tuple[list[int], list[int], float]]:
+           goes_on: tuple[list[str], list[str]] | None = None, vectors=None
+           ) -> list[tuple[list[int], list[int], float]]:
     params = params or AlignParams()
     n, m = len(translated_a), len(b)
     if n == 0 or m == 0:
@@ -291,13 +305,18 @@ def _align(translated_a: list[str], b: list[str], params: AlignParams | None = N
     idf = inverse_document_frequency(side_a, side_b)
     packed = _Packed(side_a, side_b, idf)
 
+    embedded = _Embedded(vectors, n, m) if vectors is not None and params.embedding_weight else None
+
     @lru_cache(maxsize=None)
     def similarity(i: int, j: int, da: int, db: int) -> float:
         if not (da and db):
             return 0.0
         a, b_ = packed.span(0, i, da), packed.span(1, j, db)
-        return (1 - params.word_weight) * packed.chrf(a, b_, params.chrf_beta) \
+        surface = (1 - params.word_weight) * packed.chrf(a, b_, params.chrf_beta) \
             + params.word_weight * packed.word_similarity(a, b_)
+        if embedded is None:
+            return surface
+        return (1 - params.embedding_weight) * surface + params.embedding_weight * embedded.similarity(i, j, da, db)
 
     def chars(i: int, j: int, da: int, db: int) -> tuple[int, float]:
         """Characters of the bead's two sides, B counted in A units."""
@@ -366,7 +385,7 @@ def _align(translated_a: list[str], b: list[str], params: AlignParams | None = N
                 back[(i, j)] = arg
     if (n, m) not in best:  # the band was too narrow for a very uneven pair: widen it
         wider = AlignParams(**{**params.__dict__, "min_band": max(n, m)})
-        return _align(translated_a, b, wider, goes_on)
+        return _align(translated_a, b, wider, goes_on, vectors)
     beads = []
     i, j = n, m
     while (i, j) != (0, 0):
@@ -379,6 +398,35 @@ def _align(translated_a: list[str], b: list[str], params: AlignParams | None = N
                                      goes_on, params.semicolon_margin)
         beads = [(ia, ib, similarity(ia[0], ib[0], len(ia), len(ib)) if ia and ib else 0.0) for ia, ib in refined]
     return beads
+
+
+class _Embedded:
+    """Bead similarity from sentence vectors: a run of sentences is the normalised sum of
+    its vectors, and the cosine distance of a bead is measured against the document's
+    typical distance between unrelated sentences (each against one half the document
+    away), as Vecalign normalises its costs, so that 1 is an unrelated pair and the scale
+    holds for any encoder and language pair."""
+
+    def __init__(self, vectors, n: int, m: int):
+        import numpy as np
+
+        self.np = np
+        a, b = (np.asarray(v, dtype=np.float64) for v in vectors)
+        self.sums = tuple(np.vstack([np.zeros((1, v.shape[1])), np.cumsum(v, axis=0)]) for v in (a, b))
+        far = [1 - self._cos(self._span(0, i, 1), self._span(1, (int(i * m / n) + m // 2) % m, 1))
+               for i in range(n)] if m > 1 else [1.0]
+        self.unrelated = max(float(np.median(far)), 1e-6)
+
+    def _span(self, side: int, start: int, count: int):
+        return self.sums[side][start + count] - self.sums[side][start]
+
+    def _cos(self, x, y) -> float:
+        norm = float(self.np.linalg.norm(x) * self.np.linalg.norm(y))
+        return float(x @ y) / norm if norm else 0.0
+
+    def similarity(self, i: int, j: int, da: int, db: int) -> float:
+        distance = 1 - self._cos(self._span(0, i, da), self._span(1, j, db))
+        return max(0.0, 1 - distance / self.unrelated)
 
 
 def containment(words: Counter, other: Counter, idf: dict[str, float]) -> float:
@@ -475,11 +523,13 @@ def _join_continued(beads: list[tuple[list[int], list[int]]], goes_on: tuple[lis
     return [bead for k, bead in enumerate(beads) if k not in joined]
 
 
-def model_free(params: AlignParams) -> AlignParams:
-    """The parameters for aligning German with English directly (no back-translation)."""
+def model_free(params: AlignParams, embedded: bool = False) -> AlignParams:
+    """The parameters for aligning German with English directly (no back-translation),
+    with or without multilingual sentence vectors."""
     from dataclasses import replace
 
-    return replace(params, unrelated_share=params.unrelated_share_model_free)
+    return replace(params, unrelated_share=params.unrelated_share_embedded if embedded
+                   else params.unrelated_share_model_free)
 
 
 def align_document(doc: Document, params: AlignParams | None = None) -> None:
@@ -493,9 +543,13 @@ def align_document(doc: Document, params: AlignParams | None = None) -> None:
         doc.alignments = [Alignment(german=[s.id], source=[]) for s in prose]
         return
     translated = [s.back_translation if s.back_translation else s.text for s in prose]
-    if not any(s.back_translation for s in prose):
-        params = model_free(params or AlignParams())
     source = [s.text for s in doc.source_segments]
+    vectors = None
+    if not any(s.back_translation for s in prose):
+        from .crosslingual import sentence_vectors
+
+        vectors = sentence_vectors(translated, source)
+        params = model_free(params or AlignParams(), embedded=vectors is not None)
     # A sentence goes on across ";" or ":" only inside one paragraph: a list item or a lead-in
     # on a line of its own is a unit, and one with no counterpart must stay unaligned.
     german_goes_on = [continuation(s.text) if k + 1 < len(prose) and prose[k + 1].paragraph == s.paragraph else ""
@@ -504,7 +558,7 @@ def align_document(doc: Document, params: AlignParams | None = None) -> None:
     source_goes_on = [continuation(s.text) if k + 1 < len(doc.source_segments)
                       and not re.search(r"[\r\n]", source_text[s.end:doc.source_segments[k + 1].start]) else ""
                       for k, s in enumerate(doc.source_segments)]
-    for ia, ib, score in align_sentences(translated, source, params, (german_goes_on, source_goes_on)):
+    for ia, ib, score in align_sentences(translated, source, params, (german_goes_on, source_goes_on), vectors):
         german_ids = [prose[i].id for i in ia]
         source_ids = [doc.source_segments[j].id for j in ib]
         doc.alignments.append(Alignment(german=german_ids, source=source_ids, score=round(score, 4)))

