@@ -196,12 +196,15 @@ def test_eval_alignment_scores_links_against_the_gold(tmp_path):
     (tmp_path / "alignment" / "textberg.json").write_text(json.dumps({"documents": [document]}), encoding="utf-8")
     out = tmp_path / "alignment.json"
     for options in (["--word-weight", "0"], ["--word-weight", "0.5"], ["--word-weight", "1"],
-                    ["--move-margin", "none"], ["--move-margin", "0.3"]):
+                    ["--move-margin", "none"], ["--move-margin", "0.3"],
+                    ["--embedding-weight", "0.5", "--unrelated-share-embedded", "1.0"]):
         result = CliRunner().invoke(main, ["eval", "alignment", str(tmp_path), "--json", str(out), *options])
         assert result.exit_code == 0, result.output
         assert json.loads(out.read_text())["textberg"]["strict"] == {"precision": 1.0, "recall": 1.0, "f1": 1.0}
     result = CliRunner().invoke(main, ["eval", "alignment", str(tmp_path), "--move-margin", "half"])
     assert result.exit_code == 2 and "neither a number nor 'none'" in result.output
+    result = CliRunner().invoke(main, ["eval", "alignment", str(tmp_path), "--embedding-weight", "1.5"])
+    assert result.exit_code == 2 and "--embedding-weight" in result.output
 
 
 def test_eval_alignment_with_a_broken_file_is_one_sentence(tmp_path):

@@ -47,16 +47,25 @@ def eval_group() -> None:
 @click.option("--parenthesis-penalty", type=click.FloatRange(0.0), default=None,
               help="Cost of a bead boundary inside a parenthesis, in units of leaving a median sentence "
                    "unaligned; 0 turns it off; default: the aligner's own.")
-def eval_alignment_command(directory, json_path, word_weight, move_margin, semicolon_margin, parenthesis_penalty):
+@click.option("--embedding-weight", type=click.FloatRange(0.0, 1.0), default=None,
+              help="Share of the multilingual sentence-vector similarity in the bead similarity of the "
+                   "model-free path (with the crosslingual extra); default: the aligner's own.")
+@click.option("--unrelated-share-embedded", type=click.FloatRange(0.0), default=None,
+              help="With sentence vectors: leave a sentence unaligned past this share of the way from "
+                   "the document's typical matched pair to its typical unrelated pair; default: the "
+                   "aligner's own.")
+def eval_alignment_command(directory, json_path, word_weight, move_margin, semicolon_margin, parenthesis_penalty,
+                           embedding_weight, unrelated_share_embedded):
     """Sentence alignment against the Text+Berg gold (DIRECTORY/alignment/textberg.json)."""
     from ..align import AlignParams
     from . import eval_alignment
 
     changes = {}
-    if word_weight is not None:
-        changes["word_weight"] = word_weight
-    if parenthesis_penalty is not None:
-        changes["parenthesis_penalty"] = parenthesis_penalty
+    for name, value in (("word_weight", word_weight), ("parenthesis_penalty", parenthesis_penalty),
+                        ("embedding_weight", embedding_weight),
+                        ("unrelated_share_embedded", unrelated_share_embedded)):
+        if value is not None:
+            changes[name] = value
     for name, value in (("move_margin", move_margin), ("semicolon_margin", semicolon_margin)):
         if value is None:
             continue
