@@ -355,7 +355,7 @@ def _align(translated_a: list[str], b: list[str], params: AlignParams | None = N
         # document's typical matched pair to its typical unrelated pair (a sentence and one
         # half the document away).  Aligning a 1:1 bead costs its unit cost times half its
         # length, skipping both sentences the skip cost times their length.
-        far = sorted(unit_cost(i, (int(i * m / n) + m // 2) % m, 1, 1) for i in range(n)) if m > 1 else [1.0]
+        far = sorted(unit_cost(i, j, 1, 1) for i, j in enumerate(half_away(n, m))) if m > 1 else [1.0]
         unrelated = max(far[len(far) // 2], matched)
         skip_cost = (matched + params.unrelated_share * (unrelated - matched)) / 2
     inside_a, inside_b = parenthesis_boundaries(translated_a), parenthesis_boundaries(b)
@@ -400,6 +400,12 @@ def _align(translated_a: list[str], b: list[str], params: AlignParams | None = N
     return beads
 
 
+def half_away(n: int, m: int) -> list[int]:
+    """For each of n sentences of side A, the sentence of side B (of m) one half the
+    document away from its place on the diagonal: a typical unrelated partner."""
+    return [(int(i * m / n) + m // 2) % m for i in range(n)]
+
+
 class _Embedded:
     """Bead similarity from sentence vectors: a run of sentences is the normalised sum of
     its vectors, and the cosine distance of a bead is measured against the document's
@@ -413,8 +419,8 @@ class _Embedded:
         self.np = np
         a, b = (np.asarray(v, dtype=np.float64) for v in vectors)
         self.sums = tuple(np.vstack([np.zeros((1, v.shape[1])), np.cumsum(v, axis=0)]) for v in (a, b))
-        far = [1 - self._cos(self._span(0, i, 1), self._span(1, (int(i * m / n) + m // 2) % m, 1))
-               for i in range(n)] if m > 1 else [1.0]
+        far = [1 - self._cos(self._span(0, i, 1), self._span(1, j, 1))
+               for i, j in enumerate(half_away(n, m))] if m > 1 else [1.0]
         self.unrelated = max(float(np.median(far)), 1e-6)
 
     def _span(self, side: int, start: int, count: int):
