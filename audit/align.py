@@ -20,7 +20,6 @@ import math
 import re
 from collections import Counter
 from dataclasses import dataclass
-from functools import lru_cache
 
 from sacrebleu.metrics.helpers import extract_all_char_ngrams
 
@@ -119,114 +118,100 @@ def idf_mass(words: Counter, idf: dict[str, float]) -> float:
     return sum(idf[w] * c for w, c in words.items())
 
 
-class _Packed:
-    """The n-gram and word counts of both sides as sorted id and count arrays, so that
-    chrF and the word score of a bead are array intersections, not dictionary walks (the
-    search scores thousands of beads per document).  ``chrf`` is chrF as sacrebleu computes
-    it from character n-gram statistics (the mean precision and recall over the orders both
-    sides have); ``word_similarity`` is the F-score of the words both share, each weighted
-    by its IDF."""
+class _Surface:
+    """The character n-gram, word and anchor counts of both sides as sparse matrices (a row
+    per sentence, one column per n-gram, word or anchor), so that thousands of candidate
+    beads are scored in a few sparse operations instead of one at a time: a run of
+    sentences is the sum of its rows, and what two runs share is the element-wise minimum
+    of their rows.  ``surface`` is chrF as sacrebleu computes it from character n-gram
+    statistics (the mean precision and recall over the orders both sides have) mixed with
+    the F-score of the words both sides share, each weighted by its IDF; ``anchors`` is
+    the share of numbers and names both sides hold."""
+
+    # beads scored in one go: bounds the memory of the shared-count matrix of a long document
+    CHUNK = 4096
 
     def __init__(self, side_a: _Side, side_b: _Side, idf: dict[str, float]):
         import numpy as np
+        from scipy import sparse
 
-        self.np = np
-        grams: dict[tuple[int, str], int] = {}
-        orders: list[int] = []
-        words: dict[str, int] = {}
-        weights: list[float] = []
-        anchors: dict[str, int] = {}
-
-        def pack(items, ids: dict, on_new) -> tuple:
-            keys, counts = [], []
-            for key, count in items:
-                index = ids.get(key)
-                if index is None:
-                    index = ids[key] = len(ids)
-                    on_new(key)
-                keys.append(index)
-                counts.append(count)
-            keys_array = np.array(keys, dtype=np.int64)
-            order = np.argsort(keys_array, kind="stable")
-            return keys_array[order], np.array(counts, dtype=np.float64)[order]
-
-        self.sentences = []
+        self.np, self.sparse = np, sparse
+        # one vocabulary per sum: character n-grams of each order, words, anchors
+        vocabularies: list[dict[str, int]] = [{} for _ in range(CHAR_ORDER + 2)]
+        built = []
         for side in (side_a, side_b):
-            packed_side = []
-            for ngrams, counted, anchored in zip(side.ngrams, side.words, side.anchors):
-                gram_ids, gram_counts = pack((((order, g), c) for order, counter in enumerate(ngrams)
-                                              for g, c in counter.items()), grams, lambda key: orders.append(key[0]))
-                word_ids, word_counts = pack(counted.items(), words, lambda key: weights.append(idf[key]))
-                anchor_ids, anchor_counts = pack(anchored.items(), anchors, lambda key: None)
-                packed_side.append((gram_ids, gram_counts, word_ids, word_counts, anchor_ids, anchor_counts))
-            self.sentences.append(packed_side)
-        self.orders = np.array(orders, dtype=np.int64)
-        self.idf = np.array(weights, dtype=np.float64)
-        self.span = lru_cache(maxsize=None)(self._span)
+            rows: list[int] = []
+            slots: list[int] = []
+            ids: list[int] = []
+            counts: list[int] = []
+            for row, (ngrams, words, anchors) in enumerate(zip(side.ngrams, side.words, side.anchors)):
+                for slot, counter in enumerate((*ngrams, words, anchors)):
+                    vocabulary = vocabularies[slot]
+                    ids += [vocabulary.setdefault(key, len(vocabulary)) for key in counter]
+                    counts += counter.values()
+                    rows += [row] * len(counter)
+                    slots += [slot] * len(counter)
+            built.append((len(side.words), rows, slots, ids, counts))
+        offsets = np.concatenate([[0], np.cumsum([len(v) for v in vocabularies])])
+        size = int(offsets[-1])
+        self.matrices = [sparse.csr_matrix((np.array(counts, dtype=np.float64),
+                                            (rows, offsets[np.array(slots, dtype=np.int64)] + np.array(ids, dtype=np.int64))),
+                                           shape=(n, size))
+                         for n, rows, slots, ids, counts in built]
+        weights = np.ones(size)
+        weights[offsets[CHAR_ORDER]:offsets[CHAR_ORDER + 1]] = [idf[word] for word in vocabularies[CHAR_ORDER]]
+        column_slots = np.repeat(np.arange(CHAR_ORDER + 2), np.diff(offsets))
+        self.project = sparse.csr_matrix((weights, (np.arange(size), column_slots)), shape=(size, CHAR_ORDER + 2))
+        self.shared_columns = np.nonzero((self.matrices[0].getnnz(axis=0) > 0)
+                                         & (self.matrices[1].getnnz(axis=0) > 0))[0]
 
-    def _span(self, side: int, start: int, count: int) -> tuple:
-        """(gram ids, gram counts, n-grams per order, word ids, word counts, IDF mass,
-        anchor ids, anchor counts, anchors) of a run of sentences."""
-        np = self.np
-        parts = self.sentences[side][start:start + count]
-        if len(parts) == 1:
-            gram_ids, gram_counts, word_ids, word_counts, anchor_ids, anchor_counts = parts[0]
-        else:
-            gram_ids, gram_counts = self._merge([p[0] for p in parts], [p[1] for p in parts])
-            word_ids, word_counts = self._merge([p[2] for p in parts], [p[3] for p in parts])
-            anchor_ids, anchor_counts = self._merge([p[4] for p in parts], [p[5] for p in parts])
-        per_order = np.bincount(self.orders[gram_ids], weights=gram_counts, minlength=CHAR_ORDER)
-        mass = float(np.dot(self.idf[word_ids], word_counts))
-        return (gram_ids, gram_counts, per_order, word_ids, word_counts, mass, anchor_ids, anchor_counts,
-                float(anchor_counts.sum()))
+    def _runs(self, side: int, starts, counts) -> tuple:
+        """The summed rows of the distinct runs of sentences among (``starts[k]``,
+        ``counts[k]``), and for each k the row of its run."""
+        np, sparse = self.np, self.sparse
+        keys = np.asarray(starts, dtype=np.int64) * (1 << 20) + np.asarray(counts, dtype=np.int64)
+        unique, which = np.unique(keys, return_inverse=True)
+        first, lengths = unique >> 20, unique & ((1 << 20) - 1)
+        rows = np.repeat(np.arange(len(lengths)), lengths)
+        cols = np.repeat(first, lengths) + (np.arange(int(lengths.sum())) - np.repeat(np.cumsum(lengths) - lengths, lengths))
+        pick = sparse.csr_matrix((np.ones(len(rows)), (rows, cols)),
+                                 shape=(len(lengths), self.matrices[side].shape[0]))
+        return (pick @ self.matrices[side]).tocsr(), which
 
-    def _common(self, ids_a, ids_b) -> tuple:
-        """Positions in ``ids_a`` and ``ids_b`` (sorted, unique) of the ids both hold."""
+    def score(self, i, j, da, db, beta: float, word_weight: float) -> tuple:
+        """(surface similarity, anchor overlap or NaN where neither side has an anchor) of
+        the beads (i, j, da, db), given as arrays, with ``da`` and ``db`` at least 1."""
         np = self.np
-        if not len(ids_a) or not len(ids_b):
-            empty = np.zeros(0, dtype=np.int64)
-            return empty, empty
-        at = np.searchsorted(ids_b, ids_a)
-        at[at == len(ids_b)] = 0
-        hit = ids_b[at] == ids_a
-        return np.nonzero(hit)[0], at[hit]
+        runs_a, which_a = self._runs(0, i, da)
+        runs_b, which_b = self._runs(1, j, db)
+        total_a = np.asarray((runs_a @ self.project).todense())[which_a]
+        total_b = np.asarray((runs_b @ self.project).todense())[which_b]
+        # only what both sides of the document hold can be shared
+        both = self.shared_columns
+        runs_a, runs_b = runs_a[:, both], runs_b[:, both]
+        project = self.project[both]
+        shared = np.zeros((len(which_a), CHAR_ORDER + 2))
+        for lo in range(0, len(which_a), self.CHUNK):
+            part = slice(lo, lo + self.CHUNK)
+            shared[part] = (runs_a[which_a[part]].minimum(runs_b[which_b[part]]) @ project).todense()
+        return self._combine(shared, total_a, total_b, beta, word_weight)
 
-    def anchor_overlap(self, a: tuple, b: tuple) -> float | None:
-        """Shared numbers and names over all of them (None when neither side has any)."""
+    def _combine(self, shared, total_a, total_b, beta: float, word_weight: float) -> tuple:
         np = self.np
-        if not (a[8] or b[8]):
-            return None
-        xa, xb = self._common(a[6], b[6])
-        shared = float(np.minimum(a[7][xa], b[7][xb]).sum())
-        return shared / (a[8] + b[8] - shared)
-
-    def _merge(self, ids: list, counts: list) -> tuple:
-        np = self.np
-        unique, inverse = np.unique(np.concatenate(ids), return_inverse=True)
-        return unique, np.bincount(inverse, weights=np.concatenate(counts), minlength=len(unique))
-
-    def chrf(self, a: tuple, b: tuple, beta: float) -> float:
-        np = self.np
-        xa, xb = self._common(a[0], b[0])
-        match = np.bincount(self.orders[a[0][xa]], weights=np.minimum(a[1][xa], b[1][xb]), minlength=CHAR_ORDER)
-        valid = (a[2] > 0) & (b[2] > 0)
-        count = int(valid.sum())
-        if not count:
-            return 0.0
-        p = float(np.add.reduce(match[valid] / a[2][valid])) / count
-        r = float(np.add.reduce(match[valid] / b[2][valid])) / count
-        if p + r == 0:
-            return 0.0
-        b2 = beta * beta
-        return (1 + b2) * p * r / (b2 * p + r)
-
-    def word_similarity(self, a: tuple, b: tuple) -> float:
-        np = self.np
-        weight = a[5] + b[5]
-        if weight == 0:
-            return 0.0
-        xa, xb = self._common(a[3], b[3])
-        return 2 * float(np.dot(self.idf[a[3][xa]], np.minimum(a[4][xa], b[4][xb]))) / weight
+        match, grams_a, grams_b = shared[:, :CHAR_ORDER], total_a[:, :CHAR_ORDER], total_b[:, :CHAR_ORDER]
+        valid = (grams_a > 0) & (grams_b > 0)
+        count = valid.sum(axis=1)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            p = np.where(valid, match / np.where(valid, grams_a, 1), 0.0).sum(axis=1) / np.maximum(count, 1)
+            r = np.where(valid, match / np.where(valid, grams_b, 1), 0.0).sum(axis=1) / np.maximum(count, 1)
+            b2 = beta * beta
+            chrf = np.where((count > 0) & (p + r > 0), (1 + b2) * p * r / (b2 * p + r), 0.0)
+            mass = total_a[:, CHAR_ORDER] + total_b[:, CHAR_ORDER]
+            words = np.where(mass > 0, 2 * shared[:, CHAR_ORDER] / np.where(mass > 0, mass, 1), 0.0)
+            anchors_a, anchors_b, both = total_a[:, -1], total_b[:, -1], shared[:, -1]
+            union = anchors_a + anchors_b - both
+            overlap = np.where(union > 0, both / np.where(union > 0, union, 1), np.nan)
+        return (1 - word_weight) * chrf + word_weight * words, overlap
 
 
 def align_sentences(translated_a: list[str], b: list[str], params: AlignParams | None = None,
@@ -303,50 +288,44 @@ def _align(translated_a: list[str], b: list[str], params: AlignParams | None = N
 
     scale = total_a / total_b  # B characters in A units
     idf = inverse_document_frequency(side_a, side_b)
-    packed = _Packed(side_a, side_b, idf)
-
+    surface = _Surface(side_a, side_b, idf)
+    np = surface.np
     embedded = _Embedded(vectors, n, m) if vectors is not None and params.embedding_weight else None
+    chars_a = np.concatenate([[0], np.cumsum(side_a.chars)])
+    chars_b = np.concatenate([[0], np.cumsum(side_b.chars)])
 
-    @lru_cache(maxsize=None)
-    def similarity(i: int, j: int, da: int, db: int) -> float:
-        if not (da and db):
-            return 0.0
-        a, b_ = packed.span(0, i, da), packed.span(1, j, db)
-        surface = (1 - params.word_weight) * packed.chrf(a, b_, params.chrf_beta) \
-            + params.word_weight * packed.word_similarity(a, b_)
-        if embedded is None:
-            return surface
-        return (1 - params.embedding_weight) * surface + params.embedding_weight * embedded.similarity(i, j, da, db)
+    def similarities(i, j, da, db):
+        """Similarity and anchor overlap (NaN: no anchor on either side) of beads given as
+        arrays, both sides non-empty."""
+        similarity, overlap = surface.score(i, j, da, db, params.chrf_beta, params.word_weight)
+        if embedded is not None:
+            similarity = (1 - params.embedding_weight) * similarity \
+                + params.embedding_weight * embedded.similarities(i, j, da, db)
+        return similarity, overlap
 
-    def chars(i: int, j: int, da: int, db: int) -> tuple[int, float]:
-        """Characters of the bead's two sides, B counted in A units."""
-        return sum(side_a.chars[i:i + da]), sum(side_b.chars[j:j + db]) * scale
-
-    @lru_cache(maxsize=None)
-    def bead_cost(i: int, j: int, da: int, db: int) -> float:
-        ca, cb = chars(i, j, da, db)
-        if da == 0 or db == 0:
-            return skip_cost * (ca + cb)
-        return unit_cost(i, j, da, db) * (ca + cb) / 2
-
-    @lru_cache(maxsize=None)
-    def unit_cost(i: int, j: int, da: int, db: int) -> float:
-        """The cost of a bead per character of it."""
-        ca, cb = chars(i, j, da, db)
+    def unit_costs(i, j, da, db):
+        """The cost of each bead per character of it."""
+        i, j, da, db = (np.asarray(x, dtype=np.int64) for x in (i, j, da, db))
+        similarity, overlap = similarities(i, j, da, db)
         # Length agreement relative to each side's total (as Gale & Church): translated
         # text runs longer or shorter overall, so compare shares, not raw counts.
+        ca, cb = chars_a[i + da] - chars_a[i], (chars_b[j + db] - chars_b[j]) * scale
         la, lb = ca / total_a, cb / total_a
-        length = abs(la - lb) / max(la, lb, 1e-9)
-        overlap = packed.anchor_overlap(packed.span(0, i, da), packed.span(1, j, db))
-        anchor = 1 - overlap if overlap is not None else 0.5
-        return (1 - similarity(i, j, da, db)) + params.length_weight * length \
+        length = np.abs(la - lb) / np.maximum(np.maximum(la, lb), 1e-9)
+        anchor = np.where(np.isnan(overlap), 0.5, 1 - overlap)
+        return (1 - similarity) + params.length_weight * length \
             + params.anchor_weight * (anchor - 0.5) + params.merge_penalty * (da + db - 2)
 
     def diagonal(i: int) -> range:
         centre = i * m / n
         return range(max(0, int(centre - band)), min(m, int(centre + band) + 1) + 1)
 
-    typical = sorted(min((unit_cost(i, j, 1, 1) for j in diagonal(i) if j < m), default=1.0) for i in range(n))
+    nearby = [(i, j) for i in range(n) for j in diagonal(i) if j < m]
+    near_costs = unit_costs(*zip(*nearby), [1] * len(nearby), [1] * len(nearby))
+    closest = [math.inf] * n
+    for (i, _), cost in zip(nearby, near_costs.tolist()):
+        closest[i] = min(closest[i], cost)
+    typical = sorted(cost if cost < math.inf else 1.0 for cost in closest)
     matched = typical[len(typical) // 2]
     if params.unrelated_share is None:
         skip_cost = params.skip_ratio * matched
@@ -355,9 +334,26 @@ def _align(translated_a: list[str], b: list[str], params: AlignParams | None = N
         # document's typical matched pair to its typical unrelated pair (a sentence and one
         # half the document away).  Aligning a 1:1 bead costs its unit cost times half its
         # length, skipping both sentences the skip cost times their length.
-        far = sorted(unit_cost(i, j, 1, 1) for i, j in enumerate(half_away(n, m))) if m > 1 else [1.0]
+        far = sorted(unit_costs(range(n), half_away(n, m), [1] * n, [1] * n).tolist()) if m > 1 else [1.0]
         unrelated = max(far[len(far) // 2], matched)
         skip_cost = (matched + params.unrelated_share * (unrelated - matched)) / 2
+
+    # every bead between two cells of the band, scored at once
+    cells = [(i, j) for i in range(n + 1) for j in diagonal(i)]
+    in_band = set(cells)
+    candidates = [(i, j, da, db) for i, j in cells for da, db in BEADS
+                  if da and db and (i + da, j + db) in in_band]
+    costs: dict[tuple[int, int, int, int], float] = {}
+    if candidates:
+        i, j, da, db = (np.array(x, dtype=np.int64) for x in zip(*candidates))
+        length = (chars_a[i + da] - chars_a[i]) + (chars_b[j + db] - chars_b[j]) * scale
+        costs = dict(zip(candidates, (unit_costs(i, j, da, db) * length / 2).tolist()))
+
+    def bead_cost(i: int, j: int, da: int, db: int) -> float:
+        if da == 0 or db == 0:
+            return skip_cost * (int(chars_a[i + da] - chars_a[i]) + int(chars_b[j + db] - chars_b[j]) * scale)
+        return costs[(i, j, da, db)]
+
     inside_a, inside_b = parenthesis_boundaries(translated_a), parenthesis_boundaries(b)
     split_parenthesis = params.parenthesis_penalty * skip_cost * sorted(side_a.chars)[n // 2]
 
@@ -386,18 +382,18 @@ def _align(translated_a: list[str], b: list[str], params: AlignParams | None = N
     if (n, m) not in best:  # the band was too narrow for a very uneven pair: widen it
         wider = AlignParams(**{**params.__dict__, "min_band": max(n, m)})
         return _align(translated_a, b, wider, goes_on, vectors)
-    beads = []
+    path = []
     i, j = n, m
     while (i, j) != (0, 0):
         da, db = back[(i, j)]
         i, j = i - da, j - db
-        beads.append((list(range(i, i + da)), list(range(j, j + db)), similarity(i, j, da, db)))
-    beads.reverse()
+        path.append((list(range(i, i + da)), list(range(j, j + db))))
+    path.reverse()
     if params.move_margin is not None:
-        refined = _refine_boundaries([(ia, ib) for ia, ib, _ in beads], side_a, side_b, idf, params.move_margin,
-                                     goes_on, params.semicolon_margin)
-        beads = [(ia, ib, similarity(ia[0], ib[0], len(ia), len(ib)) if ia and ib else 0.0) for ia, ib in refined]
-    return beads
+        path = _refine_boundaries(path, side_a, side_b, idf, params.move_margin, goes_on, params.semicolon_margin)
+    linked = [(ia[0], ib[0], len(ia), len(ib)) for ia, ib in path if ia and ib]
+    scores = iter(similarities(*zip(*linked))[0].tolist() if linked else [])
+    return [(ia, ib, next(scores) if ia and ib else 0.0) for ia, ib in path]
 
 
 def half_away(n: int, m: int) -> list[int]:
@@ -419,20 +415,25 @@ class _Embedded:
         self.np = np
         a, b = (np.asarray(v, dtype=np.float64) for v in vectors)
         self.sums = tuple(np.vstack([np.zeros((1, v.shape[1])), np.cumsum(v, axis=0)]) for v in (a, b))
-        far = [1 - self._cos(self._span(0, i, 1), self._span(1, j, 1))
-               for i, j in enumerate(half_away(n, m))] if m > 1 else [1.0]
-        self.unrelated = max(float(np.median(far)), 1e-6)
+        if m > 1:
+            far = 1 - self._cosines(np.arange(n), np.array(half_away(n, m)), np.ones(n, int), np.ones(n, int))
+            self.unrelated = max(float(np.median(far)), 1e-6)
+        else:
+            self.unrelated = 1.0
 
-    def _span(self, side: int, start: int, count: int):
-        return self.sums[side][start + count] - self.sums[side][start]
+    def _cosines(self, i, j, da, db):
+        np = self.np
+        x = self.sums[0][i + da] - self.sums[0][i]
+        y = self.sums[1][j + db] - self.sums[1][j]
+        norms = np.linalg.norm(x, axis=1) * np.linalg.norm(y, axis=1)
+        dots = np.einsum("ij,ij->i", x, y)
+        return np.where(norms > 0, dots / np.where(norms > 0, norms, 1), 0.0)
 
-    def _cos(self, x, y) -> float:
-        norm = float(self.np.linalg.norm(x) * self.np.linalg.norm(y))
-        return float(x @ y) / norm if norm else 0.0
-
-    def similarity(self, i: int, j: int, da: int, db: int) -> float:
-        distance = 1 - self._cos(self._span(0, i, da), self._span(1, j, db))
-        return max(0.0, 1 - distance / self.unrelated)
+    def similarities(self, i, j, da, db):
+        """The similarity of each bead (arrays of start and length on either side)."""
+        np = self.np
+        distance = 1 - self._cosines(*(np.asarray(v, dtype=np.int64) for v in (i, j, da, db)))
+        return self.np.maximum(0.0, 1 - distance / self.unrelated)
 
 
 def containment(words: Counter, other: Counter, idf: dict[str, float]) -> float:

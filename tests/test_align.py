@@ -1,8 +1,12 @@
 """Sentence alignment and its scoring."""
 from __future__ import annotations
 
-from audit.align import (AlignParams, _join_continued, _prepare, _refine_boundaries, align_sentences, continuation,
-                         inverse_document_frequency, parenthesis_boundaries)
+from collections import Counter
+
+import pytest
+
+from audit.align import (CHAR_ORDER, AlignParams, _join_continued, _prepare, _refine_boundaries, _Surface,
+                         align_sentences, continuation, inverse_document_frequency, parenthesis_boundaries)
 from audit.lexicon import is_noise
 from audit.evaluate import score_links
 
@@ -18,6 +22,46 @@ def test_aligner_finds_one_to_one_and_merge():
     assert ([0], [0]) in beads
     assert ([1, 2], [1]) in beads
     assert ([3], [2]) in beads
+
+
+def _bead_by_hand(side_a, side_b, idf, i, j, da, db, word_weight=0.5):
+    """A bead's surface similarity and anchor overlap, computed from the counts directly."""
+    def run(side, start, count, field):
+        return sum((getattr(side, field)[k] for k in range(start, start + count)), Counter())
+
+    ngrams_a = [sum((side_a.ngrams[k][o] for k in range(i, i + da)), Counter()) for o in range(CHAR_ORDER)]
+    ngrams_b = [sum((side_b.ngrams[k][o] for k in range(j, j + db)), Counter()) for o in range(CHAR_ORDER)]
+    precisions, recalls = [], []
+    for a, b in zip(ngrams_a, ngrams_b):
+        if a and b:
+            shared = sum((a & b).values())
+            precisions.append(shared / sum(a.values()))
+            recalls.append(shared / sum(b.values()))
+    p, r = sum(precisions) / len(precisions), sum(recalls) / len(recalls)
+    chrf = 2 * p * r / (p + r) if p + r else 0.0
+    words_a, words_b = run(side_a, i, da, "words"), run(side_b, j, db, "words")
+    mass = sum(idf[w] * c for w, c in (words_a + words_b).items())
+    word_score = 2 * sum(idf[w] * c for w, c in (words_a & words_b).items()) / mass
+    anchors_a, anchors_b = run(side_a, i, da, "anchors"), run(side_b, j, db, "anchors")
+    both = sum((anchors_a & anchors_b).values())
+    union = sum(anchors_a.values()) + sum(anchors_b.values()) - both
+    return (1 - word_weight) * chrf + word_weight * word_score, both / union if union else None
+
+
+def test_beads_scored_together_score_as_each_alone():
+    translated = ["The council met on Monday in Bonn.", "It approved 12 new schools.", "Nobody objected.",
+                  "The mayor spoke of a good day for Bonn."]
+    other = ["On Monday the council met in Bonn and approved 12 new schools.", "No one objected.",
+             "Mayor Schmidt called it a good day."]
+    side_a, side_b = _prepare(translated), _prepare(other)
+    idf = inverse_document_frequency(side_a, side_b)
+    beads = [(i, j, da, db) for i in range(4) for j in range(3) for da in (1, 2) for db in (1, 2)
+             if i + da <= 4 and j + db <= 3]
+    surface, overlap = _Surface(side_a, side_b, idf).score(*zip(*beads), beta=1.0, word_weight=0.5)
+    for k, bead in enumerate(beads):
+        expected, anchors = _bead_by_hand(side_a, side_b, idf, *bead)
+        assert surface[k] == pytest.approx(expected, abs=1e-12)
+        assert (anchors is None and overlap[k] != overlap[k]) or overlap[k] == pytest.approx(anchors)
 
 
 def test_score_links_strict_and_lax():
