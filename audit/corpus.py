@@ -17,6 +17,7 @@ import hashlib
 import json
 import os
 import pickle
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -229,20 +230,44 @@ def _init_worker() -> None:
     # libraries (the drift signals' embeddings) instead of one per CPU in every worker
     for name in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
         os.environ[name] = "1"
+    torch = sys.modules.get("torch")
+    if torch is not None:  # forked from the warmed fork server, which loaded it
+        torch.set_num_threads(1)
+
+
+def _start_warm_parent() -> bool:
+    """Start multiprocessing's fork server with ``audit.warm`` preloaded (it finishes a
+    sample document: the models and data a document's stages load on first use); False
+    where there is no fork server.  Returns at once: the server loads beside this process."""
+    import multiprocessing
+
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return False
+    from multiprocessing import forkserver
+
+    try:
+        multiprocessing.get_context("forkserver").set_forkserver_preload(["audit.warm"])
+        forkserver.ensure_running()
+    except OSError:
+        return False
+    return True
 
 
 class _Stages:
     """Runs ``load_one`` / ``finish_one`` over documents: on a pool of worker processes, or
-    here.  A pool whose worker dies is given up and the rest run here."""
+    here.  A pool whose worker dies is given up and the rest run here.
 
-    def __init__(self, jobs: int, documents: int):
+    ``method`` "fork" starts the workers at once, as copies of this process before any model
+    is loaded in it; "forkserver" forks them from the warmed fork server (``_start_warm_parent``)."""
+
+    def __init__(self, jobs: int, documents: int, method: str = "fork"):
         self.pool = None
         if jobs > 1 and documents > 1:
             import multiprocessing
             from concurrent.futures import ProcessPoolExecutor
 
-            # fork: the workers start at once, before any model is loaded in this process
-            method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+            if method not in multiprocessing.get_all_start_methods():
+                method = "spawn"
             self.pool = ProcessPoolExecutor(max_workers=min(jobs, documents),
                                             mp_context=multiprocessing.get_context(method),
                                             initializer=_init_worker)
@@ -283,7 +308,17 @@ def audit_corpus(auditor, files: list[Path], sources: list[Path | None], out_dir
                 outcome.error_code = max(outcome.error_code, code)
             else:
                 docs.append(doc)
+        warmed = False
+        if stages.pool is not None and docs:
+            auditor.open_model()
+            # While the model translates, a process of its own loads what finishing a
+            # document needs; the workers that finish the documents are forked from it
+            # and share it, instead of each loading its own.
+            warmed = auditor.translator is not None and _start_warm_parent()
         auditor.translate(docs, map_batches=_map_with_datasets(corpus_batch(settings)))
+        if warmed:
+            stages.close()
+            stages = _Stages(jobs, len(docs), "forkserver")
         finished = stages.map(finish_one, [(settings, doc, str(out_dir), formats, list(combined)) for doc in docs])
     finally:
         stages.close()

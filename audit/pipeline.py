@@ -179,6 +179,22 @@ class Auditor:
         doc.findings = sort_findings(_dedupe(findings))
         return doc
 
+    def warm_up(self) -> None:
+        """Load here what finishing a document loads on first use (the sentence-embedding
+        model, WordNet, word frequencies, the language identifier, the report templates):
+        a two-sentence sample is finished and rendered, and its results dropped.  Worker
+        processes forked afterwards share what it loaded instead of each loading its own."""
+        from .report import render_reports, report_paths
+        from .translate import TranslationResult
+
+        doc = self.load_text(_SAMPLE[0], "sample.de.txt", _SAMPLE[1], "sample.en.txt", input_format="txt")
+        todo = [(doc, seg) for seg in translatable(doc)]
+        sources = [s.text for s in doc.source_segments]
+        fill_back_translations(todo, [TranslationResult(text=sources[min(k, len(sources) - 1)], logprob=-1.0)
+                                      for k in range(len(todo))])
+        self.finish(doc)
+        render_reports(doc, self, report_paths(doc.name, Path("."), ["html", "json"]), ["html", "json"], True)
+
     def passed(self, doc: Document) -> bool:
         return gate(doc.findings, self.fail_on)
 
@@ -197,6 +213,13 @@ class Auditor:
             "glossary": Path(self.settings.glossary_path).name if self.settings.glossary_path else None,
             "accepted_findings": Path(self.settings.ignore_path).name if self.settings.ignore_path else None,
         }
+
+
+# What ``Auditor.warm_up`` audits: a German article of two sentences and its English original.
+_SAMPLE = ("Der Stadtrat hat am Montag den Bau einer neuen Brücke über den Fluss beschlossen. "
+           "Die Arbeiten sollen im Frühjahr beginnen und rund 12 Millionen Euro kosten.\n",
+           "On Monday the city council approved the construction of a new bridge across the river. "
+           "Work is to begin in the spring and cost around 12 million euros.\n")
 
 
 def _dedupe(findings):

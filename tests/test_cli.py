@@ -227,6 +227,34 @@ def test_a_check_can_be_switched_off_in_the_configuration(tmp_path):
     assert bad.returncode == 2 and "'blitz', which is no check" in bad.stderr
 
 
+@pytest.mark.slow
+def test_batch_workers_forked_from_the_warmed_server_write_what_one_process_writes(tiny_model, tmp_path):
+    """With a model, the workers that finish the documents are forked from a server that
+    loaded the scoring models while the model translated: same files as one process."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    articles = {"rat": ("Der Rat tagte am Montag in Bonn. Er beschloss 12 neue Schulen.\n",
+                        "The council met in Bonn on Monday. It approved 12 new schools.\n"),
+                "wetter": ("Am Dienstag regnete es in Hamburg. Die Elbe stieg um 40 Zentimeter.\n",
+                           "It rained in Hamburg on Tuesday. The Elbe rose by 40 centimetres.\n"),
+                "bahn": ("Die Bahn meldete 300 Verspätungen.\n", None)}
+    for name, (german, english) in articles.items():
+        (corpus / f"{name}.de.txt").write_text(german, encoding="utf-8")
+        if english:
+            (corpus / f"{name}.en.txt").write_text(english, encoding="utf-8")
+    outputs = {}
+    for jobs in (1, 2):
+        out = tmp_path / f"out{jobs}"
+        result = mt_audit("batch", corpus, "--source-dir", corpus, "--backend", "marian", "--model", tiny_model,
+                          "--jobs", jobs, "--out", out, "--format", "html,json", "--fail-on", "never", "--quiet",
+                          env={"MT_AUDIT_CACHE_DIR": str(tmp_path / f"cache{jobs}")})
+        assert result.returncode == 0, result.stderr[-3000:]
+        outputs[jobs] = {p.name: p.read_bytes() for p in sorted(out.iterdir())}
+    assert len(outputs[1]) == 3 * 2 + 1 and outputs[1] == outputs[2]
+    lines = [json.loads(line) for line in outputs[2]["corpus.jsonl"].decode().splitlines()]
+    assert any(line["back_translation"] and line["drift"] for line in lines)
+
+
 def test_batch_workers_write_what_one_process_writes(tmp_path):
     corpus = tmp_path / "corpus"
     corpus.mkdir()
