@@ -9,7 +9,8 @@ peak RSS, and how time grows from 1x to 4x the corpus (linear: the 4x run takes 
 four times the 1x run, ``growth`` about 1.0).  The ctranslate2 part uses the full-size
 random-weight model of ``benchmarks.translate`` (real configuration and tokenizer) on a
 smaller corpus and prints end-to-end sentences/s as a share of the translation-only rate
-measured in the same run: the rest of the pipeline must cost little beside translation.
+measured in the same run (the mean of one measurement right before the audit and one right
+after it): the rest of the pipeline must cost little beside translation.
 """
 from __future__ import annotations
 
@@ -71,6 +72,9 @@ def run_batch(corpus: Path, out: Path, extra: list[str], env: dict, cwd: Path = 
             "except SystemExit:\n"
             "    pass\n"
             "seconds = time.perf_counter() - start\n"
+            "from multiprocessing import forkserver\n"
+            "if getattr(forkserver._forkserver, '_forkserver_pid', None):  # its workers' peak counts too\n"
+            "    forkserver._forkserver._stop()\n"
             "peak = [l for l in open('/proc/self/status') if l.startswith('VmHWM:')]\n"
             "rss = int(peak[0].split()[1]) / 1024 if peak else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024\n"
             "workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024\n"
@@ -189,20 +193,26 @@ def main() -> None:
             sentences = corpus_sentences(corpus)
             # Convert once outside the timed runs, as `make models` or a first audit would.
             translation_only(model_dir, sentences[:2], env, args.batch_size)
-            alone = translation_only(model_dir, sentences, env, args.batch_size)
+            # This machine's speed drifts over minutes: the translation-only rate is measured
+            # right before and right after the whole audit, and their mean is the reference.
+            before = translation_only(model_dir, sentences, env, args.batch_size)
             env_model = {**env, "MT_AUDIT_BENCH_FORCED_LENGTH": str(RATIO)}
             timing = run_batch(corpus, tmp / "out-model", [
                 "--backend", "ctranslate2", "--model", str(model_dir), "--batch-size", str(args.batch_size),
                 "--no-cache"], env_model)
+            after = translation_only(model_dir, sentences, env, args.batch_size)
+            alone = {"seconds": (before["seconds"] + after["seconds"]) / 2}
             alone_rate = len(sentences) / alone["seconds"]
             end_to_end = len(sentences) / timing["seconds"]
             report["ctranslate2"] = {**size, "sentences": len(sentences), "translation_only_s": alone["seconds"],
+                                     "translation_only_before_after_s": [before["seconds"], after["seconds"]],
                                      "end_to_end_s": timing["seconds"], "peak_rss_mb": timing["peak_rss_mb"],
                                      "worker_peak_rss_mb": timing["worker_peak_rss_mb"],
                                      "translation_only_sentences_per_s": alone_rate,
                                      "end_to_end_sentences_per_s": end_to_end,
                                      "share_of_translation_rate": round(end_to_end / alone_rate, 3)}
-            print(f"ctranslate2: {len(sentences)} sentences, translation only {alone_rate:.2f}/s, end to end "
+            print(f"ctranslate2: {len(sentences)} sentences, translation only {alone_rate:.2f}/s (before "
+                  f"{len(sentences) / before['seconds']:.2f}/s, after {len(sentences) / after['seconds']:.2f}/s), end to end "
                   f"{end_to_end:.2f}/s ({100 * end_to_end / alone_rate:.0f}% of the translation rate), "
                   f"peak RSS {timing['peak_rss_mb']:.0f} MB + largest worker {timing['worker_peak_rss_mb']:.0f} MB")
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
