@@ -162,8 +162,10 @@ class _Surface:
         weights[offsets[CHAR_ORDER]:offsets[CHAR_ORDER + 1]] = [idf[word] for word in vocabularies[CHAR_ORDER]]
         column_slots = np.repeat(np.arange(CHAR_ORDER + 2), np.diff(offsets))
         self.project = sparse.csr_matrix((weights, (np.arange(size), column_slots)), shape=(size, CHAR_ORDER + 2))
+        # only what both sides of the document hold can be shared
         self.shared_columns = np.nonzero((self.matrices[0].getnnz(axis=0) > 0)
                                          & (self.matrices[1].getnnz(axis=0) > 0))[0]
+        self.shared_project = self.project[self.shared_columns]
 
     def _runs(self, side: int, starts, counts) -> tuple:
         """The summed rows of the distinct runs of sentences among (``starts[k]``,
@@ -186,10 +188,8 @@ class _Surface:
         runs_b, which_b = self._runs(1, j, db)
         total_a = np.asarray((runs_a @ self.project).todense())[which_a]
         total_b = np.asarray((runs_b @ self.project).todense())[which_b]
-        # only what both sides of the document hold can be shared
-        both = self.shared_columns
-        runs_a, runs_b = runs_a[:, both], runs_b[:, both]
-        project = self.project[both]
+        runs_a, runs_b = runs_a[:, self.shared_columns], runs_b[:, self.shared_columns]
+        project = self.shared_project
         shared = np.zeros((len(which_a), CHAR_ORDER + 2))
         for lo in range(0, len(which_a), self.CHUNK):
             part = slice(lo, lo + self.CHUNK)
@@ -303,9 +303,16 @@ def _align(translated_a: list[str], b: list[str], params: AlignParams | None = N
                 + params.embedding_weight * embedded.similarities(i, j, da, db)
         return similarity, overlap
 
-    def unit_costs(i, j, da, db):
-        """The cost of each bead per character of it."""
-        i, j, da, db = (np.asarray(x, dtype=np.int64) for x in (i, j, da, db))
+    scored: dict[tuple[int, int, int, int], float] = {}
+
+    def unit_costs(beads: list[tuple[int, int, int, int]]) -> list[float]:
+        """The cost per character of each bead (i, j, da, db), each bead scored once."""
+        todo = list(dict.fromkeys(bead for bead in beads if bead not in scored))
+        if todo:
+            scored.update(zip(todo, _unit_costs(*(np.array(x, dtype=np.int64) for x in zip(*todo))).tolist()))
+        return [scored[bead] for bead in beads]
+
+    def _unit_costs(i, j, da, db):
         similarity, overlap = similarities(i, j, da, db)
         # Length agreement relative to each side's total (as Gale & Church): translated
         # text runs longer or shorter overall, so compare shares, not raw counts.
@@ -320,10 +327,15 @@ def _align(translated_a: list[str], b: list[str], params: AlignParams | None = N
         centre = i * m / n
         return range(max(0, int(centre - band)), min(m, int(centre + band) + 1) + 1)
 
-    nearby = [(i, j) for i in range(n) for j in diagonal(i) if j < m]
-    near_costs = unit_costs(*zip(*nearby), [1] * len(nearby), [1] * len(nearby))
+    # every bead between two cells of the band, scored at once with the 1:1 beads of the band
+    cells = [(i, j) for i in range(n + 1) for j in diagonal(i)]
+    in_band = set(cells)
+    candidates = [(i, j, da, db) for i, j in cells for da, db in BEADS
+                  if da and db and (i + da, j + db) in in_band]
+    nearby = [(i, j, 1, 1) for i in range(n) for j in diagonal(i) if j < m]
+    unit_costs(candidates + nearby)
     closest = [math.inf] * n
-    for (i, _), cost in zip(nearby, near_costs.tolist()):
+    for (i, *_), cost in zip(nearby, unit_costs(nearby)):
         closest[i] = min(closest[i], cost)
     typical = sorted(cost if cost < math.inf else 1.0 for cost in closest)
     matched = typical[len(typical) // 2]
@@ -334,20 +346,15 @@ def _align(translated_a: list[str], b: list[str], params: AlignParams | None = N
         # document's typical matched pair to its typical unrelated pair (a sentence and one
         # half the document away).  Aligning a 1:1 bead costs its unit cost times half its
         # length, skipping both sentences the skip cost times their length.
-        far = sorted(unit_costs(range(n), half_away(n, m), [1] * n, [1] * n).tolist()) if m > 1 else [1.0]
+        far = sorted(unit_costs([(i, j, 1, 1) for i, j in enumerate(half_away(n, m))])) if m > 1 else [1.0]
         unrelated = max(far[len(far) // 2], matched)
         skip_cost = (matched + params.unrelated_share * (unrelated - matched)) / 2
 
-    # every bead between two cells of the band, scored at once
-    cells = [(i, j) for i in range(n + 1) for j in diagonal(i)]
-    in_band = set(cells)
-    candidates = [(i, j, da, db) for i, j in cells for da, db in BEADS
-                  if da and db and (i + da, j + db) in in_band]
     costs: dict[tuple[int, int, int, int], float] = {}
     if candidates:
         i, j, da, db = (np.array(x, dtype=np.int64) for x in zip(*candidates))
         length = (chars_a[i + da] - chars_a[i]) + (chars_b[j + db] - chars_b[j]) * scale
-        costs = dict(zip(candidates, (unit_costs(i, j, da, db) * length / 2).tolist()))
+        costs = dict(zip(candidates, (np.array(unit_costs(candidates)) * length / 2).tolist()))
 
     def bead_cost(i: int, j: int, da: int, db: int) -> float:
         if da == 0 or db == 0:
@@ -433,7 +440,7 @@ class _Embedded:
         """The similarity of each bead (arrays of start and length on either side)."""
         np = self.np
         distance = 1 - self._cosines(*(np.asarray(v, dtype=np.int64) for v in (i, j, da, db)))
-        return self.np.maximum(0.0, 1 - distance / self.unrelated)
+        return np.maximum(0.0, 1 - distance / self.unrelated)
 
 
 def containment(words: Counter, other: Counter, idf: dict[str, float]) -> float:

