@@ -17,7 +17,7 @@ BASELINE ?=
 AUDIT_ARGS ?=
 SERVE_ARGS ?=
 
-.PHONY: install audit test test-fast bench models eval clean browser serve
+.PHONY: install audit test test-fast bench models eval clean browser serve dictionary
 
 install: $(STAMP)
 
@@ -27,6 +27,7 @@ $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(PIP) install -c constraints.txt torch==2.13.0
 	$(PIP) install -c constraints.txt -e '.[all,test]'
+	@$(MAKE) --no-print-directory dictionary
 	@if $(BIN)/pip list 2>/dev/null | grep -qi nvidia; then echo "CUDA packages were installed: check constraints.txt" >&2; exit 1; fi
 	touch $(STAMP)
 
@@ -42,6 +43,14 @@ test-fast: $(STAMP)
 # The editor's page and the JSON API on http://localhost:8765/ (SERVE_ARGS: e.g. --ignore accepted.json --backend ctranslate2).
 serve: $(STAMP)
 	$(BIN)/mt-audit serve $(SERVE_ARGS)
+
+# The German-English dictionary of the model-free meaning checks (Debian's trans-de-en, Ding,
+# GPL-2+); without it those checks are left out and the audit says so.
+dictionary:
+	@test -f /usr/share/trans/de-en || ! command -v apt-get >/dev/null || [ "$$(id -u)" != 0 ] \
+		|| (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq trans-de-en) \
+		|| echo "trans-de-en could not be installed: the dictionary checks are left out" >&2
+	@test -f /usr/share/trans/de-en || echo "no German-English dictionary (apt-get install trans-de-en, or MT_AUDIT_DICTIONARY=FILE): the dictionary checks are left out" >&2
 
 # Debian's Chromium for the browser test of the HTML report.
 browser:

@@ -62,6 +62,16 @@ CATALOG: tuple[CheckInfo, ...] = (
     CheckInfo("source.omission", "Much of the English source passage has no counterpart in the German.",
               "A sentence half translated loses facts the reader never learns are missing.", "minor",
               "source"),
+    CheckInfo("source.meaning", "A German passage whose words and sentence meaning do not match its English "
+                                "source (model-free quality estimate).",
+              "Mistranslated words, dropped clauses and additions change what the reader is told. The "
+              "finding points at the German words that render nothing of the source and names the source "
+              "words the German does not render; its confidence is the fitted probability of a major "
+              "accuracy error. Thresholds and weights are in [qe] of the configuration.", "minor", "source"),
+    CheckInfo("source.untranslated", "Words of the English source left standing in the German.",
+              "A source-language fragment is a passage the reader cannot read or a sign the system gave "
+              "up; a run of such words is major. Words German uses (anglicisms, audit/data/anglicisms.toml "
+              "and crosslingual.toml) are not flagged.", "minor", "source"),
     CheckInfo("drift.score", "The back-translation says something other than the English source.",
               "The drift score combines the signals listed in docs/checks.md (chrF, embeddings, "
               "numbers, negation, names, antonyms, omitted and added words) in one fitted model; its "

@@ -16,17 +16,19 @@ def _number(value) -> bool:
 
 def _merge(config: dict, user: dict, where: str, path) -> None:
     """Merge ``user`` into ``config``: known keys only, values of the same type (numbers
-    finite), tables merged key by key.  ``drift.weights`` may name any drift signal and
-    is replaced as a whole (a fitted file lists exactly the weights of its model)."""
+    finite), tables merged key by key.  ``drift.weights`` may name any drift signal, and
+    ``qe.weights`` any quality-estimation feature; each is replaced as a whole (a fitted file lists exactly the weights of its model)."""
     from .drift import SIGNALS
+    from .qe import FEATURES
 
     for key, value in user.items():
         name = f"{where}.{key}" if where else key
-        if name == "drift.weights" and isinstance(value, dict):
-            bad = [k for k, v in value.items() if k not in SIGNALS or not _number(v)]
+        if name in ("drift.weights", "qe.weights") and isinstance(value, dict):
+            known, what = (SIGNALS, "drift signal") if name == "drift.weights" else (FEATURES, "quality-estimation feature")
+            bad = [k for k, v in value.items() if k not in known or not _number(v)]
             if bad:
-                raise ConfigError(f"The configuration key drift.weights.{bad[0]} in {path} must name a drift signal "
-                                  f"and hold a finite number; signals: {', '.join(SIGNALS)}.")
+                raise ConfigError(f"The configuration key {name}.{bad[0]} in {path} must name a {what} "
+                                  f"and hold a finite number; {what}s: {', '.join(known)}.")
             config[key] = dict(value)
             continue
         if isinstance(value, float) and not math.isfinite(value):

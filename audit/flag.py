@@ -6,6 +6,7 @@ finding names the signal that raised it and quotes the words involved.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from .crosscheck import check_pair
@@ -35,6 +36,7 @@ def drift_findings(doc: Document, config: dict) -> list[Finding]:
                 out.append(Finding(**span, category=issue.category, severity=issue.severity,
                                    check=f"source.{issue.category}", message=issue.message,
                                    suggestion=issue.suggestion, confidence=issue.confidence))
+            out.extend(meaning_findings(doc, segs, config))
             drift = sig.get("drift")
             if drift is not None and drift >= drift_cfg["minor"]:
                 severity = MAJOR if drift >= drift_cfg["major"] else MINOR
@@ -70,8 +72,7 @@ def drift_findings(doc: Document, config: dict) -> list[Finding]:
     # Aligned through back-translations, a source sentence left over was dropped; aligned
     # German against English without a model, it may be one the surface could not pair.
     compared = any(seg.back_translation for seg in doc.prose_segments)
-    for src_id in _unaligned_source(doc):
-        seg = next((s for s in doc.prose_segments), None)
+    for src_id, seg in _unaligned_source(doc, by_id):
         if seg is not None:
             src = source_by_id[src_id]
             out.append(Finding(segment_id=seg.id, start=seg.start, end=seg.end, text=seg.text,
@@ -81,6 +82,90 @@ def drift_findings(doc: Document, config: dict) -> list[Finding]:
                                suggestion="check whether the sentence was dropped",
                                confidence=0.7 if compared else 0.4))
     return out
+
+
+def meaning_findings(doc: Document, segs, config: dict) -> list[Finding]:
+    """Findings of the model-free reading of a passage against its source (``audit/qe.py``):
+    English left standing in the German, and a passage whose words and sentence vectors say
+    that its meaning drifted.  Each points at the German words concerned and names the
+    source words that are not rendered."""
+    sig = segs[0].signals
+    words = sig.get("qe_words")
+    if not words:
+        return []
+    cfg = config["qe"]
+    out: list[Finding] = []
+    left = words.get("untranslated", [])
+    if len(left) >= cfg["untranslated_min_words"]:
+        runs = _runs(left, doc.text)
+        longest = max(runs, key=len)
+        major = len(longest) >= cfg["untranslated_major_run"]
+        a, b = longest[0][1], longest[-1][2]
+        out.append(Finding(segment_id=doc.segment_at(a).id if doc.segment_at(a) else segs[0].id, start=a, end=b,
+                           text=doc.text[a:b], category="untranslated", severity=MAJOR if major else MINOR,
+                           check="source.untranslated",
+                           message=f"{quote_words(w[0] for w in left)} stand{'s' if len(left) == 1 else ''} in the "
+                                   f"German as in the English source: left untranslated.",
+                           suggestion="translate the words", confidence=0.85 if major else 0.5))
+    if sig.get("qe") is None:
+        return out
+    # A changed figure or a lost negation has a finding of its own (source.number,
+    # source.negation): this one says what the words and sentence vectors say besides.
+    from .qe import score as qe_score
+
+    score = qe_score({**sig.get("qe_features", {}), "numbers": 0.0, "negation": 0.0}, config)
+    if score < cfg["minor"]:
+        return out
+    unrendered, unmatched = words.get("unrendered", []), words.get("unmatched", [])
+    features = sig.get("qe_features", {})
+    major = score >= cfg["major"] and bool(unrendered or unmatched)
+    if features.get("shorter", 0) > features.get("longer", 0) and unrendered and not unmatched:
+        category = "omission"
+    elif unmatched and not unrendered:
+        category = "addition"
+    else:
+        category = "mistranslation"
+    # the German words that render nothing of the source, the most telling first; else the passage
+    strongest = sorted(unmatched, key=lambda w: (-w[3], w[1]))[:cfg["words_named"]]
+    if strongest:
+        a, b = min(w[1] for w in strongest), max(w[2] for w in strongest)
+        if b - a > cfg["span_max_chars"]:
+            a, b = strongest[0][1], strongest[0][2]
+    else:
+        a, b = segs[0].start, segs[-1].end
+    parts = []
+    if unrendered:
+        parts.append(f"the source words {quote_words(w[0] for w in sorted(unrendered, key=lambda w: -w[3])[:cfg['words_named']])} "
+                     f"have no counterpart in the German")
+    if unmatched:
+        parts.append(f"{quote_words(w[0] for w in strongest)} render{'s' if len(strongest) == 1 else ''} nothing "
+                     f"of the source")
+    if not parts:
+        parts.append("the German and the source read differently (multilingual sentence vectors)")
+    sure = "likely" if major else "possibly"
+    message = f"Meaning {sure} changed ({score:.0%} sure): " + "; ".join(parts) + "."
+    seg = doc.segment_at(a) or segs[0]
+    out.append(Finding(segment_id=seg.id, start=a, end=b, text=doc.text[a:b], category=category,
+                       severity=MAJOR if major else MINOR, check="source.meaning", message=message,
+                       suggestion="compare the passage with the source and render the words named",
+                       confidence=round(score, 3)))
+    return out
+
+
+def _runs(words: list, text: str) -> list[list]:
+    """Words separated only by spaces, punctuation and English function words ("left behind
+    at the door"), as runs."""
+    from .qe import english_function_words
+
+    bridges = english_function_words()
+    runs: list[list] = []
+    for w in sorted(words, key=lambda w: w[1]):
+        gap = text[runs[-1][-1][2]:w[1]] if runs else ""
+        if runs and all(part.lower() in bridges for part in re.findall(r"\w+", gap)):
+            runs[-1].append(w)
+        else:
+            runs.append([w])
+    return runs
 
 
 def drift_confidence(drift: float, cfg: dict) -> float:
@@ -145,8 +230,22 @@ def _back(segs) -> str:
     return " ".join(s.back_translation or "" for s in segs)
 
 
-def _unaligned_source(doc: Document) -> list[str]:
-    return [sid for bead in doc.alignments if not bead.german for sid in bead.source]
+def _unaligned_source(doc: Document, by_id: dict) -> list[tuple[str, object]]:
+    """Each source sentence left unaligned, with the German sentence where it would have
+    been rendered: the last of the bead before it (the first of the bead after it at the
+    start of the text)."""
+    out = []
+    beads = doc.alignments
+    for k, bead in enumerate(beads):
+        if bead.german:
+            continue
+        before = next((b.german[-1] for b in reversed(beads[:k]) if b.german), None)
+        after = next((b.german[0] for b in beads[k + 1:] if b.german), None)
+        near = by_id.get(before or after) if (before or after) else None
+        if near is None or near.kind == BOILERPLATE:
+            near = next((s for s in doc.prose_segments), None)
+        out.extend((sid, near) for sid in bead.source)
+    return out
 
 
 def _short(text: str | None, limit: int = 80) -> str:

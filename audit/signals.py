@@ -63,6 +63,52 @@ def compute_signals(doc: Document, config: dict) -> None:
         for seg in segs:
             seg.signals = signals
             seg.drift = signals.get("drift")
+    crosslingual_units(doc, units, config)
+
+
+def crosslingual_units(doc: Document, units: list, config: dict) -> None:
+    """Model-free quality estimation of each passage against its source (``audit/qe.py``):
+    the features, the words they name (offsets into ``doc.text`` and ``doc.source_text``)
+    and the score, in ``qe`` / ``qe_features`` / ``qe_words`` of the passage's signals.
+    Passages that were back-translated are judged through their back-translation instead."""
+    from . import qe
+    from .crosscheck import negation_issues, number_issues
+
+    by_id = {s.id: s for s in doc.source_segments}
+    bead_sources = {a.german[0]: a.source for a in doc.alignments if a.german}
+    todo = []
+    for segs, _, bt, _ in units:
+        sources = [by_id[i] for i in bead_sources.get(segs[0].id, [])]
+        if bt is not None or not sources:
+            continue
+        todo.append((segs, sources))
+    if not todo:
+        return
+    from .bilingual import dictionary
+
+    if dictionary() is None:
+        doc.warnings.append(qe.NO_DICTIONARY)
+    vectors = qe.vector_features([([s.text for s in sources], [s.text for s in segs]) for segs, sources in todo])
+    for (segs, sources), vector in zip(todo, vectors):
+        start, end = segs[0].start, segs[-1].end
+        source_start, source_end = sources[0].start, sources[-1].end
+        german = doc.text[start:end]
+        source = (doc.source_text or "")[source_start:source_end]
+        reading = qe.lexical(source, german)
+        features = {**reading.features, **vector, **qe.length_features(source, german)}
+        features["numbers"] = float(any(i.severity == "major" for i in number_issues(source, german)))
+        features["negation"] = float(bool(negation_issues(source, german)))
+        words = {"unrendered": [[w.text, w.start + source_start, w.end + source_start, round(w.weight, 2)]
+                                for w in reading.unrendered],
+                 "unmatched": [[w.text, w.start + start, w.end + start, round(w.weight, 2)] for w in reading.unmatched],
+                 "untranslated": [[w.text, w.start + start, w.end + start, round(w.weight, 2)]
+                                  for w in reading.untranslated]}
+        signals = {"qe_features": {k: round(v, 4) for k, v in sorted(features.items())}, "qe_words": words,
+                   "qe_dictionary": reading.dictionary}
+        if config.get("qe", {}).get("weights"):
+            signals["qe"] = qe.score(features, config)
+        for seg in segs:
+            seg.signals.update(signals)
 
 
 def reference_free_score(signals: dict, config: dict) -> float:

@@ -177,6 +177,17 @@ def main() -> None:
             print(f"{'baseline 4x (' + Path(args.baseline).name + ')':<34}{'':>7}{words:>10}{timing['seconds']:>8.1f}"
                   f"{words / timing['seconds']:>10.0f}{'':>8}{timing['peak_rss_mb']:>8.0f}MB")
             print(f"model-free speed-up against the baseline (4x corpus): {report['speedup_vs_baseline']:.1f}x")
+            # with English sources: the alignment and the model-free reading of German against English
+            corpus = tmp / "corpus1-sources"
+            timing = run_batch(corpus, tmp / "out-baseline-sources", ["--backend", "none"], env, cwd=Path(args.baseline))
+            words = report["model_free"]["1x with sources"]["words"]
+            report["baseline_1x_with_sources"] = {**timing, "words_per_s": words / timing["seconds"]}
+            report["speedup_vs_baseline_with_sources"] = round(
+                report["model_free"]["1x with sources"]["words_per_s"] / report["baseline_1x_with_sources"]["words_per_s"], 2)
+            print(f"{'baseline 1x with sources':<34}{'':>7}{words:>10}{timing['seconds']:>8.1f}"
+                  f"{words / timing['seconds']:>10.0f}{'':>8}{timing['peak_rss_mb']:>8.0f}MB")
+            print(f"model-free speed-up against the baseline with sources (1x corpus): "
+                  f"{report['speedup_vs_baseline_with_sources']:.2f}x")
         if runs:
             one, four = report["model_free"]["1x"], report["model_free"]["4x"]
             report["growth_4x_over_1x"] = round((four["seconds"] / four["words"]) / (one["seconds"] / one["words"]), 2)

@@ -101,6 +101,9 @@ def _unpacked_langid(tmp_path_factory) -> Path:
     return next(folder.glob("py3langid-*.npz"))
 
 
+DICTIONARY = ROOT / "tests" / "data" / "ding-sample.de-en"
+
+
 @pytest.fixture(autouse=True)
 def _isolated_caches(tmp_path, monkeypatch, _unpacked_langid):
     """Tests never touch the user's translation cache nor the network."""
@@ -109,6 +112,8 @@ def _isolated_caches(tmp_path, monkeypatch, _unpacked_langid):
     (cache / _unpacked_langid.name).symlink_to(_unpacked_langid)
     monkeypatch.setenv("MT_AUDIT_CACHE_DIR", str(cache))
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    # the word evidence reads a small dictionary of the tests' own, the same on every machine
+    monkeypatch.setenv("MT_AUDIT_DICTIONARY", str(DICTIONARY))
     monkeypatch.delenv("MT_AUDIT_MODEL", raising=False)
 
 

@@ -228,7 +228,7 @@ def test_eval_mqm_counts_flags_on_erroneous_and_clean_segments(tmp_path):
     out = tmp_path / "mqm.json"
     result = CliRunner().invoke(main, ["eval", "mqm", str(tmp_path), "--json", str(out)])
     assert result.exit_code == 0, result.output
-    figures = json.loads(out.read_text())
+    figures = json.loads(out.read_text())["ted"]
     assert figures["major_accuracy_error"] == {"segments": 1, "flag_rate": 1.0}
     assert figures["no_error"] == {"segments": 3, "flag_rate": 0.3333}
     assert figures["no_error_by_check"] == {"number": 0.3333}

@@ -163,17 +163,102 @@ def eval_contrastive_command(directory, json_path, config_path):
 @click.argument("directory", type=click.Path(path_type=Path))
 @_json_option
 @_thresholds_option
-def eval_mqm_command(directory, json_path, config_path):
-    """Model-free source-vs-German checks against expert MQM annotations
-    (DIRECTORY/mqm/mqm_ted_ende.seglevel.tsv): the share of segments flagged among those
-    with a major accuracy error, and among those with no error."""
+@click.option("--backend", type=click.Choice(BACKENDS), default="none", show_default=True,
+              help="Back-translation backend for the audits of real MT output (none: only what needs no model).")
+@click.option("--model", default=None, help="Model id or local directory for a backend other than none.")
+@click.option("--workers", type=click.IntRange(1), default=None, help="Processes auditing the files (default: one per core).")
+@click.option("--limit", type=click.IntRange(1), default=None, help="Audit only the first N file pairs (a quick look).")
+@click.option("--records", "records_path", type=click.Path(path_type=Path),
+              help="Also write every line's gold, findings and passage features here (JSON).")
+@click.option("--tune", "tune_path", type=click.Path(path_type=Path),
+              help="Fit the [qe] model and thresholds on all audited lines and write them here as a configuration file.")
+@click.option("--ablation", is_flag=True, help="Also refit without each feature and print the held-out AUC.")
+@click.option("--professional", default="generaltest2022", show_default=True, metavar="SET",
+              help="The set of DIRECTORY/precision (professional translations) whose findings per 1000 words "
+                   "bound the fitted thresholds; 'none' leaves it out.")
+def eval_mqm_command(directory, json_path, config_path, backend="none", model=None, workers=None, limit=None,
+                     records_path=None, tune_path=None, ablation=False, professional="generaltest2022"):
+    """Expert MQM annotations of real English→German MT.  DIRECTORY/mqm-wmt23 (WMT23, 12
+    systems; each file pair audited as `mt-audit check SYS__DOC.de.txt --source
+    SYS__DOC.en.txt` would): recall on lines with a major accuracy error at the false-flag
+    rate on error-free lines, the published QE metrics at the same rate, figures by
+    domain, system, error category and check, span agreement, and the [qe] model fitted on
+    one part and measured on the other.  DIRECTORY/mqm/mqm_ted_ende.seglevel.tsv (TED):
+    the source-vs-German checks per segment."""
+    import json
+    import os
+
     from ..config import load_config
+    from ..pipeline import AuditSettings
+    from . import mqm_wmt
     from .mqm import eval_mqm
 
-    figures = _measured(lambda: eval_mqm(directory, load_config(config_path)))
-    table = {"major accuracy error": figures["major_accuracy_error"], "no error": figures["no_error"],
-             **{f"no error, {check} check": {"flag_rate": rate} for check, rate in figures["no_error_by_check"].items()}}
-    _print_figures("source-vs-German checks (MQM, TED en-de)", table, json_path, figures)
+    record = {}
+    ted = Path(directory) / "mqm" / "mqm_ted_ende.seglevel.tsv"
+    wmt = mqm_wmt.data_folder(directory) / "gold.jsonl"
+    if not ted.is_file() and not wmt.is_file():
+        _fail(AuditError(f"Neither {wmt} nor {ted} exists: no MQM data to measure on."))
+    if wmt.is_file():
+        settings = AuditSettings(backend=backend, model=model or os.environ.get("MT_AUDIT_MODEL") or DEFAULT_MODEL,
+                                 config_path=str(config_path) if config_path else None, quiet=True)
+        result = _measured(mqm_wmt.eval_mqm_wmt, directory, settings, workers, limit)
+        records = result.pop("records")
+        if records_path:
+            from ..report import write_atomic
+
+            write_atomic(Path(records_path), json.dumps(records, ensure_ascii=False) + "\n")
+        figures = result["all"]
+        _print_figures("real MT (MQM WMT23 en-de): lines with a major accuracy error found, error-free lines flagged",
+                       {"major findings": {"recall": figures["major"]["recall"],
+                                           "false flags": figures["major"]["false_flag_rate"],
+                                           **figures["major"]["anchors_at_same_rate"]},
+                        "any finding": {"recall": figures["any"]["recall"],
+                                        "false flags": figures["any"]["false_flag_rate"],
+                                        **figures["any"]["anchors_at_same_rate"]}}, None)
+        click.echo(f"lines {figures['lines']}, with a major accuracy error {figures['major_accuracy_lines']}, "
+                   f"error-free {figures['error_free_lines']}; the metrics' columns: their recall at the same "
+                   f"false-flag rate; AUC {figures['auc']} (metrics: "
+                   + ", ".join(f"{k} {v}" for k, v in figures["anchors_auc"].items()) + "); recall at 5/10/20% "
+                   f"false flags by the findings' confidence: " + ", ".join(f"{v}" for v in figures["recall_at"].values()))
+        _print_figures("span agreement (major findings on lines with a major accuracy error)",
+                       {"": figures["span_agreement"]}, None)
+        _print_figures("by domain", result["by_domain"], None)
+        _print_figures("by system", result["by_system"], None)
+        _print_figures("by major accuracy error category (lines holding one)", result["by_category"], None)
+        _print_figures("by check (share of lines flagged)", result["by_check"], None)
+        try:
+            good = None
+            if professional.lower() != "none" and (Path(directory) / "precision" / professional).is_dir():
+                good = mqm_wmt.professional_passages(directory, settings, professional)
+            result["held_out"] = mqm_wmt.cross_validate(records, professional=good)
+            _print_figures("[qe] fitted on one part, measured on the other (line = its highest passage score; "
+                           f"thresholds also bounded on {good['set'] if good else 'no professional set'})",
+                           result["held_out"], None)
+            if ablation:
+                result["ablation"] = mqm_wmt.ablation(records)
+                _print_figures("held-out AUC without each feature", result["ablation"], None)
+            if tune_path:
+                from ..report import write_atomic
+
+                model_fit = mqm_wmt.fit(records, professional=good)
+                write_atomic(Path(tune_path), mqm_wmt.tuned_toml(model_fit, directory))
+                click.echo(f"fitted [qe] model and thresholds written to {tune_path}", err=True)
+        except AuditError as err:
+            if tune_path or ablation:
+                _fail(err)
+            click.echo(f"no held-out figures: {err}", err=True)
+        record["wmt23"] = result
+    if ted.is_file():
+        figures = _measured(lambda: eval_mqm(directory, load_config(config_path)))
+        table = {"major accuracy error": figures["major_accuracy_error"], "no error": figures["no_error"],
+                 **{f"no error, {check} check": {"flag_rate": rate}
+                    for check, rate in figures["no_error_by_check"].items()}}
+        _print_figures("source-vs-German checks (MQM, TED en-de)", table, None)
+        record["ted"] = figures
+    if json_path:
+        from ..report import write_atomic
+
+        write_atomic(Path(json_path), json.dumps(record, indent=2, sort_keys=True) + "\n")
 
 
 @eval_group.command("precision")
@@ -240,7 +325,8 @@ def eval_all_command(ctx, directory, json_dir):
 
     ctx.invoke(eval_segmentation_command, directory=directory, articles=(), json_path=target("segmentation"))
     ctx.invoke(eval_contrastive_command, directory=directory, json_path=target("contrastive"), config_path=None)
-    ctx.invoke(eval_mqm_command, directory=directory, json_path=target("mqm"), config_path=None)
+    ctx.invoke(eval_mqm_command, directory=directory, json_path=target("mqm"), config_path=None, backend="none",
+               model=None)
     ctx.invoke(eval_precision_command, directory=directory, json_path=target("precision"), config_path=None,
                backend="none", model=None)
     ctx.invoke(eval_drift_command, directory=directory, json_path=target("drift"), config_path=None, tune_path=None)

