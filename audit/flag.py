@@ -107,14 +107,8 @@ def meaning_findings(doc: Document, segs, config: dict) -> list[Finding]:
                            message=f"{quote_words(w[0] for w in left)} stand{'s' if len(left) == 1 else ''} in the "
                                    f"German as in the English source: left untranslated.",
                            suggestion="translate the words", confidence=0.85 if major else 0.5))
-    if sig.get("qe") is None:
-        return out
-    # A changed figure or a lost negation has a finding of its own (source.number,
-    # source.negation): this one says what the words and sentence vectors say besides.
-    from .qe import score as qe_score
-
-    score = qe_score({**sig.get("qe_features", {}), "numbers": 0.0, "negation": 0.0}, config)
-    if score < cfg["minor"]:
+    score = sig.get("qe")
+    if score is None or score < cfg["minor"]:
         return out
     unrendered, unmatched = words.get("unrendered", []), words.get("unmatched", [])
     features = sig.get("qe_features", {})

@@ -263,8 +263,8 @@ def fit(rows: list[dict], unscored: tuple[str, ...] = UNSCORED) -> dict:
     ``MAJOR_RATE`` of the MT rows, minor ``MINOR_RATE``.
     """
     import numpy as np
-    from scipy.optimize import minimize
-    from scipy.special import expit
+
+    from .logistic import fit_non_negative
 
     names = _signal_names(rows, unscored)
     mt = _mt_rows(rows)
@@ -275,22 +275,7 @@ def fit(rows: list[dict], unscored: tuple[str, ...] = UNSCORED) -> dict:
 
     x = np.vstack([matrix(mt), matrix(drifted)])
     y = np.concatenate([np.zeros(len(mt)), np.ones(len(drifted))])
-    weight = np.where(y == 1, len(y) / (2 * len(drifted)), len(y) / (2 * len(mt)))
-    mean, spread = x.mean(axis=0), x.std(axis=0) + 1e-9
-    z = (x - mean) / spread
-    scale = weight.sum() / len(weight)
-
-    def loss(params):
-        w, bias = params[:-1], params[-1]
-        margin = z @ w + bias
-        value = (weight * (np.logaddexp(0, margin) - y * margin)).sum() + 0.5 * scale * (w @ w) / REGULARISATION
-        residual = weight * (expit(margin) - y)
-        return value, np.append(z.T @ residual + scale * w / REGULARISATION, residual.sum())
-
-    bounds = [(0.0, None)] * len(names) + [(None, None)]
-    solution = minimize(loss, np.zeros(len(names) + 1), jac=True, method="L-BFGS-B", bounds=bounds)
-    raw = solution.x[:-1] / spread
-    intercept = float(solution.x[-1] - raw @ mean)
+    raw, intercept = fit_non_negative(x, y, REGULARISATION)
     model = {"intercept": round(intercept, 5),
              "weights": {k: round(float(v), 5) for k, v in zip(names, raw) if round(float(v), 5) != 0.0}}
     config = load_config()

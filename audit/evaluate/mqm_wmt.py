@@ -367,10 +367,9 @@ def fit(records: list[dict], features: tuple[str, ...] | None = None, profession
     never lower it), returned for the raw features; and the thresholds at which the line
     score (its passages' highest) flags ``MAJOR_RATE`` / ``MINOR_RATE`` of error-free lines."""
     import numpy as np
-    from scipy.optimize import minimize
-    from scipy.special import expit
 
     from ..qe import FITTED
+    from .logistic import fit_non_negative
 
     names = list(features or FITTED)
     rows = [(i, y, f) for i, y, f in passage_rows(records) if y is not None]
@@ -378,23 +377,9 @@ def fit(records: list[dict], features: tuple[str, ...] | None = None, profession
         raise InputError("The MQM records hold no passages of both kinds (error and error-free) to fit on.")
     x = np.array([[f.get(k, 0.0) for k in names] for _, _, f in rows], dtype=float)
     y = np.array([y for _, y, _ in rows], dtype=float)
-    weight = np.where(y == 1, len(y) / (2 * y.sum()), len(y) / (2 * (len(y) - y.sum())))
-    mean, spread = x.mean(axis=0), x.std(axis=0) + 1e-9
-    z = (x - mean) / spread
-    scale = weight.sum() / len(weight)
-
-    def loss(params):
-        w, bias = params[:-1], params[-1]
-        margin = z @ w + bias
-        value = (weight * (np.logaddexp(0, margin) - y * margin)).sum() + 0.5 * scale * (w @ w) / REGULARISATION
-        residual = weight * (expit(margin) - y)
-        return value, np.append(z.T @ residual + scale * w / REGULARISATION, residual.sum())
-
-    bounds = [(0.0, None)] * len(names) + [(None, None)]
-    solution = minimize(loss, np.zeros(len(names) + 1), jac=True, method="L-BFGS-B", bounds=bounds)
-    raw = solution.x[:-1] / spread
-    model = {"intercept": round(float(solution.x[-1] - raw @ mean), 5),
-             "weights": {k: round(float(v), 5) for k, v in zip(names, raw) if round(float(v), 5) != 0.0}}
+    raw, intercept = fit_non_negative(x, y, REGULARISATION)
+    model = {"intercept": round(intercept, 5),
+             "weights": {k: round(v, 5) for k, v in zip(names, raw) if round(v, 5) != 0.0}}
     lines = line_scores(records, model)
     scores = sorted(lines.get(i, 0.0) for i, r in enumerate(records) if r["no_error"])
     model["major"] = _threshold(scores, MAJOR_RATE)
