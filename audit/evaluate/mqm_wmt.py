@@ -305,8 +305,10 @@ MAJOR_RATE = 0.03
 MINOR_RATE = 0.10
 # ... and the most findings per 1000 German words they may raise on professional translations
 # (a set of the precision corpus, `--professional`): these paraphrase more freely than
-# machine translation does, and a gate that fails good copy gets switched off.
-MAJOR_PER_1000 = 0.3
+# machine translation does, and a gate that fails good copy gets switched off.  Major gets half
+# the 0.3 per 1000 words the product allows, so that text of another year stays within it
+# (with the full 0.3 on generaltest2022, generaltest2023 got 0.55).
+MAJOR_PER_1000 = 0.15
 MINOR_PER_1000 = 0.5
 REGULARISATION = 1.0
 
