@@ -17,7 +17,8 @@ def _number(value) -> bool:
 def _merge(config: dict, user: dict, where: str, path) -> None:
     """Merge ``user`` into ``config``: known keys only, values of the same type (numbers
     finite), tables merged key by key.  ``drift.weights`` may name any drift signal, and
-    ``qe.weights`` any quality-estimation feature; each is replaced as a whole (a fitted file lists exactly the weights of its model)."""
+    ``qe.weights`` any quality-estimation feature; each is replaced as a whole (a fitted
+    file lists exactly the weights of its model)."""
     from .drift import SIGNALS
     from .qe import FEATURES
 

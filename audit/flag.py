@@ -101,7 +101,7 @@ def meaning_findings(doc: Document, segs, config: dict) -> list[Finding]:
         longest = max(runs, key=len)
         major = len(longest) >= cfg["untranslated_major_run"]
         a, b = longest[0][1], longest[-1][2]
-        out.append(Finding(segment_id=doc.segment_at(a).id if doc.segment_at(a) else segs[0].id, start=a, end=b,
+        out.append(Finding(segment_id=_segment_at(segs, a).id, start=a, end=b,
                            text=doc.text[a:b], category="untranslated", severity=MAJOR if major else MINOR,
                            check="source.untranslated",
                            message=f"{quote_words(w[0] for w in left)} stand{'s' if len(left) == 1 else ''} in the "
@@ -138,12 +138,16 @@ def meaning_findings(doc: Document, segs, config: dict) -> list[Finding]:
         parts.append("the German and the source read differently (multilingual sentence vectors)")
     sure = "likely" if major else "possibly"
     message = f"Meaning {sure} changed ({score:.0%} sure): " + "; ".join(parts) + "."
-    seg = doc.segment_at(a) or segs[0]
-    out.append(Finding(segment_id=seg.id, start=a, end=b, text=doc.text[a:b], category=category,
+    out.append(Finding(segment_id=_segment_at(segs, a).id, start=a, end=b, text=doc.text[a:b], category=category,
                        severity=MAJOR if major else MINOR, check="source.meaning", message=message,
                        suggestion="compare the passage with the source and render the words named",
                        confidence=round(score, 3)))
     return out
+
+
+def _segment_at(segs, offset: int):
+    """The segment of the passage that holds ``offset`` (its first where none does)."""
+    return next((s for s in segs if s.start <= offset < s.end), segs[0])
 
 
 def _runs(words: list, text: str) -> list[list]:
@@ -227,19 +231,21 @@ def _back(segs) -> str:
 def _unaligned_source(doc: Document, by_id: dict) -> list[tuple[str, object]]:
     """Each source sentence left unaligned, with the German sentence where it would have
     been rendered: the last of the bead before it (the first of the bead after it at the
-    start of the text)."""
-    out = []
-    beads = doc.alignments
-    for k, bead in enumerate(beads):
-        if bead.german:
+    start of the text), in the order of the alignment."""
+    out, waiting, before = [], [], None
+    for bead in doc.alignments:
+        if not bead.german:
+            if before is None:
+                waiting.extend(bead.source)  # placed at the first German sentence that follows
+            else:
+                out.extend((sid, before) for sid in bead.source)
             continue
-        before = next((b.german[-1] for b in reversed(beads[:k]) if b.german), None)
-        after = next((b.german[0] for b in beads[k + 1:] if b.german), None)
-        near = by_id.get(before or after) if (before or after) else None
-        if near is None or near.kind == BOILERPLATE:
-            near = next((s for s in doc.prose_segments), None)
-        out.extend((sid, near) for sid in bead.source)
-    return out
+        if before is None:
+            out.extend((sid, by_id[bead.german[0]]) for sid in waiting)
+            waiting = []
+        before = by_id[bead.german[-1]]
+    first = next(iter(doc.prose_segments), None)  # no German sentence aligned at all
+    return out + [(sid, first) for sid in waiting]
 
 
 def _short(text: str | None, limit: int = 80) -> str:

@@ -124,8 +124,13 @@ def _is_english_left(word: str, source_words: set[str], borrowed: frozenset[str]
     return english >= ENGLISH_ZIPF and english - german >= ENGLISH_OVER_GERMAN
 
 
-def lexical(source: str, german: str) -> Reading:
-    """The word evidence of one passage (``Reading`` without the sentence-vector features)."""
+_LOOK_UP = object()
+
+
+def lexical(source: str, german: str, lexicon=_LOOK_UP) -> Reading:
+    """The word evidence of one passage (``Reading`` without the sentence-vector features);
+    ``lexicon`` is the dictionary (``bilingual.dictionary()``, looked up when not given) or
+    None."""
     from .bilingual import dictionary, english_keys
 
     german_stop, english_stop, borrowed = _words()
@@ -147,7 +152,8 @@ def lexical(source: str, german: str) -> Reading:
     reading.features["untranslated"] = float(len(reading.untranslated))
     reading.features["untranslated_run"] = float(runs if runs >= 2 else 0)
 
-    lexicon = dictionary()
+    if lexicon is _LOOK_UP:
+        lexicon = dictionary()
     if lexicon is None:
         return reading
     reading.dictionary = True
@@ -156,7 +162,7 @@ def lexical(source: str, german: str) -> Reading:
     left = {w.start for w in reading.untranslated}
     translations = {m.start(): lexicon.translations(m.group()) for m in german_content}
     rendered_keys = set().union(*translations.values()) if translations else set()
-    german_lower = [m.group().lower() for m in german_tokens]
+    german_lower = {m.group().lower() for m in german_tokens}
     source_keys = set().union(*(english_keys(m.group()) for m in source_tokens))
 
     total = unrendered = 0.0
@@ -233,8 +239,6 @@ def _cosines(pairs: list[tuple[list[str], list[str]]], encode) -> list[float | N
     if not sentences:
         return [None] * len(pairs)
     matrix = encode(sentences)
-    if matrix is None:
-        return [None] * len(pairs)
     index = {s: k for k, s in enumerate(sentences)}
     out = []
     for a, b in pairs:
@@ -250,8 +254,8 @@ def vector_features(pairs: list[tuple[list[str], list[str]]]) -> list[dict[str, 
 
     e5 = encoder()
     use = universal_encoder()
-    e5_cos = _cosines(pairs, (lambda s: e5.vectors(s)) if e5 is not None else (lambda s: None))
-    use_cos = _cosines(pairs, (lambda s: use.vectors(s)) if use is not None else (lambda s: None))
+    e5_cos = _cosines(pairs, e5.vectors) if e5 is not None else [None] * len(pairs)
+    use_cos = _cosines(pairs, use.vectors) if use is not None else [None] * len(pairs)
     out = []
     for a, b in zip(e5_cos, use_cos):
         features = {}

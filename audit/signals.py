@@ -86,7 +86,8 @@ def crosslingual_units(doc: Document, units: list, config: dict) -> None:
         return
     from .bilingual import dictionary
 
-    if dictionary() is None:
+    lexicon = dictionary()
+    if lexicon is None:
         doc.warnings.append(qe.NO_DICTIONARY)
     vectors = qe.vector_features([([s.text for s in sources], [s.text for s in segs]) for segs, sources in todo])
     for (segs, sources), vector in zip(todo, vectors):
@@ -94,7 +95,7 @@ def crosslingual_units(doc: Document, units: list, config: dict) -> None:
         source_start, source_end = sources[0].start, sources[-1].end
         german = doc.text[start:end]
         source = (doc.source_text or "")[source_start:source_end]
-        reading = qe.lexical(source, german)
+        reading = qe.lexical(source, german, lexicon)
         features = {**reading.features, **vector, **qe.length_features(source, german)}
         features["numbers"] = float(any(i.severity == "major" for i in number_issues(source, german)))
         features["negation"] = float(bool(negation_issues(source, german)))
@@ -103,8 +104,7 @@ def crosslingual_units(doc: Document, units: list, config: dict) -> None:
                  "unmatched": [[w.text, w.start + start, w.end + start, round(w.weight, 2)] for w in reading.unmatched],
                  "untranslated": [[w.text, w.start + start, w.end + start, round(w.weight, 2)]
                                   for w in reading.untranslated]}
-        signals = {"qe_features": {k: round(v, 4) for k, v in sorted(features.items())}, "qe_words": words,
-                   "qe_dictionary": reading.dictionary}
+        signals = {"qe_features": {k: round(v, 4) for k, v in sorted(features.items())}, "qe_words": words}
         if config.get("qe", {}).get("weights"):
             signals["qe"] = qe.score(features, config)
         for seg in segs:
