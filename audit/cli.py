@@ -308,8 +308,13 @@ Exit codes:
 @click.option("--port", type=click.IntRange(1, 65535), default=8765, show_default=True, help="Port to listen on.")
 @click.option("--max-request-mb", type=click.FloatRange(0.01, 50), default=2.0, show_default=True,
               help="Largest request body accepted (the German, its source and the options together).")
+@click.option("--allowed-host", "allowed_hosts", multiple=True, metavar="NAME",
+              help="A host name the page is reached by, beyond localhost and IP addresses (requests naming "
+                   "any other Host are refused, against DNS rebinding); repeatable.")
+@click.option("--max-audit-seconds", type=click.FloatRange(1, 86400), default=600, show_default=True,
+              help="Longest time one audit may take; a longer one is stopped and answered with 503.")
 @_serve_options
-def serve(host, port, max_request_mb, **options):
+def serve(host, port, max_request_mb, allowed_hosts, max_audit_seconds, **options):
     """Serve the editor's page and the JSON API on http://HOST:PORT/.
 
     Editors paste or open the German (and the English source), check it, read the
@@ -326,11 +331,13 @@ def serve(host, port, max_request_mb, **options):
 
     baseline = options.get("ignore_path")
     options["ignore_path"] = None
+    names = set(allowed_hosts)
+    if host not in ("0.0.0.0", "::", ""):
+        names.add(host)
     try:
         service = Service(_settings(options), Path(baseline) if baseline else None,
-                          max_bytes=int(max_request_mb * 1024 * 1024))
-        if options["require_model"]:
-            service.auditor.open_model()
+                          max_bytes=int(max_request_mb * 1024 * 1024), allowed_hosts=frozenset(names),
+                          max_audit_seconds=max_audit_seconds)
     except AuditError as err:
         _fail(err)
     if host not in ("127.0.0.1", "localhost", "::1"):

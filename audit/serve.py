@@ -10,27 +10,34 @@ The API (``POST /api/check``, ``GET /api/health``, described at ``/openapi.json`
 the ``mt-audit/1`` JSON report or the HTML report.  Errors are JSON, ``{"error": "one
 sentence"}``, with a fitting status (411, 413, 422, 503).
 
-Safety: the server binds to localhost unless told otherwise; a request body is refused past
-the size limit (and without a Content-Length); no value of a request names a file: uploads
+Safety: the server binds to localhost unless told otherwise and answers only requests whose
+``Host`` is one it is reached by (localhost, an IP address, or a name given with
+``--allowed-host``), so a foreign page cannot reach it through DNS rebinding; a request body
+is refused past the size limit (and without a Content-Length); no value of a request names a
+file: uploads
 are decoded in memory and the only file written is the configured baseline; state-changing
 page requests carry the page's token and, where the browser sends one, a same-host Origin;
 every page is served with a Content-Security-Policy that allows scripts from the server only.
 Audits run one at a time on one worker thread (the model and the cache are not shared
-between threads); baseline writes are locked and atomic.
+between threads); an audit whose client has gone (the API request closed, the page no longer
+asking for its job) is dropped at its next stage or batch, and none runs past the time limit
+(``--max-audit-seconds``); baseline writes are locked and atomic.
 """
 # No ``from __future__ import annotations`` here: FastAPI reads the request models of the
 # routes, defined inside create_app, from the live annotations.
 import asyncio
 import hmac
+import ipaddress
 import itertools
 import secrets
 import threading
+import time
 from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 from . import __version__
 from .errors import AuditError, ConfigError, ModelUnavailable
@@ -49,6 +56,36 @@ REPORT_CSP = "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-
 STATIC = {"report.css": "text/css", "report.js": "text/javascript", "page.css": "text/css",
           "page.js": "text/javascript"}
 TOKEN_HEADER = "x-mt-audit-token"
+# Host names a local server answers to whatever it is bound to (IP addresses are always
+# answered: DNS rebinding needs a name).
+LOCAL_HOSTS = frozenset({"localhost", "localhost.", "127.0.0.1", "::1"})
+DEFAULT_MAX_AUDIT_SECONDS = 600.0
+# A page job nobody has asked about for this long is dropped (the page polls several times a second).
+ABANDONED_JOB_SECONDS = 30.0
+
+
+class Abandoned(Exception):
+    """An audit stopped because its client has gone or it ran past the time limit."""
+
+    def __init__(self, timed_out: bool, limit: float):
+        self.timed_out = timed_out
+        super().__init__(f"The audit took longer than the limit of {limit:g} seconds; audit a shorter text or "
+                         f"start the server with a larger --max-audit-seconds." if timed_out
+                         else "The client of this audit has gone.")
+
+
+@dataclass
+class Deadline:
+    """When an audit is to stop: a time limit, and a test of whether its client has gone."""
+    limit: float
+    gone: Any = None  # () -> bool
+    started: float = field(default_factory=time.monotonic)
+
+    def check(self) -> None:
+        if time.monotonic() - self.started > self.limit:
+            raise Abandoned(True, self.limit)
+        if self.gone is not None and self.gone():
+            raise Abandoned(False, self.limit)
 
 
 @dataclass
@@ -62,6 +99,7 @@ class Job:
     result: dict[str, Any] | None = None
     error: str | None = None
     status: int = 200
+    seen: float = field(default_factory=time.monotonic)  # the page's last question about it
 
 
 @dataclass
@@ -98,8 +136,12 @@ class Service:
     baseline: Path | None = None
     max_bytes: int = DEFAULT_MAX_BYTES
     token: str = field(default_factory=lambda: secrets.token_urlsafe(32))
+    allowed_hosts: frozenset[str] = frozenset()  # beyond LOCAL_HOSTS and IP addresses
+    max_audit_seconds: float = DEFAULT_MAX_AUDIT_SECONDS
 
     def __post_init__(self):
+        self.allowed_hosts = frozenset(h.lower().strip("[]") for h in self.allowed_hosts) | LOCAL_HOSTS
+        self.abandoned = 0  # audits dropped because their client went or they ran too long
         self.entries: dict[str, dict] = {}
         if self.baseline is not None:
             if self.baseline.is_dir():
@@ -115,15 +157,43 @@ class Service:
         self.jobs: OrderedDict[str, Job] = OrderedDict()
         self.lock = threading.Lock()
         self._ids = itertools.count(1)
-        self.worker.submit(self.auditor.open_model)  # before the first audit, not with it
+        if self.settings.require_model:
+            self.auditor.open_model()  # here, so that a missing model ends the start (exit 3)
+        else:
+            self.worker.submit(self.auditor.open_model)  # before the first audit, not with it
+
+    def host_allowed(self, host: str | None) -> bool:
+        """Whether a request's Host header names this server: a local name, an IP address or
+        an --allowed-host name, with any port."""
+        if not host:
+            return False
+        try:
+            name = urlsplit(f"//{host}").hostname or ""
+        except ValueError:
+            return False
+        if name in self.allowed_hosts:
+            return True
+        try:
+            ipaddress.ip_address(name)
+        except ValueError:
+            return False
+        return True
 
     # --- auditing (on the worker thread) -----------------------------------------------
 
-    def audit(self, request: CheckInput, job: Job | None = None):
-        """Audit one text: (document, passed)."""
+    def audit(self, request: CheckInput, job: Job | None = None, deadline: Deadline | None = None):
+        """Audit one text: (document, passed).  ``deadline`` is checked before each stage and
+        each translation batch; past it the audit raises ``Abandoned``."""
         auditor = self.auditor
+        deadline = deadline or Deadline(self.max_audit_seconds)
 
         def stage(text: str) -> None:
+            try:
+                deadline.check()
+            except Abandoned:
+                with self.lock:
+                    self.abandoned += 1
+                raise
             if job is not None:
                 job.stage = text
 
@@ -136,6 +206,7 @@ class Service:
                 job.total = len(texts)
             out = []
             for start in range(0, len(texts), PROGRESS_BATCH):
+                stage("back-translating")
                 out.extend(translate(texts[start:start + PROGRESS_BATCH]))
                 if job is not None:
                     job.done = min(len(texts), start + PROGRESS_BATCH)
@@ -152,7 +223,8 @@ class Service:
     def page_result(self, request: CheckInput, job: Job) -> dict[str, Any]:
         from .report import html, json_report
 
-        doc, passed = self.audit(request, job)
+        gone = lambda: time.monotonic() - job.seen > ABANDONED_JOB_SECONDS  # noqa: E731
+        doc, passed = self.audit(request, job, Deadline(self.max_audit_seconds, gone))
         record = self.auditor.settings_record(doc)
         info = doc.translation
         return {
@@ -172,6 +244,8 @@ class Service:
             job.result = self.page_result(request, job)
             job.state, job.stage = "done", "done"
         except ModelUnavailable as err:
+            job.state, job.error, job.status = "error", str(err), 503
+        except Abandoned as err:
             job.state, job.error, job.status = "error", str(err), 503
         except AuditError as err:
             job.state, job.error, job.status = "error", str(err), 422
@@ -259,7 +333,8 @@ def create_app(service: Service):
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException):
-        messages = {404: "There is nothing at this address.", 405: "This address does not take that method."}
+        messages = {400: "The request body cannot be read: send JSON in UTF-8.",
+                    404: "There is nothing at this address.", 405: "This address does not take that method."}
         return error(exc.status_code, exc.detail if isinstance(exc.detail, str) and exc.status_code not in messages
                      else messages.get(exc.status_code, str(exc.detail)))
 
@@ -267,12 +342,20 @@ def create_app(service: Service):
     async def audit_error(request: Request, exc: AuditError):
         return error(503 if isinstance(exc, ModelUnavailable) else 422, str(exc))
 
+    @app.exception_handler(Abandoned)
+    async def abandoned(request: Request, exc: Abandoned):
+        return error(503, str(exc))
+
     @app.exception_handler(Exception)
     async def internal(request: Request, exc: Exception):
         return error(500, f"Internal error ({type(exc).__name__}: {exc}); please report it.")
 
     @app.middleware("http")
     async def guard(request: Request, call_next):
+        host = request.headers.get("host")
+        if not service.host_allowed(host):  # every route: DNS rebinding reaches them all
+            return error(421, f"This server does not answer to the host {_printable(host or '(none)')!r}; "
+                              f"start it with --allowed-host NAME to reach it by that name.")
         if request.method in ("POST", "PUT", "PATCH"):
             length = request.headers.get("content-length")
             if length is None:
@@ -296,8 +379,22 @@ def create_app(service: Service):
         if origin and urlsplit(origin).netloc != request.headers.get("host"):
             raise HTTPException(403, "Cross-site requests are refused.")
 
-    async def on_worker(function, *args):
-        return await asyncio.get_running_loop().run_in_executor(service.worker, function, *args)
+    async def on_worker(request: Request, function):
+        """Run ``function(deadline)`` on the worker; when the client goes away meanwhile,
+        the deadline tells the audit to stop at its next stage."""
+        gone = threading.Event()
+        deadline = Deadline(service.max_audit_seconds, gone.is_set)
+
+        async def watch():  # the body is read: what the server hears next is the client going
+            while (await request.receive())["type"] != "http.disconnect":
+                pass
+            gone.set()
+
+        watcher = asyncio.ensure_future(watch())
+        try:
+            return await asyncio.get_running_loop().run_in_executor(service.worker, function, deadline)
+        finally:
+            watcher.cancel()
 
     # --- API ------------------------------------------------------------------------------
 
@@ -314,24 +411,24 @@ def create_app(service: Service):
                                               "(format html); the header X-MT-Audit-Gate says passed or failed."},
                          411: {"model": ErrorBody}, 413: {"model": ErrorBody}, 422: {"model": ErrorBody},
                          503: {"model": ErrorBody}})
-    async def check(body: CheckRequest):
+    async def check(body: CheckRequest, http: Request):
         from .report import html, json_report
 
         request = check_input(body.german, body.source, body.name, "source.en.txt", body.input_format,
                               body.accepted)
 
-        def run():
-            doc, passed = service.audit(request)
+        def run(deadline):
+            doc, passed = service.audit(request, deadline=deadline)
             record = service.auditor.settings_record(doc)
             if body.format == "html":
                 return html.render(doc, record, passed), passed, doc.name
             return json_report.to_dict(doc, record, passed), passed, doc.name
 
-        result, passed, name = await on_worker(run)
+        result, passed, name = await on_worker(http, run)
         gate = {"X-MT-Audit-Gate": "passed" if passed else "failed"}
         if body.format == "html":
             return HTMLResponse(result, headers={**gate, "Content-Security-Policy": REPORT_CSP,
-                                                 "Content-Disposition": f'attachment; filename="{name}.html"'})
+                                                 "Content-Disposition": content_disposition(f"{name}.html")})
         return JSONResponse(result, headers=gate)
 
     # --- the page -------------------------------------------------------------------------
@@ -376,6 +473,7 @@ def create_app(service: Service):
         job = service.jobs.get(job_id)
         if job is None:
             raise HTTPException(404)
+        job.seen = time.monotonic()
         body = {"state": job.state, "stage": job.stage, "done": job.done, "total": job.total}
         if job.state == "done":
             body["result"] = job.result
@@ -392,6 +490,17 @@ def create_app(service: Service):
                 "baseline": service.baseline.name if service.baseline else None}
 
     return app
+
+
+def content_disposition(filename: str) -> str:
+    """An attachment header for ``filename`` (RFC 6266): a plain ASCII fallback with nothing
+    that could end the quoted string, and the exact name as UTF-8 in ``filename*`` (RFC 5987)."""
+    fallback = "".join(ch if " " <= ch <= "~" and ch not in '"\\;%' else "_" for ch in filename)
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
+
+
+def _printable(text: str) -> str:
+    return "".join(ch for ch in text if ch.isprintable())[:100]
 
 
 def _safe_name(name: str, default: str) -> str:

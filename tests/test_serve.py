@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
 
@@ -25,10 +26,11 @@ SOURCE = ("The minister said on Monday that the army had covered 500 miles.\n\n"
           "Experts expect no further deliveries.\n")
 
 
-def client(baseline=None, max_bytes=None, **settings) -> tuple[Service, TestClient]:
+def client(baseline=None, max_bytes=None, service_options=None, **settings) -> tuple[Service, TestClient]:
     settings = {"backend": "none", "quiet": True, **settings}
-    service = Service(AuditSettings(**settings), baseline, **({"max_bytes": max_bytes} if max_bytes else {}))
-    return service, TestClient(create_app(service), raise_server_exceptions=False)
+    service = Service(AuditSettings(**settings), baseline, **({"max_bytes": max_bytes} if max_bytes else {}),
+                      **(service_options or {}))
+    return service, TestClient(create_app(service), raise_server_exceptions=False, base_url="http://localhost:8765")
 
 
 def wait(api: TestClient, job: str) -> dict:
@@ -66,7 +68,8 @@ def test_check_with_a_source_and_html_format():
                                             "name": "../../etc/passwd.de.txt"})
     assert response.status_code == 200 and response.headers["content-type"].startswith("text/html")
     assert "script-src 'unsafe-inline'" in response.headers["content-security-policy"]
-    assert response.headers["content-disposition"] == 'attachment; filename="passwd.html"'
+    assert response.headers["content-disposition"] == \
+        "attachment; filename=\"passwd.html\"; filename*=UTF-8''passwd.html"
     assert "English source" in response.text and "Fix first" in response.text
     report = api.post("/api/check", json={"german": GERMAN, "source": SOURCE}).json()
     assert report["document"]["source_path"] == "source.en.txt" and report["source_segments"]
@@ -152,7 +155,7 @@ def test_accept_writes_the_baseline_and_the_next_check_passes(demo, tmp_path):
     majors = [f for f in first["result"]["report"]["findings"] if f["severity"] == "major"]
     for f in majors:
         entry = {k: f[k] for k in ("key", "check", "text", "message")}
-        answer = api.post("/ui/accept", json=entry, headers={**token, "origin": "http://testserver"})
+        answer = api.post("/ui/accept", json=entry, headers={**token, "origin": "http://localhost:8765"})
         assert answer.json() == {"stored": "baseline", "baseline": "accepted.json"}
     stored = json.loads(baseline.read_text(encoding="utf-8"))
     assert stored["schema"] == "mt-audit-accepted/1" and {e["key"] for e in stored["accepted"]} == {f["key"] for f in majors}
@@ -246,3 +249,116 @@ def test_serve_command_refuses_a_bad_baseline(tmp_path):
     result = subprocess.run([sys.executable, "-m", "audit", "serve", "--backend", "none", "--ignore", str(broken),
                              "--port", "1"], capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert result.returncode == 2 and "not a baseline" in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("host", ["evil.example:8765", "evil.example", "localhost.evil.example:8765", "", "[::1"])
+def test_a_foreign_host_is_refused_on_every_route(demo, tmp_path, host):
+    """DNS rebinding: a foreign page whose name resolves to this machine sends its own Host."""
+    baseline = tmp_path / "accepted.json"
+    service, api = client(baseline)
+    headers = {"host": host, "origin": f"http://{host}", "x-mt-audit-token": service.token}
+    entry = {"key": "terms:blitzkrieges", "check": "terms", "text": "Blitzkrieges", "message": "m"}
+    for method, path, body in [("GET", "/", None), ("GET", "/api/health", None), ("GET", "/openapi.json", None),
+                               ("POST", "/api/check", {"german": demo}), ("POST", "/ui/accept", entry),
+                               ("POST", "/ui/jobs", {"german": demo}), ("GET", "/static/page.js", None)]:
+        answer = api.request(method, path, json=body, headers=headers)
+        assert answer.status_code == 421, (path, answer.status_code)
+        assert "host" in answer.json()["error"] and service.token not in answer.text
+    assert not baseline.exists()
+
+
+@pytest.mark.parametrize("host", ["localhost:8765", "127.0.0.1:8765", "[::1]:8765", "192.168.10.4:8765",
+                                  "LOCALHOST", "editor.newsroom.example:8765"])
+def test_local_names_ip_addresses_and_allowed_hosts_are_answered(host):
+    _, api = client(service_options={"allowed_hosts": frozenset({"Editor.Newsroom.example"})})
+    assert api.get("/api/health", headers={"host": host}).status_code == 200
+
+
+@pytest.mark.parametrize(("name", "fallback", "encoded"), [
+    ('x"; filename=evil.bat; x=".de.txt', 'x__ filename=evil.bat_ x=_.html', "x%22%3B%20filename%3Devil.bat%3B%20x%3D%22.html"),
+    ("Łódź – Bericht.de.txt", "__d_ _ Bericht.html", "%C5%81%C3%B3d%C5%BA%20%E2%80%93%20Bericht.html"),
+])
+def test_the_html_download_name_cannot_inject_a_header_field(name, fallback, encoded):
+    _, api = client()
+    answer = api.post("/api/check", json={"german": GERMAN, "format": "html", "name": name})
+    assert answer.status_code == 200
+    header = answer.headers["content-disposition"]
+    assert header == f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{encoded}"
+    # one quoted fallback with nothing that could end it, then the exact name percent-encoded
+    assert re.fullmatch(r"attachment; filename=\"[ -!#-\[\]-~]*\"; filename\*=UTF-8''[A-Za-z0-9%._~-]*", header)
+
+
+def test_a_body_that_is_not_utf8_gets_one_sentence():
+    _, api = client()
+    answer = api.post("/api/check", content=b'{"german": "\xff\xfe Text"}', headers={"content-type": "application/json"})
+    assert answer.status_code == 400 and answer.json() == {"error": "The request body cannot be read: send JSON in UTF-8."}
+
+
+def test_an_audit_past_the_time_limit_is_stopped():
+    service, api = client(service_options={"max_audit_seconds": 0.0})
+    answer = api.post("/api/check", json={"german": GERMAN})
+    assert answer.status_code == 503 and "longer than the limit" in answer.json()["error"]
+    job = api.post("/ui/jobs", json={"german": GERMAN}, headers={"x-mt-audit-token": service.token}).json()["job"]
+    state = wait(api, job)
+    assert state["state"] == "error" and state["status"] == 503 and service.abandoned == 2
+
+
+def test_a_page_job_nobody_asks_about_is_dropped(monkeypatch):
+    from audit import serve
+
+    monkeypatch.setattr(serve, "ABANDONED_JOB_SECONDS", -1.0)
+    service, api = client()
+    job = service.submit(serve.check_input(GERMAN, None, "a.de.txt", "a.en.txt", None, []))
+    service.worker.submit(lambda: None).result()  # the job ran before it
+    assert job.state == "error" and "gone" in job.error and service.abandoned == 1
+
+
+def test_an_api_audit_whose_client_disconnects_is_dropped(tmp_path):
+    """A real server: the client sends a large text and closes the connection at once; the
+    single worker drops the audit at its next stage instead of finishing it."""
+    import socket
+
+    import uvicorn
+
+    from audit import serve
+
+    started = threading.Event()
+    service = Service(AuditSettings(backend="none", quiet=True))
+    real_audit = service.audit
+
+    def slow_audit(request, job=None, deadline=None):
+        started.set()
+        time.sleep(1.0)  # the client goes meanwhile
+        return real_audit(request, job, deadline)
+
+    service.audit = slow_audit
+    server = uvicorn.Server(uvicorn.Config(create_app(service), host="127.0.0.1", port=0, log_level="error"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    for _ in range(200):
+        if server.started:
+            break
+        time.sleep(0.05)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    body = json.dumps({"german": GERMAN * 50}).encode()
+    with socket.create_connection(("127.0.0.1", port)) as sock:
+        sock.sendall(b"POST /api/check HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                     b"Content-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body)
+        assert started.wait(10)
+    for _ in range(100):
+        if service.abandoned:
+            break
+        time.sleep(0.05)
+    server.should_exit = True
+    thread.join(10)
+    assert service.abandoned == 1
+
+
+def test_serve_require_model_without_a_model_exits_3(tmp_path):
+    import subprocess
+    import sys
+
+    result = subprocess.run([sys.executable, "-m", "audit", "serve", "--require-model", "--model",
+                             str(tmp_path / "no-model"), "--port", "1"], capture_output=True, text=True, cwd=ROOT,
+                            timeout=120)
+    assert result.returncode == 3 and "Traceback" not in result.stderr and result.stderr.count("\n") == 1
