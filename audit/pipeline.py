@@ -18,6 +18,7 @@ from .flag import drift_findings, gate, load_baseline, sort_findings
 from .errors import InputError
 from .ingest import document_from_text, ingest, read_source, source_from_text
 from .glossary import load_glossary
+from .invisible import fold
 from .segment import segment_document, segment_source
 from .metrics import metric_signatures
 from .signals import compute_signals
@@ -145,7 +146,7 @@ class Auditor:
             return
         t = self.translator.translator
         todo = [(doc, seg) for doc in docs for seg in translatable(doc)]
-        texts = [seg.text for _, seg in todo]
+        texts = [fold(seg.text).text for _, seg in todo]  # the model reads words, not soft hyphens
         cached = self.translator.cached(texts)
         for doc in docs:
             doc.translation.from_cache = doc.translation.translated = 0

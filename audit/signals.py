@@ -9,6 +9,7 @@ back-translation.
 from __future__ import annotations
 
 from .document import Document
+from .invisible import fold
 from .lexicon import negations
 from .numbers import number_values, unmatched_numbers
 
@@ -89,21 +90,23 @@ def crosslingual_units(doc: Document, units: list, config: dict) -> None:
     lexicon = dictionary()
     if lexicon is None:
         doc.warnings.append(qe.NO_DICTIONARY)
-    vectors = qe.vector_features([([s.text for s in sources], [s.text for s in segs]) for segs, sources in todo])
+    vectors = qe.vector_features([([fold(s.text).text for s in sources], [fold(s.text).text for s in segs])
+                                  for segs, sources in todo])
     for (segs, sources), vector in zip(todo, vectors):
         start, end = segs[0].start, segs[-1].end
         source_start, source_end = sources[0].start, sources[-1].end
-        german = doc.text[start:end]
+        german = fold(doc.text[start:end])  # no invisible character splits a word
         source = (doc.source_text or "")[source_start:source_end]
-        reading = qe.lexical(source, german, lexicon)
-        features = {**reading.features, **vector, **qe.length_features(source, german)}
-        features["numbers"] = float(any(i.severity == "major" for i in number_issues(source, german)))
-        features["negation"] = float(bool(negation_issues(source, german)))
+        reading = qe.lexical(source, german.text, lexicon)
+        features = {**reading.features, **vector, **qe.length_features(source, german.text)}
+        features["numbers"] = float(any(i.severity == "major" for i in number_issues(source, german.text)))
+        features["negation"] = float(bool(negation_issues(source, german.text)))
         words = {"unrendered": [[w.text, w.start + source_start, w.end + source_start, round(w.weight, 2)]
                                 for w in reading.unrendered],
-                 "unmatched": [[w.text, w.start + start, w.end + start, round(w.weight, 2)] for w in reading.unmatched],
-                 "untranslated": [[w.text, w.start + start, w.end + start, round(w.weight, 2)]
-                                  for w in reading.untranslated]}
+                 "unmatched": [[w.text, german.start(w.start) + start, german.end(w.end) + start, round(w.weight, 2)]
+                               for w in reading.unmatched],
+                 "untranslated": [[w.text, german.start(w.start) + start, german.end(w.end) + start,
+                                   round(w.weight, 2)] for w in reading.untranslated]}
         signals = {"qe_features": {k: round(v, 4) for k, v in sorted(features.items())}, "qe_words": words}
         if config.get("qe", {}).get("weights"):
             signals["qe"] = qe.score(features, config)

@@ -9,26 +9,43 @@ house-style TOML file over the shipped data (see ``merge_glossary``).
 from __future__ import annotations
 
 import copy
+import dataclasses
 from importlib import import_module
 from typing import Any, Iterator
 
 from ..document import Document, Finding, Segment
+from ..invisible import fold
 from ..resources import load_data
 
 CHECKS = ("units", "terms", "names", "numbers", "untranslated", "typography", "calques")
 
 
 def german_prose(doc: Document) -> Iterator[Segment]:
-    """The segments checks look at: German prose, never boilerplate."""
+    """The segments checks look at: German prose, never boilerplate, with invisible
+    characters folded out of their text (a soft hyphen hides no term from a check)."""
     for seg in doc.segments:
         if seg.is_prose and seg.language == "de":
-            yield seg
+            yield folded(seg)
+
+
+def folded(seg: Segment) -> Segment:
+    """``seg`` itself, or a copy whose text has no invisible characters; ``finding`` maps
+    offsets into the copy back to the text as given."""
+    view = fold(seg.text)
+    if view.positions is None:
+        return seg
+    copy_ = dataclasses.replace(seg, text=view.text)
+    copy_.folded = view  # type: ignore[attr-defined]
+    return copy_
 
 
 def finding(seg: Segment, start: int, end: int, **fields: Any) -> Finding:
-    """A finding at ``seg.text[start:end]`` with absolute offsets."""
+    """A finding at ``seg.text[start:end]`` with absolute offsets into the document's text
+    (through the folding of ``seg``'s invisible characters, when it was folded)."""
     fields.setdefault("confidence", _confidence(fields.get("check")))
-    return Finding(segment_id=seg.id, start=seg.start + start, end=seg.start + end,
+    view = getattr(seg, "folded", None)
+    a, b = (view.start(start), view.end(end)) if view is not None else (start, end)
+    return Finding(segment_id=seg.id, start=seg.start + a, end=seg.start + max(a, b),
                    text=seg.text[start:end], **fields)
 
 

@@ -1,15 +1,15 @@
 """German typography: quotation marks, a missing space between sentences,
-doubled spaces, a space before punctuation; and invisible bidirectional control
-characters, which can make text display in another order than it is read (major)."""
+doubled spaces, a space before punctuation; invisible bidirectional control characters,
+which can make text display in another order than it is read (major); and other invisible
+characters (soft hyphens, zero-width spaces and joiners), which hide a word from search
+and from every check that compares words (minor)."""
 from __future__ import annotations
 
 import re
 
 from ..document import MAJOR, MINOR, Finding
+from ..invisible import BIDI_CONTROL, INVISIBLE, describe
 from . import finding, german_prose
-
-# Explicit bidirectional embeddings, overrides and isolates, and the directional marks.
-BIDI_CONTROL = re.compile(r"[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 NAME = "typography"
 DATA = None
@@ -46,15 +46,8 @@ def run(doc, data) -> list[Finding]:
                                    message=f"{what[0].upper()}{what[1:]} in '{_context(seg.text, a, b)}'.",
                                    suggestion=f"{hint}: '{suggestion}'" if suggestion.strip() else hint))
     for seg in doc.segments:
-        if not seg.is_prose:
-            continue
-        for match in BIDI_CONTROL.finditer(seg.text):
-            code = f"U+{ord(match.group(0)):04X}"
-            out.append(finding(seg, match.start(), match.end(), category="typography", severity=MAJOR, check=NAME,
-                               confidence=0.95,
-                               message=f"An invisible bidirectional control character ({code}) changes the order "
-                                       f"in which the text around it is displayed.",
-                               suggestion="remove the character"))
+        if seg.is_prose:
+            out.extend(_invisible(seg))
     # A missing space can also fall between two segments: "steht.„All dies" is split by
     # the segmenter, so look at the seams too.
     segs = list(german_prose(doc))
@@ -71,6 +64,29 @@ def run(doc, data) -> list[Finding]:
                                message=f"No space between two sentences in "
                                        f"'{left.text[-12:]}{right.text[:12]}'.",
                                suggestion=f"insert a space: '{left.text[-1]} {right.text[0]}'"))
+    return out
+
+
+def _invisible(seg) -> list[Finding]:
+    """One finding per bidirectional control, one per run of other invisible characters."""
+    out = []
+    for match in INVISIBLE.finditer(seg.text):
+        run = match.group(0)
+        for bidi in BIDI_CONTROL.finditer(run):
+            a = match.start() + bidi.start()
+            out.append(finding(seg, a, a + 1, category="typography", severity=MAJOR, check=NAME, confidence=0.95,
+                               message=f"An invisible bidirectional control character ({describe(bidi.group(0))}) "
+                                       f"changes the order in which the text around it is displayed.",
+                               suggestion="remove the character"))
+        others = sorted({ch for ch in run if not BIDI_CONTROL.match(ch)})
+        if others:
+            a, b = match.span()
+            word = re.search(r"\S*$", seg.text[:a]).group(0) + "…" + re.match(r"\S*", seg.text[b:]).group(0)
+            names = ", ".join(describe(ch) for ch in others)
+            out.append(finding(seg, a, b, category="typography", severity=MINOR, check=NAME,
+                               message=f"Invisible character{'s' if len(run) > 1 else ''} ({names}) in '{word}': "
+                                       f"search, spelling checks and mt-audit's own checks see two words or none.",
+                               suggestion="remove the character" + ("s" if len(run) > 1 else "")))
     return out
 
 
