@@ -5,9 +5,11 @@ A glossary is a TOML file whose sections are the data of the checks (``units``, 
 configuration is: every section and key must exist in the shipped data file of that name,
 with a value of the same type (a list of tables holds tables with the keys the shipped
 entries use, and the keys every shipped entry has); a ``severity`` is ``major`` or
-``minor``; every regular expression compiles and cannot backtrack catastrophically (a
-repeated group that itself repeats, ``(a+)+``, is refused: on some text it would not
-finish).  Anything else is one sentence naming the file, the key and what is wrong.
+``minor``; every regular expression compiles, matches at least one character, and does
+not backtrack catastrophically (a repeated group that itself repeats, ``(a+)+``, is
+refused, and so is a pattern that does not finish quickly on texts built to make
+backtracking explode; at audit time every match runs under a time budget, see
+``patterns.py``).  Anything else is one sentence naming the file, the key and what is wrong.
 """
 from __future__ import annotations
 
@@ -137,6 +139,9 @@ def check_pattern(pattern: str, name: str, path) -> None:
     if _nested_repeat(parsed, inside_repeat=False):
         raise ConfigError(f"The regular expression {name} in {path} repeats a group that itself repeats "
                           f"(as in '(a+)+'); on some text it would not finish. Write it without the nesting.")
+    from .patterns import probe
+
+    probe(pattern, name, path)
 
 
 def _parse(pattern: str):

@@ -14,6 +14,7 @@ from pathlib import Path
 from .document import BODY, BOILERPLATE, HEADLINE, TEASER, Document, Paragraph
 from .errors import InputError
 from .lexicon import is_noise
+from .patterns import DataPattern
 from .resources import load_data
 from .segment import paragraphs
 
@@ -32,7 +33,7 @@ _BINARY_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1a\x1c-\x1f]")
 @dataclass
 class BoilerplateRule:
     kind: str
-    pattern: re.Pattern
+    pattern: DataPattern
     full: bool
     max_chars: int
     following: int
@@ -49,7 +50,7 @@ def boilerplate_rules(extra: list[dict] | None = None) -> list[BoilerplateRule]:
     for raw in [*load_data("boilerplate")["rule"], *(extra or [])]:
         rules.append(BoilerplateRule(
             kind=raw["kind"],
-            pattern=re.compile(raw["pattern"], re.IGNORECASE),
+            pattern=DataPattern(raw["pattern"], "boilerplate", ignorecase=True),
             full=raw.get("match", "search") == "full",
             max_chars=int(raw.get("max_chars", 400)),
             following=int(raw.get("following", 0)),
@@ -383,7 +384,7 @@ def _looks_like_heading(content: str) -> bool:
     return not _SENTENCE_END.search(content)
 
 
-def _evidence_sentence(paragraph: str, pattern: re.Pattern) -> str:
+def _evidence_sentence(paragraph: str, pattern: DataPattern) -> str:
     from .segment import segmenter
 
     for a, b in segmenter("de").spans(paragraph):

@@ -14,7 +14,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from conftest import ROOT
+from conftest import DEMO, ROOT
 
 GERMAN = "Die Regierung hat am Montag neue Hilfen beschlossen. Sie gelten ab Juli für alle Familien.\n"
 
@@ -177,6 +177,11 @@ def test_ctrl_c_exits_130_without_click_abort(tmp_path):
     ("[terms]\n[[terms.term]]\npattern = 'x'\n", "lacks the field"),
     ("[boilerplate]\n[[boilerplate.rule]]\nkind = 'x'\npattern = '(a+)+$'\n", "would not finish"),
     ("[nonsense]\nx = 1\n", "unknown section"),
+    # alternation that overlaps itself: exponential on one long compound
+    ("[[terms.term]]\npattern = '(\\w|\\w\\w)+[.!]'\nseverity = 'major'\nwhy = 'x'\nalternatives = []\n", "backtracks"),
+    ("[[calques.calque]]\npattern = '(a|aa)+$'\nenglish = 'x'\nsuggestion = 'y'\n", "backtracks"),
+    ("[[terms.term]]\npattern = ''\nseverity = 'major'\nwhy = 'x'\nalternatives = []\n", "matches an empty text"),
+    ("[[terms.term]]\npattern = 'x*'\nseverity = 'major'\nwhy = 'x'\nalternatives = []\n", "matches an empty text"),
 ])
 def test_a_bad_glossary_is_one_sentence_and_exit_2(tmp_path, glossary, words):
     path = tmp_path / "g.toml"
@@ -192,6 +197,41 @@ def test_a_bad_config_is_exit_2(tmp_path):
         path.write_bytes(text if isinstance(text, bytes) else text.encode())
         result = mt_audit("check", article(tmp_path), "--backend", "none", "--config", path, "--out", tmp_path / "o")
         assert result.returncode == 2 and words in result.stderr, result.stderr
+
+
+@pytest.mark.parametrize("pattern", [r"(.*e){12}Q", r"(\w|\w\w)+Q"])
+def test_a_backtracking_pattern_finishes_on_the_demo(tmp_path, pattern):
+    """Patterns the probes let through (or shipped data gone wrong) still end: the engine
+    needs no backtracking for them, or the budget stops the match with one sentence."""
+    from audit.glossary import validate
+
+    text = DEMO.read_text(encoding="utf-8") + "\n" + "Donaudampfschifffahrtsgesellschaftskapitänsmützen" * 2 + "\n"
+    german = tmp_path / "long.de.txt"
+    german.write_text(text, encoding="utf-8")
+    glossary = tmp_path / "g.toml"
+    glossary.write_text(f"[[terms.term]]\npattern = '{pattern}'\nseverity = 'major'\nwhy = 'x'\nalternatives = []\n",
+                        encoding="utf-8")
+    try:
+        validate(__import__("tomllib").loads(glossary.read_text(encoding="utf-8")), glossary)
+    except Exception:
+        return  # refused when read: fine
+    started = time.monotonic()
+    result = mt_audit("check", german, "--backend", "none", "--glossary", glossary, "--out", tmp_path / "o")
+    assert time.monotonic() - started < 60 and result.returncode in (0, 1, 2) and "Traceback" not in result.stderr
+
+
+def test_the_match_budget_stops_a_pattern_with_one_sentence(monkeypatch):
+    from audit import patterns
+    from audit.errors import ConfigError
+
+    monkeypatch.setattr(patterns, "BUDGET_SECONDS", 0.2)
+    slow = patterns.DataPattern(r"(\w|\w\w)+[.!]", "terms")
+    started = time.monotonic()
+    with pytest.raises(ConfigError, match="backtracks"):
+        slow.finditer("a" * 80)
+    assert time.monotonic() - started < 5
+    with pytest.raises(ConfigError):  # the budget is spent for the rest of the document
+        slow.search("a" * 80)
 
 
 def test_the_shipped_patterns_pass_the_glossary_checks():

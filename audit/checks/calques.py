@@ -1,9 +1,8 @@
 """Calques and false friends of English-to-German MT: low severity, with a suggestion."""
 from __future__ import annotations
 
-import re
-
 from ..document import MINOR, Finding
+from ..patterns import DataPattern
 from . import finding, german_prose
 
 NAME = "calques"
@@ -14,7 +13,7 @@ CONFIDENCE = 0.5  # a calque is a matter of style, often accepted
 def run(doc, data) -> list[Finding]:
     out = []
     for entry in data.get("calque", []):
-        pattern = re.compile(entry["pattern"], re.IGNORECASE)
+        pattern = DataPattern(entry["pattern"], "calques", ignorecase=True)
         for seg in german_prose(doc):
             for match in pattern.finditer(seg.text):
                 out.append(finding(seg, match.start(), match.end(), category="fluency",

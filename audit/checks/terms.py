@@ -1,9 +1,8 @@
 """Loaded or historically charged terms, with why they matter and alternatives."""
 from __future__ import annotations
 
-import re
-
 from ..document import Finding
+from ..patterns import DataPattern
 from . import finding, german_prose
 
 NAME = "terms"
@@ -14,7 +13,8 @@ CONFIDENCE = 0.8  # the terms are loaded in German whatever the context
 def run(doc, data) -> list[Finding]:
     out = []
     for term in data.get("term", []):
-        pattern = re.compile(rf"(?<![\wÄÖÜäöüß])(?:{term['pattern']})(?![\wÄÖÜäöüß])", re.IGNORECASE)
+        pattern = DataPattern(rf"(?<![\wÄÖÜäöüß])(?:{term['pattern']})(?![\wÄÖÜäöüß])", "terms",
+                              ignorecase=True)
         for seg in german_prose(doc):
             for match in pattern.finditer(seg.text):
                 out.append(finding(

@@ -13,6 +13,7 @@ import re
 
 from ..document import MAJOR, MINOR, Finding
 from ..numbers import find_mentions, parse_number
+from ..patterns import DataPattern
 from . import finding, german_prose
 
 NAME = "units"
@@ -69,11 +70,11 @@ def run(doc, data) -> list[Finding]:
     tolerance = data.get("tolerance", 0.15)
     sources = _source_by_segment(doc)
     for unit in data.get("unit", []):
-        word = re.compile(rf"(?<![{_LETTER}-])(?:{unit['pattern']})(?![{_LETTER}])")
-        with_number = re.compile(_NUMBER_BEFORE + rf"(?:{unit['pattern']})$")
-        with_vague = re.compile(rf"(?:{vague})\s*(?:{unit['pattern']})$") if vague else None
-        unless = re.compile(unit["unless"]) if unit.get("unless") else None
-        customary = re.compile(unit["customary"]) if unit.get("customary") else None
+        word = DataPattern(rf"(?<![{_LETTER}-])(?:{unit['pattern']})(?![{_LETTER}])", "units")
+        with_number = DataPattern(_NUMBER_BEFORE + rf"(?:{unit['pattern']})$", "units")
+        with_vague = DataPattern(rf"(?:{vague})\s*(?:{unit['pattern']})$", "units") if vague else None
+        unless = DataPattern(unit["unless"], "units") if unit.get("unless") else None
+        customary = DataPattern(unit["customary"], "units") if unit.get("customary") else None
         money = unit.get("money_sign")
         for seg in german_prose(doc):
             if customary and customary.search(seg.text):
