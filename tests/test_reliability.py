@@ -383,3 +383,19 @@ def test_html_rendering_is_linear_in_findings():
     finally:
         Segment.__getattribute__ = original
     assert calls < 100 * len(doc.segments)  # a quadratic loop reads `start` millions of times
+
+
+@pytest.mark.parametrize("columns", ["40", "60", "80", "97", "120"])
+def test_no_line_of_output_starts_a_workflow_command(tmp_path, columns):
+    """Article text wrapped by the terminal summary must never put '::' at a line's start."""
+    german = tmp_path / "inject.de.txt"
+    title = " ".join(["Wort"] * 12) + " ::error::PWNED ::add-mask::x"
+    german.write_text(f"{title}\n\nDie Armee legte 500 Meilen zurück ::warning file=x::y und ::error::z.\n",
+                      encoding="utf-8")
+    result = subprocess.run([sys.executable, "-m", "audit", "check", str(german), "--backend", "none",
+                             "--out", str(tmp_path / "o"), "--format", "json"], capture_output=True, text=True,
+                            cwd=ROOT, env={**os.environ, "COLUMNS": columns, "TERM": "dumb"}, timeout=120)
+    assert result.returncode in (0, 1), result.stderr
+    assert "PWNED" in result.stdout + result.stderr
+    for line in (result.stdout + result.stderr).splitlines():
+        assert not line.lstrip().startswith("::"), line

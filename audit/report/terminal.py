@@ -15,8 +15,13 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2
 
 
 def printable(text: str) -> str:
-    """``text`` without control characters, line breaks as spaces."""
-    return _CONTROL.sub("", text.replace("\r\n", " ").replace("\n", " ").replace("\r", " ").replace("\t", " "))
+    """``text`` without control characters, line breaks as spaces, and no two colons in a
+    row: wherever the terminal wraps it, no line can start a CI workflow command
+    (``::error::``, ``::add-mask::``)."""
+    text = _CONTROL.sub("", text.replace("\r\n", " ").replace("\n", " ").replace("\r", " ").replace("\t", " "))
+    while "::" in text:
+        text = text.replace("::", ": :")
+    return text
 
 
 def escape(text: str) -> str:
