@@ -24,6 +24,7 @@ import logging
 import os
 import pickle
 import re
+import stat
 from functools import lru_cache
 from pathlib import Path
 
@@ -32,6 +33,8 @@ log = logging.getLogger(__name__)
 DEFAULT_PATHS = (Path("/usr/share/trans/de-en"),)
 ENV = "MT_AUDIT_DICTIONARY"
 INDEX_VERSION = 2
+# The largest dictionary file read (Ding is 25 MB).
+MAX_DICTIONARY_BYTES = 256 * 1024 * 1024
 # German compounds are split only into parts of at least this many letters ("Rat", "Amt").
 MIN_PART = 3
 
@@ -184,6 +187,10 @@ def _load(name: str, cache_dir: str) -> Dictionary | None:
         info = path.stat()
     except OSError:
         log.warning("The German-English dictionary %s cannot be read; the checks that need it are left out.", path)
+        return None
+    if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_DICTIONARY_BYTES:
+        log.warning("The German-English dictionary %s is not a regular file of at most %d MB; the checks that "
+                    "need it are left out.", path, MAX_DICTIONARY_BYTES // (1024 * 1024))
         return None
     index = Path(cache_dir) / f"dictionary-{INDEX_VERSION}-{info.st_size}-{int(info.st_mtime)}.pickle"
     try:

@@ -257,6 +257,9 @@ def sort_findings(findings: list[Finding]) -> list[Finding]:
     return sorted(findings, key=lambda f: (f.start, -SEVERITY_RANK[f.severity], f.check, f.end, f.message))
 
 
+BASELINE_SCHEMA = "mt-audit-accepted/1"
+
+
 def load_baseline(path: str | Path) -> set[str]:
     """Accepted findings: a JSON file written by --write-ignore."""
     return set(load_baseline_entries(path))
@@ -264,13 +267,22 @@ def load_baseline(path: str | Path) -> set[str]:
 
 def load_baseline_entries(path: str | Path) -> dict[str, dict]:
     """The entries of a baseline file by key."""
+    from .resources import read_user_file
+
     path = Path(path)
+    raw = read_user_file(path, "accepted-findings")
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        return {entry["key"]: entry for entry in data["accepted"]}
-    except FileNotFoundError:
-        raise ConfigError(f"The accepted-findings file {path} does not exist.") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError):
+        data = json.loads(raw.decode("utf-8"))
+    except RecursionError:
+        raise ConfigError(f"The accepted-findings file {path} nests too deeply to be read.") from None
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        data = None
+    if isinstance(data, dict) and "schema" in data and data["schema"] != BASELINE_SCHEMA:
+        raise ConfigError(f"The accepted-findings file {path} is of schema {str(data['schema'])[:60]!r}; this "
+                          f"version of mt-audit reads {BASELINE_SCHEMA}.")
+    try:
+        return {entry["key"]: entry for entry in data["accepted"] if isinstance(entry["key"], str)}
+    except (KeyError, TypeError):
         raise ConfigError(f"The accepted-findings file {path} is not a baseline written by "
                           "--write-ignore.") from None
 
@@ -284,7 +296,7 @@ def baseline_json(findings: list[Finding]) -> str:
 
 def baseline_text(entries) -> str:
     """A baseline file's content: the entries ({"key", "check", "text", "message"}) by key."""
-    return json.dumps({"schema": "mt-audit-accepted/1", "accepted": sorted(entries, key=lambda e: e["key"])},
+    return json.dumps({"schema": BASELINE_SCHEMA, "accepted": sorted(entries, key=lambda e: e["key"])},
                       ensure_ascii=False, indent=2) + "\n"
 
 

@@ -10,6 +10,7 @@ import stat
 import subprocess
 import sys
 import time
+from pathlib import Path
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -399,3 +400,37 @@ def test_no_line_of_output_starts_a_workflow_command(tmp_path, columns):
     assert "PWNED" in result.stdout + result.stderr
     for line in (result.stdout + result.stderr).splitlines():
         assert not line.lstrip().startswith("::"), line
+
+
+@pytest.mark.parametrize("option", ["--config", "--glossary", "--ignore"])
+@pytest.mark.parametrize("kind", ["device", "fifo", "huge", "deep"])
+def test_auxiliary_files_follow_the_input_rules(tmp_path, option, kind):
+    """/dev/zero, a pipe nobody writes, a file past the size limit and nesting past the
+    parser's depth: one sentence and exit 2, quickly, never a read until memory runs out."""
+    if kind == "device":
+        path = Path("/dev/zero")
+        if not path.exists():
+            pytest.skip("no /dev/zero on this system")
+    elif kind == "fifo":
+        path = tmp_path / "pipe.toml"
+        os.mkfifo(path)
+    elif kind == "huge":
+        path = tmp_path / "huge.toml"
+        with path.open("wb") as handle:
+            handle.truncate(17 * 1024 * 1024)
+    else:
+        path = tmp_path / "deep.json"
+        deep = "x = " + "[" * 5000 + "]" * 5000 + "\n" if option != "--ignore" else \
+            '{"accepted": ' + "[" * 100000 + "]" * 100000 + "}"
+        path.write_text(deep, encoding="utf-8")
+    result = mt_audit("check", article(tmp_path), "--backend", "none", option, path, "--out", tmp_path / "o")
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.startswith("mt-audit: error:") and result.stderr.count("\n") == 1
+    assert "Traceback" not in result.stderr and "RecursionError" not in result.stderr
+
+
+def test_a_baseline_of_an_unknown_schema_is_refused(tmp_path):
+    path = tmp_path / "accepted.json"
+    path.write_text('{"schema": "mt-audit-accepted/9", "accepted": []}', encoding="utf-8")
+    result = mt_audit("check", article(tmp_path), "--backend", "none", "--ignore", path, "--out", tmp_path / "o")
+    assert result.returncode == 2 and "mt-audit-accepted/9" in result.stderr
