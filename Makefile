@@ -60,6 +60,7 @@ browser:
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.translate --out $(OUT)/bench.json
 	$(BIN)/python -m benchmarks.batch --out $(OUT)/bench-batch.json $(if $(BASELINE),--baseline $(BASELINE))
+	$(BIN)/python -m benchmarks.long --out $(OUT)/bench-long.json
 
 models: $(STAMP)
 	$(BIN)/python models/fetch.py

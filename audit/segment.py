@@ -30,6 +30,31 @@ _SPEECH_CONTINUATION = re.compile(r"^[,;:)\]]|^[–—-]\s*[a-zäöüß]|^[a-zä
 _LEADING_CLOSER = re.compile(r'(?:"|“(?![A-ZÄÖÜa-zäöüß]))(?=\s|$)')
 
 
+# Characters given to pysbd at once (see ``Segmenter.spans``).
+WINDOW = 2000
+# Where a long paragraph may be cut for pysbd: a word of 3+ lowercase letters, a sentence
+# mark, whitespace, then an opening quote or a capital (no abbreviation ends like that).
+_WINDOW_BREAK = re.compile(r"(?<=[a-zäöüß]{3}[.!?])\s+(?=[„\"“»]?[A-ZÄÖÜ])")
+
+
+def _windows(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """``text[start:end]`` as consecutive spans of at most two windows each, cut after a
+    sentence end where there is one, else at a space, else anywhere."""
+    out, pos = [], start
+    while end - pos > 2 * WINDOW:
+        limit = pos + 2 * WINDOW
+        found = _WINDOW_BREAK.search(text, pos + WINDOW, limit)
+        if found:
+            cut = found.end()
+        else:
+            space = max(text.rfind(" ", pos + WINDOW, limit), text.rfind("\n", pos + WINDOW, limit))
+            cut = space + 1 if space > pos else limit
+        out.append((pos, cut))
+        pos = cut
+    out.append((pos, end))
+    return out
+
+
 class _SpanningSegmenter(pysbd.Segmenter):
     """pysbd with its sentence spans found by ``str.find`` from the previous sentence on.
     pysbd compiles a regular expression per sentence and searches the whole text from its
@@ -72,8 +97,18 @@ class Segmenter:
         self._pysbd = _SpanningSegmenter(language=language, clean=False, char_span=True)
 
     def spans(self, text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
-        """Sentence spans (absolute offsets, whitespace trimmed) of ``text[start:end]``."""
+        """Sentence spans (absolute offsets, whitespace trimmed) of ``text[start:end]``.
+
+        pysbd's abbreviation pass is quadratic in the length of what it is given, so a long
+        paragraph is given to it in windows of a few thousand characters, cut where one
+        sentence plainly ends and the next begins; a "sentence" longer than two windows (no
+        such end in it) is cut at a space."""
         end = len(text) if end is None else end
+        if end - start > 2 * WINDOW:
+            return [span for a, b in _windows(text, start, end) for span in self._spans(text, a, b)]
+        return self._spans(text, start, end)
+
+    def _spans(self, text: str, start: int, end: int) -> list[tuple[int, int]]:
         chunk = text[start:end]
         if not chunk.strip():
             return []

@@ -212,3 +212,23 @@ def test_language_model_is_unpacked_once_and_a_damaged_copy_is_replaced(tmp_path
     unpacked[0].write_bytes(b"not a model")
     repaired = segment._langid_model()
     assert repaired[2] == first[2] and unpacked[0].stat().st_size > 1000
+
+
+def test_a_long_paragraph_is_split_like_its_sentences_and_no_segment_is_huge():
+    """pysbd is given a long paragraph in windows: the sentences are the same as those of
+    the paragraph read sentence by sentence, abbreviations included, and a paragraph with
+    no sentence end is still cut into segments of bounded length."""
+    from audit.segment import WINDOW, segmenter
+
+    sentences = ["Der Minister, Dr. Müller, sprach am 3. Oktober z. B. über die Preise.",
+                 "Die Regierung hat neue Maßnahmen beschlossen.", "„Wir handeln“, sagte er.",
+                 "Experten erwarten bis 2025 ca. 12 Mio. Euro Kosten."]
+    text = " ".join(sentences[i % len(sentences)] for i in range(400))
+    assert len(text) > 4 * WINDOW
+    spans = segmenter("de").spans(text)
+    got = [text[a:b] for a, b in spans]
+    assert got == [sentences[i % len(sentences)] for i in range(400)]
+    words = " ".join(["wort"] * 5000)
+    spans = segmenter("de").spans(words)
+    assert "".join(words[a:b] for a, b in spans).replace(" ", "") == words.replace(" ", "")
+    assert max(b - a for a, b in spans) <= 2 * WINDOW

@@ -23,9 +23,11 @@ CHECKS = ("units", "terms", "names", "numbers", "untranslated", "typography", "c
 def german_prose(doc: Document) -> Iterator[Segment]:
     """The segments checks look at: German prose, never boilerplate, with invisible
     characters folded out of their text (a soft hyphen hides no term from a check)."""
-    for seg in doc.segments:
-        if seg.is_prose and seg.language == "de":
-            yield folded(seg)
+    cached = doc.__dict__.get("_german_prose")
+    if cached is None or cached[0] is not doc.segments:  # folded once per document, not per check
+        cached = (doc.segments, [folded(seg) for seg in doc.segments if seg.is_prose and seg.language == "de"])
+        doc.__dict__["_german_prose"] = cached
+    yield from cached[1]
 
 
 def folded(seg: Segment) -> Segment:
@@ -93,4 +95,5 @@ def run_checks(doc: Document, glossary: dict[str, Any] | None = None,
         if name in glossary:
             data = merge_glossary(data, glossary[name])
         findings.extend(module.run(doc, data))
+    doc.__dict__.pop("_german_prose", None)
     return findings
