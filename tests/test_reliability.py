@@ -434,3 +434,50 @@ def test_a_baseline_of_an_unknown_schema_is_refused(tmp_path):
     path.write_text('{"schema": "mt-audit-accepted/9", "accepted": []}', encoding="utf-8")
     result = mt_audit("check", article(tmp_path), "--backend", "none", "--ignore", path, "--out", tmp_path / "o")
     assert result.returncode == 2 and "mt-audit-accepted/9" in result.stderr
+
+
+class _Stop(BaseException):
+    pass
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+@pytest.mark.parametrize("phase", ["write", "rename"])
+def test_a_signal_at_any_step_leaves_the_old_set_or_the_new_one(tmp_path, monkeypatch, signum, phase):
+    """A set of reports (HTML, JSON, JUnit, SARIF) replacing an older set; the signal arrives
+    after each temporary file is written, or after each rename: afterwards the folder holds
+    the whole old set or the whole new set, no temporary file, and the signal still ends
+    the run."""
+    from audit import report
+
+    names = ["story.html", "story.json", "story.junit.xml", "mt-audit.sarif"]
+    real_replace, real_temporary = os.replace, report._temporary
+
+    def raise_stop(number, frame):
+        raise _Stop()
+
+    previous = signal.signal(signum, raise_stop)
+    try:
+        for step in range(len(names)):
+            for name in names:
+                (tmp_path / name).write_text("old", encoding="utf-8")
+            calls = {"n": 0}
+
+            def counted(*args, _real=real_replace if phase == "rename" else real_temporary):
+                result = _real(*args)
+                if calls["n"] == step:
+                    signal.raise_signal(signum)
+                calls["n"] += 1
+                return result
+
+            if phase == "rename":
+                monkeypatch.setattr(report.os, "replace", counted)
+            else:
+                monkeypatch.setattr(report, "_temporary", counted)
+            with pytest.raises(_Stop):
+                report.write_set({tmp_path / name: "new" for name in names})
+            monkeypatch.undo()
+            contents = {(tmp_path / name).read_text(encoding="utf-8") for name in names}
+            assert contents == ({"old"} if phase == "write" else {"new"}), (step, contents)
+            assert sorted(p.name for p in tmp_path.iterdir()) == sorted(names)
+    finally:
+        signal.signal(signum, previous)

@@ -10,12 +10,18 @@ Writing is safe for what the user gave: ``check_outputs`` refuses any output pat
 one of the inputs (or a folder, or in a folder that cannot be written) before the audit
 runs, and ``write_set`` writes a set of reports all or nothing, each through a temporary
 file that is renamed into place, with the mode the umask gives a new file (or the mode of
-the file it replaces).
+the file it replaces).  A Ctrl-C or SIGTERM that arrives while the temporary files are
+written removes them (the old set stays); one that arrives while they are renamed is held
+until the last rename (the new set is complete), so no signal leaves a new HTML report
+beside an old JSON one.
 """
 from __future__ import annotations
 
 import os
+import signal
 import tempfile
+import threading
+from contextlib import contextmanager
 from pathlib import Path
 
 from ..errors import InputError
@@ -127,12 +133,36 @@ def write_set(files: dict[Path, str]) -> None:
                 raise IsADirectoryError(21, "Is a directory", str(path))
         for path, text in files.items():
             temporaries[Path(path)] = _temporary(Path(path), text, made)
-        for path, tmp in temporaries.items():
-            os.replace(tmp, path)
+        with _signals_held():
+            for path, tmp in temporaries.items():
+                os.replace(tmp, path)
     except BaseException:
         for tmp in made:
             _remove(tmp)
         raise
+
+
+@contextmanager
+def _signals_held():
+    """SIGINT and SIGTERM arriving inside the block take effect when it ends (renames take
+    microseconds).  Only the main thread handles signals; elsewhere nothing changes."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    pending: list[int] = []
+    previous = {}
+    for number in (signal.SIGINT, signal.SIGTERM):
+        handler = signal.getsignal(number)
+        if handler is not None:  # None: installed outside Python, left alone
+            previous[number] = handler
+            signal.signal(number, lambda signum, frame: pending.append(signum))
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+        for number in pending[:1]:
+            signal.raise_signal(number)
 
 
 def write_atomic(path: Path, text: str) -> None:
