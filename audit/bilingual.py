@@ -182,6 +182,8 @@ def dictionary() -> Dictionary | None:
 
 @lru_cache(maxsize=2)
 def _load(name: str, cache_dir: str) -> Dictionary | None:
+    from .translate.cache import discard_damaged
+
     path = Path(name)
     try:
         info = path.stat()
@@ -197,8 +199,10 @@ def _load(name: str, cache_dir: str) -> Dictionary | None:
         with index.open("rb") as handle:
             entries, english = pickle.load(handle)
         return Dictionary(entries, english, str(path))
-    except Exception:  # not built yet, or damaged: (re)build it
-        pass
+    except FileNotFoundError:
+        pass  # not built yet
+    except Exception:  # damaged: a cache, so rebuilt
+        discard_damaged(index, "dictionary index")
     try:
         with path.open(encoding="utf-8", errors="replace") as handle:
             entries, english = parse(handle)

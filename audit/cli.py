@@ -418,7 +418,11 @@ def run() -> None:
     signal.signal(signal.SIGTERM, _on_sigterm)
     try:
         main(standalone_mode=False)
-    except (KeyboardInterrupt, click.exceptions.Abort):
+    except (KeyboardInterrupt, click.exceptions.Abort) as err:
+        cause = err.__cause__ if isinstance(err, click.exceptions.Abort) else None
+        if isinstance(cause, EOFError):  # click turns every EOFError into Abort: a bug, not Ctrl-C
+            click.echo(f"mt-audit: internal error (EOFError: {cause}); please report it.", err=True)
+            sys.exit(EXIT_INTERNAL)
         click.echo("mt-audit: interrupted", err=True)
         sys.exit(EXIT_INTERRUPTED)
     except _Terminated:

@@ -316,7 +316,7 @@ def _langid_model() -> tuple:
     from py3langid.langid import MODEL_DIR, MODEL_FILE
     from py3langid.modelio import load_model
 
-    from .translate.cache import default_cache_dir
+    from .translate.cache import default_cache_dir, discard_damaged
 
     packed = MODEL_DIR / MODEL_FILE
     info = packed.stat()
@@ -330,8 +330,10 @@ def _langid_model() -> tuple:
                 tables.append(table)
             return (data["ptc"], data["pc"], data["classes"].tolist(), tables[0], tables[1],
                     data["output"].tolist())
-    except (OSError, KeyError, ValueError, TypeError):
-        pass  # not unpacked yet (or damaged): unpack it
+    except FileNotFoundError:
+        pass  # not unpacked yet
+    except Exception:  # truncated, empty, not an npz: a cache, so rebuilt
+        discard_damaged(unpacked, "language-identifier model")
     ptc, pc, classes, nextmove, row, output = load_model(packed)
     try:
         unpacked.parent.mkdir(parents=True, exist_ok=True)

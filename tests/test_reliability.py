@@ -481,3 +481,41 @@ def test_a_signal_at_any_step_leaves_the_old_set_or_the_new_one(tmp_path, monkey
             assert sorted(p.name for p in tmp_path.iterdir()) == sorted(names)
     finally:
         signal.signal(signum, previous)
+
+
+@pytest.mark.parametrize("damage", [b"", b"PK\x03\x04 truncated", b"not a zip at all"])
+def test_a_damaged_language_identifier_cache_is_rebuilt(tmp_path, damage):
+    from audit.translate.cache import CACHE_ENV
+
+    cache = tmp_path / "cache"
+    env = {CACHE_ENV: str(cache)}
+    first = mt_audit("check", article(tmp_path), "--backend", "none", "--out", tmp_path / "o", env=env)
+    assert first.returncode in (0, 1), first.stderr
+    (unpacked,) = cache.glob("py3langid-*.npz")
+    unpacked.write_bytes(damage)
+    second = mt_audit("check", article(tmp_path), "--backend", "none", "--out", tmp_path / "o", env=env)
+    assert second.returncode == first.returncode, second.stderr
+    assert second.stderr.count("was damaged; it was removed and rebuilt") == 1
+    third = mt_audit("check", article(tmp_path), "--backend", "none", "--out", tmp_path / "o", env=env)
+    assert third.returncode == first.returncode and "damaged" not in third.stderr
+
+
+def test_corrupt_translation_caches_do_not_pile_up(tmp_path):
+    from audit.translate.cache import TranslationCache
+
+    for _ in range(3):
+        (tmp_path / "translations.sqlite").write_bytes(b"not a database" * 100)
+        for suffix in ("-wal", "-shm"):
+            (tmp_path / f"translations.sqlite{suffix}").write_bytes(b"x")
+        TranslationCache(tmp_path)
+        time.sleep(1.1)  # a new timestamp for the next copy
+    copies = sorted(p.name for p in tmp_path.glob("translations.sqlite.corrupt-*"))
+    assert len({name.split("-wal")[0].split("-shm")[0] for name in copies}) == 1, copies
+
+
+def test_an_eof_error_inside_a_command_is_an_internal_error_not_an_interrupt():
+    result = subprocess.run([sys.executable, "-c", "import audit.cli as c, click\n"
+                             "def boom():\n    raise EOFError('truncated')\n"
+                             "c.main.add_command(click.command('boom')(boom))\nc.run()", "boom"],
+                            cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 4 and "internal error" in result.stderr and "interrupted" not in result.stderr

@@ -21,6 +21,16 @@ CACHE_ENV = "MT_AUDIT_CACHE_DIR"
 SCHEMA = "CREATE TABLE IF NOT EXISTS translations (key TEXT PRIMARY KEY, value TEXT NOT NULL)"
 
 
+def discard_damaged(path: Path, what: str) -> None:
+    """A cache file that could not be read: removed (it is rebuilt from what it caches),
+    and said once on standard error.  Every cache is disposable; none is ever fatal."""
+    try:
+        Path(path).unlink()
+    except OSError:
+        pass
+    print(f"warning: the cached {what} {path} was damaged; it was removed and rebuilt.", file=sys.stderr)
+
+
 def default_cache_dir() -> Path:
     if os.environ.get(CACHE_ENV):
         return Path(os.environ[CACHE_ENV])
@@ -53,6 +63,11 @@ class TranslationCache:
 
     def _set_aside(self) -> None:
         aside = self.path.with_name(f"{self.path.name}.corrupt-{int(time.time())}")
+        for old in self.path.parent.glob(f"{self.path.name}.corrupt-*"):  # keep only the newest copy
+            try:
+                old.unlink()
+            except OSError:
+                pass
         for suffix in ("", "-wal", "-shm"):
             src = Path(str(self.path) + suffix)
             if src.exists():
