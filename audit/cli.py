@@ -170,7 +170,7 @@ def check(german_files, source_file, source_dir, write_ignore, output_files, **o
     out_dir, quiet = options["out_dir"], options["quiet"]
     try:
         combined = combined_paths(out_dir, wanted, _output_files(output_files, wanted))
-        files, missing = collect_inputs(list(german_files))
+        files, missing = collect_inputs(list(german_files), out_dir)
         if missing:
             raise InputError(missing[0][1])
         if source_file and len(files) > 1:
@@ -248,7 +248,7 @@ def batch(inputs, source_dir, engine, ray_address, jobs, output_files, **options
     out_dir = options["out_dir"]
     try:
         combined = combined_paths(out_dir, wanted, _output_files(output_files, wanted))
-        files, missing = collect_inputs(inputs)
+        files, missing = collect_inputs(inputs, out_dir)
         sources = [find_source(f, source_dir) for f in files]
         planned = [p for f in files for p in report_paths(document_name(f), out_dir, wanted, combined).values()]
         check_outputs(planned + [Path(out_dir) / "corpus.jsonl", *combined.values()],

@@ -69,16 +69,37 @@ class CorpusOutcome:
         return max(codes)
 
 
-def collect_inputs(inputs: list[Path]) -> tuple[list[Path], list[tuple[str, str]]]:
+# What marks an HTML report mt-audit wrote (its template's generator line).
+REPORT_MARK = b'<meta name="generator" content="mt-audit">'
+
+
+def is_own_report(path: Path) -> bool:
+    """Whether ``path`` is an HTML report mt-audit wrote (never an article to audit)."""
+    if path.suffix.lower() not in (".html", ".htm"):
+        return False
+    try:
+        with path.open("rb") as handle:
+            return REPORT_MARK in handle.read(4096)
+    except OSError:
+        return False
+
+
+def collect_inputs(inputs: list[Path], out_dir: Path | None = None) -> tuple[list[Path], list[tuple[str, str]]]:
     """The files to audit (each file given, and the German files inside each folder given),
-    and (path, reason) for each input that does not exist."""
+    and (path, reason) for each input that does not exist.  mt-audit's own outputs are
+    never inputs: a folder's walk skips ``out_dir`` and the HTML reports mt-audit wrote, and
+    such a report named on its own is refused."""
     files: list[Path] = []
     missing: list[tuple[str, str]] = []
+    out = Path(out_dir).resolve() if out_dir is not None else None
     for item in inputs:
         if item.is_dir():
             files += sorted(p for p in item.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES
-                            and not p.name.lower().endswith(SOURCE_SUFFIXES))
+                            and not p.name.lower().endswith(SOURCE_SUFFIXES)
+                            and not (out is not None and out in p.resolve().parents) and not is_own_report(p))
         elif item.exists():
+            if is_own_report(item):
+                raise InputError(f"The input {item} is a report mt-audit wrote, not an article to audit.")
             files.append(item)
         else:
             missing.append((str(item), f"The input {item} does not exist."))

@@ -519,3 +519,20 @@ def test_an_eof_error_inside_a_command_is_an_internal_error_not_an_interrupt():
                              "c.main.add_command(click.command('boom')(boom))\nc.run()", "boom"],
                             cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert result.returncode == 4 and "internal error" in result.stderr and "interrupted" not in result.stderr
+
+
+@pytest.mark.parametrize("command", ["check", "batch"])
+def test_reports_inside_the_input_folder_are_never_read_as_inputs(tmp_path, command):
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    article(folder)
+    for run in range(2):
+        result = mt_audit(command, folder, "--backend", "none", "--out", folder / "reports", "--format", "html,json")
+        assert result.returncode in (0, 1), (run, result.stderr)
+    assert sorted(p.name for p in (folder / "reports").iterdir() if p.suffix == ".html") == ["story.html"]
+    # reports written beside the articles are skipped too, and one named on its own is refused
+    (folder / "reports" / "story.html").replace(folder / "old.html")
+    again = mt_audit("check", folder, "--backend", "none", "--out", tmp_path / "elsewhere", "--format", "json")
+    assert again.returncode in (0, 1) and not (tmp_path / "elsewhere" / "old.json").exists(), again.stderr
+    named = mt_audit("check", folder / "old.html", "--backend", "none", "--out", tmp_path / "o2")
+    assert named.returncode == 2 and "report mt-audit wrote" in named.stderr
