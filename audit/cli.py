@@ -417,6 +417,32 @@ def run() -> None:
 
     signal.signal(signal.SIGTERM, _on_sigterm)
     try:
+        _run_main()
+    except _Terminated:  # a second signal while the first one's message was written
+        sys.exit(EXIT_TERMINATED)
+    except KeyboardInterrupt:
+        sys.exit(EXIT_INTERRUPTED)
+    finally:
+        # the command is done (its files written or removed): a signal arriving while the
+        # interpreter shuts down ends the process with its code, not with a traceback
+        signal.signal(signal.SIGINT, _exit_now)
+        signal.signal(signal.SIGTERM, _exit_now)
+
+
+def _exit_now(signum, frame) -> None:
+    import os
+    import signal
+
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except Exception:  # noqa: BLE001  (closed or broken: nothing more to say)
+            pass
+    os._exit(EXIT_INTERRUPTED if signum == signal.SIGINT else EXIT_TERMINATED)
+
+
+def _run_main() -> None:
+    try:
         main(standalone_mode=False)
     except (KeyboardInterrupt, click.exceptions.Abort) as err:
         cause = err.__cause__ if isinstance(err, click.exceptions.Abort) else None

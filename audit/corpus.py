@@ -247,6 +247,12 @@ def default_jobs() -> int:
 
 
 def _init_worker() -> None:
+    import signal
+
+    # the parent stops the workers: Ctrl-C (sent to the whole process group) is its to
+    # handle, and SIGTERM ends a worker at once, without a traceback
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     # each worker is one of several processes sharing the CPUs: one thread for numerical
     # libraries (the drift signals' embeddings) instead of one per CPU in every worker
     for name in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
@@ -303,10 +309,15 @@ class _Stages:
                 self.close()
         return [function(*call) for call in calls]
 
-    def close(self) -> None:
+    def close(self, abandon: bool = False) -> None:
+        """Shut the pool down; ``abandon`` (Ctrl-C, SIGTERM, an error): stop the workers now
+        instead of letting them finish the documents they hold."""
         if self.pool is not None:
-            self.pool.shutdown(wait=True, cancel_futures=True)
-            self.pool = None
+            pool, self.pool = self.pool, None
+            if abandon:
+                for process in list((getattr(pool, "_processes", None) or {}).values()):
+                    process.terminate()
+            pool.shutdown(wait=not abandon, cancel_futures=True)
 
 
 def audit_corpus(auditor, files: list[Path], sources: list[Path | None], out_dir: Path, formats: list[str],
@@ -341,6 +352,9 @@ def audit_corpus(auditor, files: list[Path], sources: list[Path | None], out_dir
             stages.close()
             stages = _Stages(jobs, len(docs), "forkserver")
         finished = stages.map(finish_one, [(settings, doc, str(out_dir), formats, list(combined)) for doc in docs])
+    except BaseException:
+        stages.close(abandon=True)
+        raise
     finally:
         stages.close()
     lines: list[str] = []

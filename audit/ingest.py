@@ -85,10 +85,14 @@ def decode_text(data: bytes, label: str, what: str = "input") -> tuple[str, str,
     if len(data) > MAX_INPUT_BYTES:
         raise InputError(f"The {label} is larger than the limit of {MAX_INPUT_BYTES // (1024 * 1024)} MB "
                          f"per document.")
-    if b"\x00" in data[:65536] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise InputError(f"The {label} is binary, not text.")
     warnings: list[str] = []
-    text, encoding = _decode(data, label)
+    utf16 = _utf16_without_bom(data)
+    if utf16 is not None:
+        text, encoding = utf16
+    elif b"\x00" in data[:65536] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise InputError(f"The {label} is binary, not text.")
+    else:
+        text, encoding = _decode(data, label)
     if encoding not in ("utf-8", "utf-8-sig", "ascii"):
         warnings.append(f"The {what} was not UTF-8; it was decoded as {encoding}.")
     return check_text(text, label, what, encoding, warnings)
@@ -108,6 +112,29 @@ def check_text(text: str, label: str, what: str = "input", encoding: str = "utf-
                         "to the repaired text.")
         text = repaired
     return text, encoding, warnings
+
+
+def _utf16_without_bom(data: bytes) -> tuple[str, str] | None:
+    """UTF-16 text saved without a byte-order mark (some Windows tools do): text in Latin
+    script has a zero byte in every other position, and only there.  None when ``data``
+    does not read so, cleanly, as text."""
+    head = data[:65536]
+    if len(head) < 4 or len(data) % 2 or b"\x00" not in head or head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return None
+    even, odd = head[0::2], head[1::2]
+    share_even, share_odd = even.count(0) / len(even), odd.count(0) / len(odd)
+    if share_odd >= 0.6 and share_even <= 0.02:
+        encoding = "utf-16-le"
+    elif share_even >= 0.6 and share_odd <= 0.02:
+        encoding = "utf-16-be"
+    else:
+        return None
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError:
+        return None
+    controls = sum(1 for ch in text[:20000] if ord(ch) < 32 and ch not in "\n\r\t\f")
+    return (text, encoding) if controls == 0 else None
 
 
 def _decode(data: bytes, label: str) -> tuple[str, str]:

@@ -232,3 +232,14 @@ def test_a_long_paragraph_is_split_like_its_sentences_and_no_segment_is_huge():
     spans = segmenter("de").spans(words)
     assert "".join(words[a:b] for a, b in spans).replace(" ", "") == words.replace(" ", "")
     assert max(b - a for a, b in spans) <= 2 * WINDOW
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_a_byte_order_mark_is_text(encoding):
+    from audit.ingest import decode_text
+
+    text = "Die Straße führt über 500 Meilen nach Köln.\n\nDer Minister sagte, die Armee sei bereit.\n"
+    decoded, found, warnings = decode_text(text.encode(encoding), "input file x.de.txt")
+    assert decoded == text and found == encoding and "not UTF-8" in warnings[0]
+    with pytest.raises(InputError, match="binary"):
+        decode_text(bytes(range(256)) * 4, "input file x.bin")

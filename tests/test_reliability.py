@@ -536,3 +536,52 @@ def test_reports_inside_the_input_folder_are_never_read_as_inputs(tmp_path, comm
     assert again.returncode in (0, 1) and not (tmp_path / "elsewhere" / "old.json").exists(), again.stderr
     named = mt_audit("check", folder / "old.html", "--backend", "none", "--out", tmp_path / "o2")
     assert named.returncode == 2 and "report mt-audit wrote" in named.stderr
+
+
+def test_sigterm_stops_a_batch_and_its_workers_within_seconds(tmp_path):
+    """The workers hold long documents when SIGTERM arrives: the parent stops them instead of
+    waiting for their documents, exits 143, and no worker is left behind."""
+    folder = tmp_path / "long"
+    folder.mkdir()
+    sentence = "Die Regierung hat am Montag neue Maßnahmen gegen steigende Preise beschlossen. "
+    for number in range(4):
+        (folder / f"d{number}.de.txt").write_text(sentence * 6000 + "\n", encoding="utf-8")
+    process = subprocess.Popen([sys.executable, "-m", "audit", "batch", str(folder), "--backend", "none", "--jobs", "2",
+                                "--no-cache", "--out", str(tmp_path / "out")], cwd=ROOT, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)
+    time.sleep(8)
+    assert process.poll() is None, "the batch finished before the signal; make the documents longer"
+    children = _children(process.pid)
+    process.send_signal(signal.SIGTERM)
+    started = time.monotonic()
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 143 and time.monotonic() - started < 5, (process.returncode, err)
+    assert "Traceback" not in err
+    time.sleep(0.5)
+    assert not [pid for pid in children if Path(f"/proc/{pid}").exists() and _state(pid) != "Z"]
+
+
+def _children(pid: int) -> list[int]:
+    path = Path(f"/proc/{pid}/task/{pid}/children")
+    return [int(p) for p in path.read_text().split()] if path.exists() else []
+
+
+def _state(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0]
+    except OSError:
+        return "gone"
+
+
+@pytest.mark.parametrize("delay", [0.0, 0.05, 0.1, 0.2])
+def test_a_signal_while_the_process_exits_prints_no_traceback(tmp_path, delay):
+    """SIGTERM right after the command's work, while the interpreter shuts down."""
+    process = subprocess.Popen([sys.executable, "-c", "import audit.cli as c, click\n"
+                                "c.main.add_command(click.command('quick')(lambda: print('done', flush=True)))\n"
+                                "c.run()", "quick"], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True)
+    assert process.stdout.readline().strip() == "done"
+    time.sleep(delay)
+    process.send_signal(signal.SIGTERM)
+    _, err = process.communicate(timeout=30)
+    assert process.returncode in (0, 143, -15) and "Traceback" not in err
