@@ -44,10 +44,11 @@ CATALOG: tuple[CheckInfo, ...] = (
               "anglicisms are left out. Accept more anglicisms with [anglicisms] in a --glossary "
               "file.", "minor", "German"),
     CheckInfo("typography", "German typography: quotation marks, spaces around punctuation, and invisible "
-                            "bidirectional control characters.",
+                            "characters (bidirectional controls, soft hyphens, zero-width characters).",
               "Wrong quotation marks and doubled spaces are slips a copy desk fixes; a bidirectional "
               "control character can make text display in another order than it is read, so it is "
-              "major.", "minor", "German"),
+              "major; a soft hyphen or zero-width character splits a word for search and spelling "
+              "checks.", "minor", "German"),
     CheckInfo("calques", "Calques and false friends of English-to-German translation.",
               "'Sinn machen' or 'realisieren' for 'realise' are tell-tale signs of translated copy; a "
               "matter of style, with a suggestion.", "minor", "German"),

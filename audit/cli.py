@@ -15,7 +15,8 @@ EXIT_CODES_HELP = """
 Exit codes:
   0  the gate passed (no open finding at or above --fail-on)
   1  findings at or above --fail-on
-  2  bad usage, or an unreadable or invalid input, configuration or glossary
+  2  bad usage; an unreadable or invalid input, configuration, glossary or
+     baseline; or reports that cannot be written (no permission, disk full)
   3  a model was required (--require-model) but could not be loaded
   4  internal error (a bug in mt-audit; the message says what failed)
   130  interrupted (Ctrl-C); 143  terminated (SIGTERM): nothing half-written is left
