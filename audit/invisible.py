@@ -3,7 +3,7 @@ reader sees but break every comparison of words, "Blitz\\u00adkrieg" (a soft hyp
 "Mei\\u200blen" (a zero-width space).
 
 Checks match on text with them folded out (``fold``), and map what they find back to
-offsets into the text as given (``Folded.original``); the typography check reports them.
+offsets into the text as given (``Folded.start``, ``Folded.end``); the typography check reports them.
 """
 from __future__ import annotations
 

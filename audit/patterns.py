@@ -42,7 +42,6 @@ class DataPattern:
                 return list(self.compiled.finditer(text, timeout=self.budget))
             return getattr(self.compiled, method)(text, timeout=self.budget)
         except TimeoutError:
-            self.budget = 0.0
             raise ConfigError(f"The regular expression {self.pattern!r} ({self.where}) took more than "
                               f"{BUDGET_SECONDS:g} seconds on this text: it backtracks; write it more simply.") \
                 from None

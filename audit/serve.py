@@ -14,8 +14,7 @@ Safety: the server binds to localhost unless told otherwise and answers only req
 ``Host`` is one it is reached by (localhost, an IP address, or a name given with
 ``--allowed-host``), so a foreign page cannot reach it through DNS rebinding; a request body
 is refused past the size limit (and without a Content-Length); no value of a request names a
-file: uploads
-are decoded in memory and the only file written is the configured baseline; state-changing
+file: uploads are decoded in memory and the only file written is the configured baseline; state-changing
 page requests carry the page's token and, where the browser sends one, a same-host Origin;
 every page is served with a Content-Security-Policy that allows scripts from the server only.
 Audits run one at a time on one worker thread (the model and the cache are not shared
@@ -243,9 +242,7 @@ class Service:
         try:
             job.result = self.page_result(request, job)
             job.state, job.stage = "done", "done"
-        except ModelUnavailable as err:
-            job.state, job.error, job.status = "error", str(err), 503
-        except Abandoned as err:
+        except (ModelUnavailable, Abandoned) as err:
             job.state, job.error, job.status = "error", str(err), 503
         except AuditError as err:
             job.state, job.error, job.status = "error", str(err), 422

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import json
 import random
+import threading
+import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -120,3 +123,22 @@ def _isolated_caches(tmp_path, monkeypatch, _unpacked_langid):
 @pytest.fixture
 def demo_text() -> str:
     return DEMO.read_text(encoding="utf-8")
+
+
+@contextmanager
+def running_server(app):
+    """``app`` served by uvicorn on a free local port in a thread; yields the port."""
+    import uvicorn
+
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    for _ in range(200):
+        if server.started:
+            break
+        time.sleep(0.05)
+    try:
+        yield server.servers[0].sockets[0].getsockname()[1]
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)

@@ -14,7 +14,7 @@ import pytest
 from audit.pipeline import AuditSettings, Auditor
 from audit.report import html
 
-from conftest import DEMO, ROOT
+from conftest import DEMO, ROOT, running_server
 
 pytestmark = pytest.mark.browser
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -179,29 +179,12 @@ def test_injected_markup_stays_text_in_the_browser(tmp_path):
 @pytest.fixture
 def served(tmp_path):
     """mt-audit serve on a free local port (uvicorn in a thread), no model, a baseline file."""
-    import socket
-    import threading
-    import time
-
     pytest.importorskip("fastapi")
-    import uvicorn
-
     from audit.serve import Service, create_app
 
     service = Service(AuditSettings(backend="none", quiet=True), tmp_path / "accepted.json")
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(create_app(service), host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    for _ in range(200):
-        if server.started:
-            break
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", service
-    server.should_exit = True
-    thread.join(timeout=10)
+    with running_server(create_app(service)) as port:
+        yield f"http://127.0.0.1:{port}", service
 
 
 def _open_page(p, url, width=1400):

@@ -16,7 +16,7 @@ from audit.pipeline import AuditSettings  # noqa: E402
 from audit.report.json_report import SCHEMA_FILE  # noqa: E402
 from audit.serve import Service, create_app  # noqa: E402
 
-from conftest import DEMO, ROOT  # noqa: E402
+from conftest import DEMO, ROOT, running_server  # noqa: E402
 
 GERMAN = ("Der Minister sagte am Montag, die Armee habe 500 Meilen zurückgelegt.\n\n"
           "Die Regierung lieferte im Sommer neue Waffen an die Front.\n\n"
@@ -318,10 +318,6 @@ def test_an_api_audit_whose_client_disconnects_is_dropped(tmp_path):
     single worker drops the audit at its next stage instead of finishing it."""
     import socket
 
-    import uvicorn
-
-    from audit import serve
-
     started = threading.Event()
     service = Service(AuditSettings(backend="none", quiet=True))
     real_audit = service.audit
@@ -332,25 +328,16 @@ def test_an_api_audit_whose_client_disconnects_is_dropped(tmp_path):
         return real_audit(request, job, deadline)
 
     service.audit = slow_audit
-    server = uvicorn.Server(uvicorn.Config(create_app(service), host="127.0.0.1", port=0, log_level="error"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    for _ in range(200):
-        if server.started:
-            break
-        time.sleep(0.05)
-    port = server.servers[0].sockets[0].getsockname()[1]
     body = json.dumps({"german": GERMAN * 50}).encode()
-    with socket.create_connection(("127.0.0.1", port)) as sock:
-        sock.sendall(b"POST /api/check HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
-                     b"Content-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body)
-        assert started.wait(10)
-    for _ in range(100):
-        if service.abandoned:
-            break
-        time.sleep(0.05)
-    server.should_exit = True
-    thread.join(10)
+    with running_server(create_app(service)) as port:
+        with socket.create_connection(("127.0.0.1", port)) as sock:
+            sock.sendall(b"POST /api/check HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                         b"Content-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body)
+            assert started.wait(10)
+        for _ in range(100):
+            if service.abandoned:
+                break
+            time.sleep(0.05)
     assert service.abandoned == 1
 
 

@@ -85,7 +85,7 @@ def _invisible(seg) -> list[Finding]:
             names = ", ".join(describe(ch) for ch in others)
             out.append(finding(seg, a, b, category="typography", severity=MINOR, check=NAME,
                                message=f"Invisible character{'s' if len(run) > 1 else ''} ({names}) in '{word}': "
-                                       f"search, spelling checks and mt-audit's own checks see two words or none.",
+                                       f"a reader does not see it, but search and spelling checks read two words.",
                                suggestion="remove the character" + ("s" if len(run) > 1 else "")))
     return out
 
