@@ -45,7 +45,13 @@ def _audit_options(command, reports: bool = True):
         click.option("--format", "formats", default="html,json", show_default=True,
                      help="Comma-separated report formats: html, json, junit (per document), sarif, gitlab "
                           "(GitLab Code Quality; one file for all documents), github (GitHub Actions "
-                          "annotations on standard output), terminal (no file, the summary only)."),
+                          "annotations on standard output), lines (one 'file:line:col: severity: message "
+                          "[check]' line per finding on standard output, for editors and grep), terminal "
+                          "(no file, the summary only)."),
+        click.option("--base-dir", type=click.Path(path_type=Path), default=None,
+                     help="Folder that SARIF, GitLab, GitHub and JUnit reports name files relative to. "
+                          "Default: the root of the git repository the command runs in, else the current "
+                          "folder."),
     ]
     options = (report_options if reports else []) + [
         click.option("--fail-on", type=click.Choice(["major", "minor", "never"]), default=None,
@@ -114,7 +120,7 @@ def _settings(options: dict):
                                   quantize="int8" if options["int8"] and options["backend"] == "marian" else None),
         fail_on=options["fail_on"], input_format=options["input_format"], config_path=path("config_path"),
         glossary_path=path("glossary_path"), ignore_path=path("ignore_path"), use_cache=not options["no_cache"],
-        quiet=options["quiet"], allow_empty=options["allow_empty"],
+        quiet=options["quiet"], allow_empty=options["allow_empty"], base_dir=path("base_dir"),
     )
 
 
@@ -149,7 +155,8 @@ _output_file_option = click.option(
 @click.option("--source-dir", type=click.Path(path_type=Path),
               help="Folder of English originals: NAME.de.txt is paired with NAME.en.txt (or .md, .html) there.")
 @click.option("--write-ignore", "write_ignore", type=click.Path(path_type=Path),
-              help="Write the current findings to this file as a baseline of accepted findings.")
+              help="Write the current findings to this file as a baseline of accepted findings (read back "
+                   "with --ignore); the command then exits 0, whatever was found.")
 @_output_file_option
 @_audit_options
 def check(german_files, source_file, source_dir, write_ignore, output_files, **options):
@@ -203,11 +210,15 @@ def check(german_files, source_file, source_dir, write_ignore, output_files, **o
 
         from .report.terminal import print_summary
 
-        console = Console(stderr="github" in wanted)
+        console = Console(stderr="github" in wanted or "lines" in wanted)
         for number, ((doc, passed), files_written) in enumerate(zip(audited, written)):
             last = number == len(audited) - 1
             print_summary(doc, passed, auditor.fail_on, files_written + (written[-1] if last else []), console)
-    sys.exit(EXIT_OK if all(passed for _, passed in audited) else EXIT_FINDINGS)
+        if write_ignore:
+            console.print(f"  {sum(len(doc.findings) for doc, _ in audited)} findings accepted in {write_ignore}: "
+                          "exit 0 (pass it with --ignore)")
+    # --write-ignore accepts what was found: the baseline written is what was asked for
+    sys.exit(EXIT_OK if write_ignore or all(passed for _, passed in audited) else EXIT_FINDINGS)
 
 
 def _option_inputs(options: dict) -> list[Path]:
@@ -259,10 +270,7 @@ def batch(inputs, source_dir, engine, ray_address, jobs, output_files, **options
 
         def write_rendered(doc, passed, files):
             write_files(files)
-            if "github" in wanted:
-                from .report import github
-
-                click.echo(github.render(doc, auditor.settings_record(doc), passed), nl=False)
+            _print_lines(doc, auditor, passed, wanted)
 
         if engine == "ray":
             from .ray_engine import audit_corpus_ray, require_ray
@@ -277,7 +285,7 @@ def batch(inputs, source_dir, engine, ray_address, jobs, output_files, **options
                                    jobs or default_jobs())
         if combined and outcome.audited:
             written = write_reports(outcome.audited, auditor, [{} for _ in outcome.audited],
-                                    [f for f in wanted if f != "github"], combined, {})
+                                    [f for f in wanted if f not in ("github", "lines")], combined, {})
             outcome.combined = written[-1]
         outcome.errors[:0] = missing
         if missing:
@@ -293,7 +301,7 @@ def batch(inputs, source_dir, engine, ray_address, jobs, output_files, **options
 
         from .report.terminal import print_corpus_summary
 
-        print_corpus_summary(outcome, auditor.fail_on, Console(stderr="github" in wanted))
+        print_corpus_summary(outcome, auditor.fail_on, Console(stderr="github" in wanted or "lines" in wanted))
     sys.exit(outcome.exit_code)
 
 
@@ -387,16 +395,27 @@ def write_reports(audited: list, auditor, per_document: list[dict], formats: lis
         files.update(mine)
         written.append([str(p) for p in mine])
     if combined and audited:
-        settings = auditor.settings_record(audited[0][0])
+        settings = auditor.ci_settings(audited[0][0])
         docs = [doc for doc, _ in audited]
         files.update({path: render_combined(fmt, docs, settings) for fmt, path in combined.items()})
     files.update(extra or {})
     written.append([str(p) for p in combined.values()] + [str(p) for p in (extra or {})])
     write_files(files)
-    if "github" in formats:
-        for doc, passed in audited:
-            click.echo(github.render(doc, auditor.settings_record(doc), passed), nl=False)
+    for doc, passed in audited:
+        _print_lines(doc, auditor, passed, formats)
     return written
+
+
+def _print_lines(doc, auditor, passed: bool, formats: list[str]) -> None:
+    """The formats written to standard output: GitHub annotations, ``file:line:col`` lines."""
+    if "github" in formats:
+        from .report import github
+
+        click.echo(github.render(doc, auditor.ci_settings(doc), passed), nl=False)
+    if "lines" in formats:
+        from .report.terminal import finding_lines
+
+        click.echo(finding_lines(doc), nl=False)
 
 
 EXIT_INTERRUPTED = 130

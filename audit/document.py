@@ -149,9 +149,12 @@ class Document:
     findings: list[Finding] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     reference_free: bool = True
-    # For text derived from markup (Markdown): (offset in ``text``, line in the file) for
-    # each block, so that a finding can be placed in the file the user gave.
-    origin_lines: list[tuple[int, int]] | None = None
+    # For text derived from markup (Markdown): (offset in ``text``, first line in the file,
+    # line after its last) for each block, so that a finding can be placed in the file.
+    origin_lines: list[tuple[int, int, int]] | None = None
+    # For Markdown and HTML: the file's text as decoded (the markup), so that reports can
+    # point at the finding's words in the file itself.
+    markup: str | None = None
 
     def segment(self, segment_id: str) -> Segment:
         for seg in self.segments:

@@ -235,16 +235,17 @@ _TEXT_SUFFIX = re.compile(r"\.(?:txt|md|markdown|html?|xhtml)$", re.IGNORECASE)
 _LANGUAGE_SUFFIX = re.compile(r"\.(?:de|deu|ger)$", re.IGNORECASE)
 
 
-def markdown_to_text(markdown: str) -> tuple[str, list[tuple[int, int]]]:
+def markdown_to_text(markdown: str) -> tuple[str, list[tuple[int, int, int]]]:
     """The prose of a Markdown file, parsed with markdown-it-py (CommonMark and tables), as
     text with one block per paragraph, headings as "# ...", list items as "- ...", quotes as
     "> ...": inline markup gives its text (emphasis, links, code spans); code blocks,
-    tables and raw HTML are not prose and are left out.  Also (offset in the text, line in
-    the file) for every block, so a finding can be placed in the file."""
+    tables and raw HTML are not prose and are left out.  Also (offset in the text, first
+    line in the file, line after its last) for every block, so a finding can be placed in
+    the file."""
     from markdown_it import MarkdownIt
 
     tokens = MarkdownIt("commonmark").enable("table").parse(markdown)
-    blocks: list[tuple[str, int]] = []
+    blocks: list[tuple[str, int, int]] = []
     prefix, depth_table, quote_depth, list_depth = "", 0, 0, 0
     heading = 0
     for index, token in enumerate(tokens):
@@ -276,11 +277,11 @@ def markdown_to_text(markdown: str) -> tuple[str, list[tuple[int, int]]]:
                 prefix = "> "
             else:
                 prefix = ""
-            line = (token.map or [0])[0] + 1
-            blocks.append((prefix + text.strip(), line))
+            first, after = token.map or (0, 1)
+            blocks.append((prefix + text.strip(), first + 1, after))
     out, origin, offset = [], [], 0
-    for text, line in blocks:
-        origin.append((offset, line))
+    for text, line, after in blocks:
+        origin.append((offset, line, after))
         out.append(text)
         offset += len(text) + 2
     return "\n\n".join(out) + ("\n" if out else ""), origin
@@ -322,7 +323,7 @@ def document_from_text(text: str, path: str | Path, input_format: str = "auto",
     fmt = detect_format(path, text) if input_format == "auto" else input_format
     if fmt not in FORMATS:
         raise InputError(f"Unknown input format {fmt!r}; use one of {', '.join(FORMATS)} or auto.")
-    origin = None
+    origin, markup = None, (text if fmt != "txt" else None)
     if fmt == "html":
         text, _ = html_to_text(text, path)
     elif fmt == "md":
@@ -330,7 +331,7 @@ def document_from_text(text: str, path: str | Path, input_format: str = "auto",
         if not text.strip():
             raise InputError(f"The Markdown file {path} holds no prose (only code, tables or markup).")
     doc = Document(path=str(path), name=document_name(path), text=text, format=fmt,
-                   encoding=encoding, warnings=warnings, origin_lines=origin)
+                   encoding=encoding, warnings=warnings, origin_lines=origin, markup=markup)
     doc.paragraphs = structure(text, fmt, boilerplate_rules(boilerplate_extra), doc)
     headline = next((p for p in doc.paragraphs if p.kind == HEADLINE), None)
     if headline is not None:

@@ -43,6 +43,8 @@ class AuditSettings:
     cache_dir: str | None = None
     quiet: bool = False
     allow_empty: bool = False
+    # the folder SARIF, GitLab, GitHub and JUnit paths are relative to (default: the git root)
+    base_dir: str | None = None
 
 
 class Auditor:
@@ -198,6 +200,10 @@ class Auditor:
 
     def passed(self, doc: Document) -> bool:
         return gate(doc.findings, self.fail_on)
+
+    def ci_settings(self, doc: Document) -> dict[str, Any]:
+        """``settings_record`` and the folder that CI reports name files relative to."""
+        return {**self.settings_record(doc), "base_dir": self.settings.base_dir}
 
     def settings_record(self, doc: Document) -> dict[str, Any]:
         """Everything needed to reproduce the numbers of a report (like sacrebleu's signatures)."""

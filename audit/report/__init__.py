@@ -27,7 +27,8 @@ from pathlib import Path
 from ..errors import InputError
 
 # ``terminal`` writes no file: only the summary on the terminal (for pre-commit).
-FORMATS = ("html", "json", "junit", "sarif", "gitlab", "github", "terminal")
+# ``lines`` prints one ``file:line:col: severity: message [check]`` line per open finding.
+FORMATS = ("html", "json", "junit", "sarif", "gitlab", "github", "terminal", "lines")
 SUFFIXES = {"html": ".html", "json": ".json", "junit": ".junit.xml"}
 COMBINED = {"sarif": "mt-audit.sarif", "gitlab": "mt-audit.gitlab.json"}
 # Formats that can be one file for every document of a run.
@@ -176,7 +177,9 @@ def render_reports(doc, auditor, paths: dict, formats: list[str], passed: bool) 
 
     renderers = {"html": html.render, "json": json_report.render, "junit": junit.render}
     settings = auditor.settings_record(doc)
-    return {paths[fmt]: renderers[fmt](doc, settings, passed) for fmt in formats if fmt in paths}
+    ci = auditor.ci_settings(doc)
+    return {paths[fmt]: renderers[fmt](doc, ci if fmt == "junit" else settings, passed)
+            for fmt in formats if fmt in paths}
 
 
 def write_files(files: dict[Path, str]) -> None:

@@ -1,22 +1,27 @@
 """SARIF 2.1.0 for code scanning: one run, the checks as rules, one result per finding.
 
-Results point into the file the user gave (see ``locate``), carry a partial fingerprint
-made from the finding's baseline key so that code scanning follows a finding across
-edits, and accepted findings (``--ignore``) are reported as suppressed.  Columns and
-character offsets count Unicode code points (``columnKind``).
+Results point into the file the user gave (see ``locate``), by a URI relative to the
+repository's root (``%SRCROOT%``, given in ``originalUriBaseIds``; a file outside it by
+its absolute file URI), carry a partial fingerprint made from the finding's baseline key
+so that code scanning follows a finding across edits, and accepted findings
+(``--ignore``) are reported as suppressed.  Columns and character offsets count Unicode
+code points (``columnKind``).  A run whose back-translation was skipped says so in a
+tool execution notification and in the run's properties.
 """
 from __future__ import annotations
 
 import json
-from pathlib import Path, PurePath
+from pathlib import Path
+from urllib.parse import quote
 
 from .. import __version__
 from ..catalog import CATALOG, info
 from ..document import MAJOR, Document
-from .locate import fingerprints, regions
+from .locate import base_dir, fingerprints, regions, repo_path
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 FINGERPRINT = "mtAuditFinding/v1"
+SRCROOT = "%SRCROOT%"
 
 
 def _level(severity: str) -> str:
@@ -35,29 +40,28 @@ def _rule(check) -> dict:
     }
 
 
-def uri(path: str) -> str:
-    """A relative path as a relative URI reference; an absolute one as a file URI."""
-    pure = PurePath(path)
-    if pure.is_absolute():
-        return Path(path).as_uri()
-    from urllib.parse import quote
-
-    return quote(pure.as_posix())
+def artifact_location(path: str, base: Path) -> dict:
+    """The file as SARIF names it: relative to the repository's root, else by its file URI."""
+    inside = repo_path(path, base)
+    if inside is not None:
+        return {"uri": quote(inside), "uriBaseId": SRCROOT}
+    return {"uri": Path(path).absolute().as_uri()}
 
 
-def document_results(doc: Document, rule_index: dict[str, int], artifact: int, baseline: str | None) -> list[dict]:
+def document_results(doc: Document, rule_index: dict[str, int], artifact: int, baseline: str | None,
+                     base: Path) -> list[dict]:
     placed = regions(doc, doc.findings)
     prints = fingerprints(doc, doc.findings, with_path=False)
     results = []
     for f in doc.findings:
-        location: dict = {"artifactLocation": {"uri": uri(doc.path), "index": artifact}}
+        location: dict = {"artifactLocation": {**artifact_location(doc.path, base), "index": artifact}}
         region = placed.get(id(f))
         if region is not None:
             location["region"] = {key: value for key, value in (
                 ("startLine", region.start_line), ("startColumn", region.start_column),
                 ("endLine", region.end_line), ("endColumn", region.end_column),
                 ("charOffset", region.offset), ("charLength", region.length)) if value is not None}
-            location["region"]["snippet"] = {"text": f.text}
+            location["region"]["snippet"] = {"text": region.snippet if region.snippet is not None else f.text}
         message = f.with_suggestion()
         result = {
             "ruleId": f.check,
@@ -81,22 +85,34 @@ def render_all(docs: list[Document], settings: dict) -> str:
     checks = list(CATALOG) + [info(c) for c in sorted({f.check for d in docs for f in d.findings})
                               if c not in {r.id for r in CATALOG}]
     rule_index = {check.id: n for n, check in enumerate(checks)}
+    base = base_dir(settings.get("base_dir"), [doc.path for doc in docs])
     artifacts, results = [], []
     for number, doc in enumerate(docs):
-        artifacts.append({"location": {"uri": uri(doc.path)}, "encoding": doc.encoding,
+        artifacts.append({"location": artifact_location(doc.path, base), "encoding": doc.encoding,
                           "sourceLanguage": {"txt": "plaintext", "md": "markdown", "html": "html"}.get(doc.format,
                                                                                                       doc.format)})
-        results += document_results(doc, rule_index, number, settings.get("accepted_findings"))
+        results += document_results(doc, rule_index, number, settings.get("accepted_findings"), base)
+    skipped = [doc for doc in docs if doc.translation.skipped]
+    translated = [doc for doc in docs if not doc.translation.skipped]
+    notifications = [{"level": "warning", "descriptor": {"id": "back-translation-skipped"},
+                      "message": {"text": f"Back-translation skipped ({len(skipped)} of {len(docs)} files): "
+                                          f"{skipped[0].translation.skipped_reason} Drift was not scored; only "
+                                          f"the checks that need no model ran."}}] if skipped else []
     log = {
         "$schema": SCHEMA_URI,
         "version": "2.1.0",
         "runs": [{
             "tool": {"driver": {"name": "mt-audit", "version": __version__, "semanticVersion": __version__,
                                 "rules": [_rule(c) for c in checks]}},
+            "invocations": [{"executionSuccessful": True, "toolExecutionNotifications": notifications}],
+            "originalUriBaseIds": {SRCROOT: {"uri": base.as_uri().rstrip("/") + "/"}},
             "columnKind": "unicodeCodePoints",
             "artifacts": artifacts,
             "results": results,
-            "properties": {"backend": settings.get("backend"), "model": settings.get("model"),
+            "properties": {"backend": translated[0].translation.backend if translated else "none",
+                           "model": translated[0].translation.model if translated else None,
+                           "backTranslation": "skipped" if not translated else "partial" if skipped else "done",
+                           "skippedReason": skipped[0].translation.skipped_reason if skipped else None,
                            "failOn": settings.get("fail_on")},
         }],
     }

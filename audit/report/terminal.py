@@ -28,6 +28,24 @@ def escape(text: str) -> str:
     return _markup_escape(printable(text))
 
 
+def _where(region) -> str:
+    if region is None:
+        return "1:1"
+    return f"{region.start_line}:{region.start_column or 1}"
+
+
+def finding_lines(doc: Document) -> str:
+    """One ``file:line:col: severity: message [check]`` line per open finding, in file
+    order: the form compilers and linters print, which editors and ``grep`` jump to."""
+    from .locate import regions
+
+    open_findings = sorted((f for f in doc.findings if not f.accepted), key=lambda f: (f.start, f.end))
+    placed = regions(doc, open_findings)
+    lines = [f"{printable(doc.path)}:{_where(placed.get(id(f)))}: {f.severity}: "
+             f"{printable(f.with_suggestion())} [{f.check}]" for f in open_findings]
+    return "".join(line + "\n" for line in lines)
+
+
 def print_summary(doc: Document, passed: bool, fail_on: str, written: list[str], console: Console,
                   top: int = 10) -> None:
     info = doc.translation
@@ -48,14 +66,17 @@ def print_summary(doc: Document, passed: bool, fail_on: str, written: list[str],
     if open_findings:
         table = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
         table.add_column("sev")
-        table.add_column("where")
+        table.add_column("line:col")
         table.add_column("category")
         table.add_column("finding", overflow="fold")
+        from .locate import regions
+
         ranked = sorted(open_findings, key=lambda f: (-SEVERITY_RANK[f.severity], f.start))
+        placed = regions(doc, ranked[:top])
         for f in ranked[:top]:
             style = "red" if f.severity == MAJOR else "yellow"
             suggestion = f" → {f.suggestion}" if f.suggestion else ""
-            table.add_row(f"[{style}]{f.severity}[/{style}]", f.segment_id, f.category,
+            table.add_row(f"[{style}]{f.severity}[/{style}]", _where(placed.get(id(f))), f.category,
                           escape(f.message + suggestion))
         console.print(table)
         if len(ranked) > top:
