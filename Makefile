@@ -1,4 +1,4 @@
-# mt-audit: `make audit` audits the demo article, `make test` runs the tests.
+# mt-audit: `make audit` audits the demo article, `make test` runs the quick tests (`make test-all` every test).
 # Both install what is missing first, so each works as the first command on a fresh machine.
 
 PYTHON ?= python3
@@ -17,7 +17,7 @@ BASELINE ?=
 AUDIT_ARGS ?=
 SERVE_ARGS ?=
 
-.PHONY: install audit test test-fast bench models eval clean browser serve dictionary
+.PHONY: install audit test test-all test-fast bench models eval clean browser serve dictionary
 
 install: $(STAMP)
 
@@ -34,7 +34,12 @@ $(STAMP): pyproject.toml constraints.txt
 audit: $(STAMP)
 	$(BIN)/mt-audit check $(INPUT) $(if $(SOURCE),--source $(SOURCE)) --out $(OUT) --format $(FORMATS) --fail-on $(FAIL_ON) $(AUDIT_ARGS)
 
+# The quick suite (a few minutes); test-all adds the tests marked slow (installs in fresh
+# environments, the pre-commit hook, long inputs, the real-browser runs of the page).
 test: $(STAMP)
+	$(BIN)/python -m pytest -q -m "not slow"
+
+test-all: $(STAMP)
 	$(BIN)/python -m pytest -q
 
 test-fast: $(STAMP)

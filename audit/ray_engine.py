@@ -21,7 +21,7 @@ from typing import Callable
 
 from .corpus import CorpusOutcome, finish_one, load_one, result_from_dict, result_to_dict, write_jsonl
 from .document import Document
-from .errors import EXIT_INTERNAL, InputError
+from .errors import EXIT_INTERNAL, InputError, install_hint
 from .translate import TranslationResult
 
 EXTRA = "ray"
@@ -37,7 +37,7 @@ def require_ray():
         import ray.data  # noqa: F401
     except ImportError:
         raise InputError(f"--engine ray needs Ray Data, which this installation lacks; install it with "
-                         f"pip install 'mt-audit[{EXTRA}]'.") from None
+                         f"{install_hint(EXTRA)}.") from None
     return ray
 
 

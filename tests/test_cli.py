@@ -153,6 +153,7 @@ def test_report_never_overwrites_the_input(tmp_path):
     assert result.returncode == 2 and _sha(path) == before and "is the input file" in result.stderr
 
 
+@pytest.mark.slow
 def test_with_source_and_tiny_model(tiny_model, tmp_path):
     source = tmp_path / "source.en.txt"
     source.write_text("North Korea feeds Russia ammunition for the Ukraine war with a clear goal\n"
@@ -255,6 +256,7 @@ def test_batch_workers_forked_from_the_warmed_server_write_what_one_process_writ
     assert any(line["back_translation"] and line["drift"] for line in lines)
 
 
+@pytest.mark.slow
 def test_batch_workers_write_what_one_process_writes(tmp_path):
     corpus = tmp_path / "corpus"
     corpus.mkdir()

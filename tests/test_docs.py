@@ -74,3 +74,14 @@ def test_no_import_cycles():
     for module in graph:
         if module not in state:
             visit(module, [])
+
+
+def test_install_lines_name_what_can_be_installed():
+    """mt-audit is not on the package index: every install line in the README and docs, and
+    every hint the program prints, installs from a clone or a wheel."""
+    import re
+
+    texts = [(p, p.read_text(encoding="utf-8")) for p in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]]
+    texts += [(p, p.read_text(encoding="utf-8")) for p in sorted((ROOT / "audit").rglob("*.py"))]
+    for path, text in texts:
+        assert not re.search(r"pip install\s+['\"]?mt-audit\b", text), f"{path}: 'pip install mt-audit' does not resolve"

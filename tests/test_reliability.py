@@ -386,6 +386,7 @@ def test_html_rendering_is_linear_in_findings():
     assert calls < 100 * len(doc.segments)  # a quadratic loop reads `start` millions of times
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("columns", ["40", "60", "80", "97", "120"])
 def test_no_line_of_output_starts_a_workflow_command(tmp_path, columns):
     """Article text wrapped by the terminal summary must never put '::' at a line's start."""
@@ -483,6 +484,7 @@ def test_a_signal_at_any_step_leaves_the_old_set_or_the_new_one(tmp_path, monkey
         signal.signal(signum, previous)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("damage", [b"", b"PK\x03\x04 truncated", b"not a zip at all"])
 def test_a_damaged_language_identifier_cache_is_rebuilt(tmp_path, damage):
     from audit.translate.cache import CACHE_ENV
@@ -521,6 +523,7 @@ def test_an_eof_error_inside_a_command_is_an_internal_error_not_an_interrupt():
     assert result.returncode == 4 and "internal error" in result.stderr and "interrupted" not in result.stderr
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("command", ["check", "batch"])
 def test_reports_inside_the_input_folder_are_never_read_as_inputs(tmp_path, command):
     folder = tmp_path / "articles"
@@ -538,6 +541,7 @@ def test_reports_inside_the_input_folder_are_never_read_as_inputs(tmp_path, comm
     assert named.returncode == 2 and "report mt-audit wrote" in named.stderr
 
 
+@pytest.mark.slow
 def test_sigterm_stops_a_batch_and_its_workers_within_seconds(tmp_path):
     """The workers hold long documents when SIGTERM arrives: the parent stops them instead of
     waiting for their documents, exits 143, and no worker is left behind."""

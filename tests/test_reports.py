@@ -50,17 +50,22 @@ def test_finding_offsets_point_at_their_text(demo_report):
         assert doc.text[f.start:f.end] == f.text or f.check.startswith("drift") or f.text == ""
 
 
-def test_junit_one_case_per_audited_passage(demo_report):
+def test_junit_one_case_per_finding_and_failures_only_for_the_gate(demo_report):
     doc = demo_report[0]
     root = ET.fromstring(junit.render(*demo_report))
     cases = root.findall(".//testcase")
-    assert len(cases) == sum(1 for s in doc.segments if s.is_prose)
+    assert len(cases) == len(doc.findings)
     failed = [c for c in cases if c.find("failure") is not None]
-    assert failed and any("Blitzkrieg" in c.find("failure").get("message") for c in failed)
+    assert len(failed) == sum(1 for f in doc.findings if f.severity == "major")
+    assert any("Blitzkrieg" in c.find("failure").get("message") for c in failed)
+    assert all(c.get("file") and int(c.get("line")) >= 1 for c in cases)
+    assert len({c.get("name") for c in cases}) == len(cases)
 
 
 def test_github_annotations_have_file_and_line(demo_report):
     lines = github.render(*demo_report).splitlines()
+    assert lines[0].startswith("::notice file=") and "skipped" in lines[0]  # no model ran
+    lines = lines[1:]
     assert lines and all(line.startswith(("::error file=", "::warning file=")) for line in lines)
     blitz = next(line for line in lines if "Blitzkrieg" in line)
     assert ",line=18," in blitz and blitz.startswith("::error")

@@ -39,6 +39,7 @@ def test_translation_is_deterministic(translator):
     assert [(r.text, r.logprob) for r in first] == [(r.text, r.logprob) for r in second]
 
 
+@pytest.mark.slow
 def test_the_target_side_shortlist_changes_nothing_the_model_would_choose(tiny_model, tmp_path, monkeypatch):
     """A model that (like a trained opus-mt) never prefers a source-only piece translates
     and scores the same with and without the shortlist; the random tiny model itself,
@@ -145,6 +146,7 @@ def test_missing_hub_model_offline_names_model_and_cache(monkeypatch):
     assert "Helsinki-NLP/opus-mt-de-en" in message and "cache" in message and "--model PATH" in message
 
 
+@pytest.mark.slow
 def test_full_pipeline_with_tiny_model(tiny_model, tmp_path):
     auditor = Auditor(AuditSettings(model=str(tiny_model), decoding=DecodingSettings(beam_size=2, batch_size=8),
                                     cache_dir=str(tmp_path), quiet=True))

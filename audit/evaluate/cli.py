@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from ..errors import AuditError
+from ..help import FullHelpGroup
 from ..translate import BACKENDS, DEFAULT_MODEL
 from ..report.terminal import fail as _fail
 
@@ -25,7 +26,7 @@ def _measured(evaluate, *args):
         _fail(err)
 
 
-@click.group(name="eval")
+@click.group(name="eval", cls=FullHelpGroup)
 def eval_group() -> None:
     """Measure mt-audit on evaluation data (e.g. ../shared/eval)."""
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Sequence
 
 from ..document import Document, TokenProb
-from ..errors import ModelUnavailable
+from ..errors import ModelUnavailable, install_hint
 from . import DecodingSettings, TranslationResult, Translator
 from .cache import TranslationCache
 
@@ -110,5 +110,5 @@ def require_extra(backend: str) -> None:
     missing = [name for name in modules if find_spec(name) is None]
     if missing:
         raise ModelUnavailable(f"The {backend} backend needs {', '.join(missing)}, which this installation "
-                               f"lacks; install them with pip install 'mt-audit[{extra}]' (or audit with "
+                               f"lacks; install them with {install_hint(extra)} (or audit with "
                                f"--backend none).")
