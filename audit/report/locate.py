@@ -136,6 +136,7 @@ class WordMap:
     span of the prose's ``[start, end)``, or None where none of its words was found."""
 
     def __init__(self, doc: Document, source: FileText):
+        self.doc_text, self.file_text = doc.text, source.text
         prose = [(m.start(), m.end(), m.group()) for m in _WORD.finditer(doc.text)]
         self.prose_starts = [a for a, _, _ in prose]
         self.prose = prose
@@ -193,8 +194,8 @@ class WordMap:
     def span(self, start: int, end: int) -> tuple[int, int] | None:
         lo = bisect.bisect_right(self.prose_starts, start) - 1
         lo = max(lo, 0)
-        placed = [i for i in range(lo, len(self.prose)) if self.prose[i][0] < end
-                  and self.prose[i][1] > start and self.file[i] is not None]
+        hi = bisect.bisect_left(self.prose_starts, end, lo)  # only the words the span reaches
+        placed = [i for i in range(lo, hi) if self.prose[i][1] > start and self.file[i] is not None]
         if not placed:
             return None
         first, last = placed[0], placed[-1]
@@ -219,7 +220,6 @@ def regions(doc: Document, findings: list[Finding]) -> dict[int, Region | None]:
     if doc.markup is None:
         return {id(f): source.region(f.start, f.end) for f in findings}
     words = WordMap(doc, source)
-    words.doc_text, words.file_text = doc.text, source.text
     out: dict[int, Region | None] = {}
     for f in findings:
         span = words.span(f.start, f.end)
