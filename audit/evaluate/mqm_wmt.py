@@ -98,6 +98,8 @@ def audit_file(auditor, folder: Path, name: str, rows: list[dict]) -> list[dict]
         if line in by_line:
             base = starts[line - 1]
             by_line[line]["passages"].append({"start": segs[0].start - base, "end": segs[-1].end - base,
+                                              "german": doc.text[segs[0].start:segs[-1].end],
+                                              "source": _bead_source(doc, bead),
                                               "features": segs[0].signals["qe_features"],
                                               "score": segs[0].signals.get("qe"),
                                               "words": {k: [[w[0], w[1] - base, w[2] - base, w[3]] for w in v]
@@ -110,6 +112,13 @@ def audit_file(auditor, folder: Path, name: str, rows: list[dict]) -> list[dict]
         record.update(by_line[int(r["line"])])
         out.append(record)
     return out
+
+
+def _bead_source(doc, bead) -> str:
+    """The source text of an alignment bead (its English sentences, first to last)."""
+    by_id = {s.id: s for s in doc.source_segments}
+    sources = [by_id[i] for i in bead.source if i in by_id]
+    return (doc.source_text or "")[sources[0].start:sources[-1].end] if sources else ""
 
 
 def _audit_chunk(args) -> list[dict]:
@@ -340,7 +349,7 @@ def professional_passages(directory: str | Path, settings, name: str) -> dict:
     if name not in sets:
         raise InputError(f"The precision corpus has no set {name!r}; it has {', '.join(sorted(sets))}.")
     auditor = Auditor(settings)
-    words, passages = 0, []
+    words, passages, texts = 0, [], []
     for german, source in sets[name]:
         doc = auditor.audit(german, source)
         words += len(doc.text.split())
@@ -349,7 +358,8 @@ def professional_passages(directory: str | Path, settings, name: str) -> dict:
             segs = [by_id[i] for i in bead.german]
             if segs and "qe_features" in segs[0].signals:
                 passages.append(segs[0].signals["qe_features"])
-    return {"set": name, "words": words, "passages": passages}
+                texts.append({"german": doc.text[segs[0].start:segs[-1].end], "source": _bead_source(doc, bead)})
+    return {"set": name, "words": words, "passages": passages, "texts": texts}
 
 
 def _budget_threshold(scores: list[float], words: int, per_1000: float) -> float:
