@@ -88,6 +88,10 @@ _DIGITS = r"\d{1,3}(?:[.,\u202f\u00a0 ]\d{3})+(?:[.,]\d+)?|\d+(?:[.,]\d+)?"
 _DIGITS_RE = re.compile(rf"(?<![\w,:/])(?<![\d.]\.)(?:{_DIGITS})")
 # A figure joined to letters by a hyphen is part of a name ("COVID-19", "F-35", "G-20").
 _NAME_PART = re.compile(r"[A-Za-z]-$")
+# A number of a list at the start of a line ("1.Build ...", "2) Rest ...", "(3) ..."): it
+# counts the items, and a translation may number them otherwise or not at all.
+_ENUMERATOR_BEFORE = re.compile(r"[ \t]*[(\[]?")
+_ENUMERATOR_AFTER = re.compile(r"[.)\]](?!\d)")
 _BEFORE_OK = re.compile(r"(?<![\w.,:/])")
 TOLERANCE = 0.15
 
@@ -327,7 +331,10 @@ def _digit_numbers(r: _Reader) -> None:
                 readings += _time_readings(int(hm.group(1)), int(hm.group(2)))
             elif value == int(value) and 0 <= value <= 24:
                 readings += _time_readings(int(value), 0)
-        r.add(start, end, kind, value, readings, strict=not _NAME_PART.search(text[max(0, start - 2):start]))
+        enumerator = len(m.group(0)) <= 2 and _ENUMERATOR_AFTER.match(text, m.end()) is not None \
+            and _ENUMERATOR_BEFORE.fullmatch(text, text.rfind("\n", 0, start) + 1, start) is not None
+        r.add(start, end, kind, value, readings,
+              strict=not enumerator and not _NAME_PART.search(text[max(0, start - 2):start]))
 
 
 # --- centuries -----------------------------------------------------------------------

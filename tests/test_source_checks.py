@@ -54,6 +54,9 @@ def missing(source: str, german: str) -> list[str]:
     ("It was 95F in the shade.", "Im Schatten waren es 35 Grad."),
     # a date written with slashes
     ("The letter is dated 03/04/22.", "Der Brief ist auf den 03.04.22 datiert."),
+    # the number of a list item, numbered otherwise or not at all in the German
+    ("2.Check the tyres: worn ones slip.", "Prüfen Sie die Reifen: Abgefahrene rutschen."),
+    ("Tips:\n(3) Pack light.", "Tipps:\nLeicht packen."),
 ])
 def test_a_figure_said_another_way_is_not_missing(source, german):
     assert missing(source, german) == []
@@ -66,6 +69,9 @@ def test_a_figure_said_another_way_is_not_missing(source, german):
     ("Music of the 1970s is back.", "Die Musik der 1980er ist zurück.", ["1970s"]),
     ("The fire burned 50,000 acres.", "Das Feuer vernichtete 20 km².", ["50,000 acres"]),
     ("Seven people were hurt.", "Mehrere Menschen wurden verletzt.", ["Seven"]),
+    # a figure that only looks like a list number
+    ("12 people were hurt.", "Menschen wurden verletzt.", ["12"]),
+    ("The final score was 3. Fans left.", "Das Spiel endete. Die Fans gingen.", ["3"]),
 ])
 def test_a_changed_or_dropped_figure_is_missing(source, german, gone):
     assert missing(source, german) == gone
@@ -118,6 +124,11 @@ def test_weder_noch_counts_as_neither_nor():
     ("The result is uncertain.", "Das Ergebnis ist unsicher."),
     ("The result is uncertain.", "Das Ergebnis ist nicht sicher."),
     ("No doubt they were pleased.", "Zweifellos waren sie zufrieden."),
+    # idioms whose negation negates nothing
+    ("Fans can't wait to see the new stadium.", "Die Fans wollen das neue Stadion unbedingt sehen."),
+    ("Students made up not far off a fifth of the town.", "Studenten stellten knapp ein Fünftel der Stadt."),
+    # "un-" that reverses an action negates nothing
+    ("The bank will unblock the loan.", "Die Bank wird den Kredit freigeben."),
 ])
 def test_negation_said_another_way_is_no_finding(source, german):
     assert negation_issues(source, german) == []
