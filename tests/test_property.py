@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import xml.etree.ElementTree as ET
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from audit.errors import InputError
@@ -25,6 +25,7 @@ AUDITOR = Auditor(AuditSettings(backend="none", use_cache=False, allow_empty=Tru
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(text=texts)
+@example(text="12.000\u2028\x94")  # a line separator in a quoted span
 def test_random_text_never_breaks_a_report(tmp_path, text):
     path = tmp_path / "random.de.txt"
     path.write_text(text, encoding="utf-8", errors="surrogatepass")

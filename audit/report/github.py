@@ -13,8 +13,11 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 def _escape_data(text: str) -> str:
-    """Workflow-command data: % and line breaks escaped, other control characters dropped."""
-    return _CONTROL.sub("", text).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    """Workflow-command data: % and line breaks escaped, other control characters dropped, the
+    Unicode line and paragraph separators (which end a line for many readers of the log) a
+    space."""
+    text = _CONTROL.sub("", text).replace("\u2028", " ").replace("\u2029", " ")
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
 def _escape_property(text: str) -> str:
