@@ -70,6 +70,7 @@ def test_sarif_is_valid_and_points_into_the_files(two_articles):
     assert ("one.de.txt", "source.negation", "warning") not in seen  # 'keine' keeps the 'no'
 
 
+@pytest.mark.slow
 def test_sarif_fingerprints_survive_edits_and_accepted_findings_are_suppressed(tmp_path):
     schema = _sarif_schema()
     article = tmp_path / "a.de.txt"
@@ -93,6 +94,7 @@ def test_sarif_fingerprints_survive_edits_and_accepted_findings_are_suppressed(t
     assert moved["terms"] == 3
 
 
+@pytest.mark.slow
 def test_gitlab_code_quality_has_the_documented_fields(two_articles):
     out = two_articles / "reports"
     result = mt_audit("check", "one.de.txt", "two.de.md", "--backend", "none", "--format", "gitlab",
@@ -116,6 +118,7 @@ def test_gitlab_code_quality_has_the_documented_fields(two_articles):
     assert markdown["location"]["positions"]["begin"] == {"line": 3, "column": 25}
 
 
+@pytest.mark.slow
 def test_several_files_find_their_sources_and_share_one_junit(two_articles):
     out = two_articles / "reports"
     result = mt_audit("check", "one.de.txt", "two.de.md", "--backend", "none", "--format", "json,junit",
@@ -129,6 +132,7 @@ def test_several_files_find_their_sources_and_share_one_junit(two_articles):
     assert junit.count("<testsuite ") == 2 and not list(out.glob("one.junit.xml"))
 
 
+@pytest.mark.slow
 def test_several_files_exit_with_the_worst(two_articles):
     result = mt_audit("check", "two.de.md", "one.de.txt", "--backend", "none", "--format", "terminal",
                       cwd=two_articles)
@@ -147,6 +151,7 @@ def test_bad_multi_file_usage_is_one_sentence(two_articles, args, message):
     assert result.returncode == 2 and message in result.stderr and "Traceback" not in result.stderr
 
 
+@pytest.mark.slow
 def test_the_action_audit_step_runs_and_reports_its_exit_code(two_articles, tmp_path):
     import yaml
 

@@ -174,6 +174,7 @@ def test_with_source_and_tiny_model(tiny_model, tmp_path):
     assert (tmp_path / "o" / "de.junit.xml").exists()
 
 
+@pytest.mark.slow
 def test_batch_audits_a_corpus_and_writes_one_jsonl(tmp_path):
     corpus = tmp_path / "corpus"
     corpus.mkdir()

@@ -97,6 +97,7 @@ def test_token_scores_from_the_beam_search_equal_teacher_forcing(tiny_model, mon
         assert [p for _, p in a.tokens] == pytest.approx([p for _, p in b.tokens], abs=1e-5)
 
 
+@pytest.mark.slow
 def test_over_long_sentence_is_chunked_not_truncated(translator):
     clause = "die Lieferungen aus Nordkorea haben Russland im Kampf gehalten"
     sentence = ", ".join([clause] * 60) + "."
