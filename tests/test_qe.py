@@ -205,3 +205,35 @@ def test_eval_mqm_without_data_is_one_sentence(tmp_path):
     (tmp_path / "mqm-wmt23" / "gold.jsonl").write_text('{"file": "x.de.txt"}\n', encoding="utf-8")
     result = CliRunner().invoke(main, ["eval", "mqm", str(tmp_path)])
     assert result.exit_code == 2 and "lacks the field" in result.output
+
+
+def _record(line, errors, passages):
+    return {"file": "s__d.de.txt", "line": line, "system": "s", "domain": "news", "major_accuracy": bool(errors),
+            "no_error": not errors, "errors": errors, "passages": passages}
+
+
+def test_the_fit_takes_professional_passages_for_negatives():
+    """A feature that is as high on good professional translations as on errors is worth
+    less when the professional passages are negatives too."""
+    import random
+
+    rng = random.Random(7)
+    records = []
+    for k in range(60):
+        error = k % 2 == 0
+        span = [{"category": "accuracy/mistranslation", "severity": "major", "start": 0, "end": 5}] if error else []
+        # both features are higher on errors; "longer" is also high on free human renderings
+        features = {"use": rng.uniform(0.4, 0.9) if error else rng.uniform(0.0, 0.5),
+                    "longer": rng.uniform(0.4, 0.9) if error else rng.uniform(0.0, 0.5)}
+        records.append(_record(k + 1, span, [{"start": 0, "end": 20, "features": features}]))
+    professional = {"words": 10_000, "passages": [{"use": rng.uniform(0.0, 0.5), "longer": rng.uniform(0.4, 0.9)}
+                                                   for _ in range(60)]}
+    features = ("use", "longer")
+    alone = mqm_wmt.fit(records, features)
+    beside = mqm_wmt.fit(records, features, professional)
+    ratio = lambda model: model["weights"].get("longer", 0.0) / model["weights"]["use"]
+    assert ratio(beside) < ratio(alone)
+    # and the professional budget bounds the thresholds: at most 0.15 major per 1000 words
+    config = {"qe": beside}
+    flagged = sum(qe.score(f, config) >= beside["major"] for f in professional["passages"])
+    assert flagged <= 1
