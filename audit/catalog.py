@@ -9,7 +9,10 @@ right.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+
+DOCS = "docs/checks.md"  # in mt-audit's repository: one section per check
 
 
 @dataclass(frozen=True)
@@ -19,7 +22,21 @@ class CheckInfo:
     why: str          # why an editor should care, and how to tune it
     severity: str     # usual severity: major or minor
     needs: str        # what it needs to run: "German", "source" or "model"
+    heading: str = ""  # its section's heading in DOCS, where that is not the id in backticks
 
+    @property
+    def docs(self) -> str:
+        """The link to the check's section in ``DOCS`` (the anchor GitHub gives a heading)."""
+        return f"{DOCS}#{heading_anchor(self.heading or f'`{self.id}`')}"
+
+
+def heading_anchor(heading: str) -> str:
+    """The anchor GitHub and most Markdown renderers give a heading: lower case, punctuation
+    dropped, spaces as hyphens."""
+    return re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
+
+
+_MODEL_ONLY = "`drift.confidence`, `drift.negation`, `drift.broken`"
 
 CATALOG: tuple[CheckInfo, ...] = (
     CheckInfo("units", "Imperial or US units left in German copy, with the metric value as suggestion.",
@@ -82,11 +99,14 @@ CATALOG: tuple[CheckInfo, ...] = (
               "An added sentence may be an editor's note or an invention; a dropped sentence is missing "
               "news.", "major", "source"),
     CheckInfo("drift.confidence", "Without a source: the translation model is unsure of the passage.",
-              "Low model confidence marks garbled or ambiguous German worth a second read.", "minor", "model"),
+              "Low model confidence marks garbled or ambiguous German worth a second read.", "minor", "model",
+              _MODEL_ONLY),
     CheckInfo("drift.negation", "Without a source: the German and its back-translation disagree on negation.",
-              "The model may have read the sentence the other way round; worth a look.", "minor", "model"),
+              "The model may have read the sentence the other way round; worth a look.", "minor", "model",
+              _MODEL_ONLY),
     CheckInfo("drift.broken", "Without a source: the back-translation breaks off or leaves a gap.",
-              "A gap in the back-translation often points at a missing word in the German.", "minor", "model"),
+              "A gap in the back-translation often points at a missing word in the German.", "minor", "model",
+              _MODEL_ONLY),
 )
 
 BY_ID = {info.id: info for info in CATALOG}

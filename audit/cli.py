@@ -3,12 +3,13 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import click
 
 from . import __version__
 from .help import FullHelpGroup
-from .errors import EXIT_BAD_INPUT, EXIT_FINDINGS, EXIT_INTERNAL, EXIT_OK, AuditError, InputError
+from .errors import EXIT_BAD_INPUT, EXIT_FINDINGS, EXIT_INTERNAL, EXIT_OK, AuditError, ConfigError, InputError
 from .translate import BACKENDS, DEFAULT_MODEL, DEFAULT_REVISION, DecodingSettings
 
 EXIT_CODES_HELP = """
@@ -346,8 +347,12 @@ Exit codes:
                    "any other Host are refused, against DNS rebinding); repeatable.")
 @click.option("--max-audit-seconds", type=click.FloatRange(1, 86400), default=600, show_default=True,
               help="Longest time one audit may take; a longer one is stopped and answered with 503.")
+@click.option("--cors-origin", "cors_origins", multiple=True, metavar="ORIGIN",
+              help="An origin (https://cms.example.org) whose pages may call /api/check and /api/health "
+                   "from the browser (CORS); repeatable; none by default. The editor's page itself "
+                   "stays same-origin.")
 @_serve_options
-def serve(host, port, max_request_mb, allowed_hosts, max_audit_seconds, **options):
+def serve(host, port, max_request_mb, allowed_hosts, max_audit_seconds, cors_origins, **options):
     """Serve the editor's page and the JSON API on http://HOST:PORT/.
 
     Editors paste or open the German (and the English source), check it, read the
@@ -372,7 +377,7 @@ def serve(host, port, max_request_mb, allowed_hosts, max_audit_seconds, **option
     try:
         service = Service(_settings(options), Path(baseline) if baseline else None,
                           max_bytes=int(max_request_mb * 1024 * 1024), allowed_hosts=frozenset(names),
-                          max_audit_seconds=max_audit_seconds)
+                          max_audit_seconds=max_audit_seconds, cors_origins=_origins(cors_origins))
     except AuditError as err:
         _fail(err)
     if host not in ("127.0.0.1", "localhost", "::1"):
@@ -380,6 +385,19 @@ def serve(host, port, max_request_mb, allowed_hosts, max_audit_seconds, **option
     click.echo(f"mt-audit: the page is at http://{'localhost' if host in ('127.0.0.1', '::1') else host}:{port}/ "
                "(Ctrl-C stops it)", err=True)
     run_server(service, host, port)
+
+
+def _origins(values: tuple[str, ...]) -> tuple[str, ...]:
+    """``--cors-origin`` values as browsers send them (scheme://host[:port]), or exit 2."""
+    out = []
+    for value in values:
+        parts = urlsplit(value.strip())
+        exact = parts.scheme in ("http", "https") and parts.netloc and parts.path in ("", "/")
+        if not exact or parts.query or parts.fragment:
+            _fail(ConfigError(f"--cors-origin {value!r} is no origin; give scheme and host, as in "
+                              f"https://cms.example.org (one per option; '*' is not accepted)."))
+        out.append(f"{parts.scheme}://{parts.netloc}".lower())
+    return tuple(out)
 
 
 @main.command("checks")

@@ -101,6 +101,9 @@ class Finding:
     # How often a finding of this kind is right when it fires (0-1): the severity policy
     # makes a finding major only where this is high.
     confidence: float = 0.5
+    # Concrete strings that can replace the finding's span as they stand (in the form needed
+    # at that place); empty where the fix needs an editor (a rewording, a conversion).
+    replacements: list[str] = field(default_factory=list)
 
     def with_suggestion(self) -> str:
         """The message, and the suggestion after it when there is one."""

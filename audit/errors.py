@@ -9,9 +9,17 @@ EXIT_INTERNAL = 4
 
 
 class AuditError(Exception):
-    """Base class: ``str(error)`` is the one sentence shown to the user."""
+    """Base class: ``str(error)`` is the one sentence shown to the user of the command line;
+    ``served`` the sentence for a client of ``mt-audit serve`` where that one names a flag."""
 
     exit_code = EXIT_BAD_INPUT
+
+    def __init__(self, message: str = "", served: str | None = None):
+        super().__init__(message)
+        self.served = served
+
+    def served_message(self) -> str:
+        return self.served or str(self)
 
 
 class InputError(AuditError):

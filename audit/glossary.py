@@ -30,8 +30,8 @@ OPTIONAL = {
     "boilerplate": {"match", "max_chars", "following", "machine_translated"},
     "units": {"unless", "customary", "needs_quantity", "offset", "english", "quantity", "si", "si_offset",
               "money_sign"},
-    "terms": {"alternatives"},
-    "calques": {"severity"},
+    "terms": {"alternatives", "forms"},
+    "calques": {"severity", "replacements"},
     "names": {"severity"},
 }
 
@@ -120,6 +120,10 @@ def _check_entries(entries: list, shipped: list[dict], section: str, where: str,
                                   f"not {_type_name(value)}.")
             if isinstance(value, list) and any(not isinstance(v, str) for v in value):
                 raise ConfigError(f"The glossary field {name}.{key} in {path} must list strings.")
+            if isinstance(value, dict) and any(not isinstance(v, list) or any(not isinstance(x, str) for x in v)
+                                               for v in value.values()):
+                raise ConfigError(f"The glossary field {name}.{key} in {path} must give a list of strings "
+                                  f"for each form.")
             _check_value(value, key, section, f"{name}.{key}", path)
 
 

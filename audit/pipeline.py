@@ -123,8 +123,9 @@ class Auditor:
             doc.source_text = source_text
             doc.source_segments = segment_source(source_text)
         if not any(seg.is_prose for seg in doc.segments) and not self.settings.allow_empty:
-            raise InputError(f"The input {doc.path} holds no article text to audit (only bylines, notes or "
-                             f"widget labels); pass --allow-empty to accept that.")
+            what = "(only bylines, notes or widget labels)"
+            raise InputError(f"The input {doc.path} holds no article text to audit {what}; pass --allow-empty "
+                             f"to accept that.", served=f"The German text holds no article text to audit {what}.")
         return doc
 
     def translate(self, docs: list[Document], map_batches=None) -> None:

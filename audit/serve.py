@@ -137,6 +137,7 @@ class Service:
     token: str = field(default_factory=lambda: secrets.token_urlsafe(32))
     allowed_hosts: frozenset[str] = frozenset()  # beyond LOCAL_HOSTS and IP addresses
     max_audit_seconds: float = DEFAULT_MAX_AUDIT_SECONDS
+    cors_origins: tuple[str, ...] = ()  # origins whose pages may call the API (none by default)
 
     def __post_init__(self):
         self.allowed_hosts = frozenset(h.lower().strip("[]") for h in self.allowed_hosts) | LOCAL_HOSTS
@@ -160,6 +161,18 @@ class Service:
             self.auditor.open_model()  # here, so that a missing model ends the start (exit 3)
         else:
             self.worker.submit(self.auditor.open_model)  # before the first audit, not with it
+
+    def model_state(self) -> tuple[str, str | None]:
+        """What the server audits with now: "off" (no back-translation asked for), "loading",
+        "loaded" or "unavailable", and the reason when it is unavailable."""
+        auditor = self.auditor
+        if self.settings.backend == "none":
+            return "off", None
+        if auditor.translator is not None:
+            return "loaded", None
+        if auditor.skipped_reason is not None:
+            return "unavailable", auditor.skipped_reason
+        return "loading", None
 
     def host_allowed(self, host: str | None) -> bool:
         """Whether a request's Host header names this server: a local name, an IP address or
@@ -243,9 +256,10 @@ class Service:
             job.result = self.page_result(request, job)
             job.state, job.stage = "done", "done"
         except (ModelUnavailable, Abandoned) as err:
-            job.state, job.error, job.status = "error", str(err), 503
+            job.state, job.error, job.status = "error", (err.served_message() if isinstance(err, AuditError)
+                                                         else str(err)), 503
         except AuditError as err:
-            job.state, job.error, job.status = "error", str(err), 422
+            job.state, job.error, job.status = "error", err.served_message(), 422
         except Exception as err:  # a bug: one sentence for the page, not a hung progress bar
             job.state, job.error, job.status = "error", f"Internal error ({type(err).__name__}: {err}).", 500
 
@@ -297,6 +311,9 @@ def create_app(service: Service):
         name: str = Field("article.de.txt", max_length=200,
                           description="A name for the text in the report; its extension hints at the format.")
         input_format: Literal["auto", "txt", "md", "html"] = "auto"
+        offset_unit: Literal["code_point", "utf16"] = Field(
+            "code_point", description="The unit of findings[].location: code points, or UTF-16 code units "
+                                      "(what JavaScript strings and browser editors count).")
         accepted: list[str] = Field(default_factory=list, max_length=10000,
                                     description="Keys of findings to treat as accepted, beyond the baseline.")
 
@@ -316,6 +333,8 @@ def create_app(service: Service):
     app = FastAPI(title="mt-audit", version=__version__, docs_url=None, redoc_url=None,
                   description="Audit German machine translations of English news copy for meaning drift.")
     app.state.service = service
+    if service.cors_origins:
+        app.add_middleware(ApiCors, origins=list(service.cors_origins))
 
     def error(status: int, message: str, headers: dict | None = None) -> JSONResponse:
         return JSONResponse({"error": message}, status_code=status, headers=headers)
@@ -337,7 +356,7 @@ def create_app(service: Service):
 
     @app.exception_handler(AuditError)
     async def audit_error(request: Request, exc: AuditError):
-        return error(503 if isinstance(exc, ModelUnavailable) else 422, str(exc))
+        return error(503 if isinstance(exc, ModelUnavailable) else 422, exc.served_message())
 
     @app.exception_handler(Abandoned)
     async def abandoned(request: Request, exc: Abandoned):
@@ -395,19 +414,26 @@ def create_app(service: Service):
 
     # --- API ------------------------------------------------------------------------------
 
-    @app.get("/api/health", summary="Whether the server is up, and what it audits with")
+    errors = {status: {"model": ErrorBody, "description": text} for status, text in ERROR_STATUSES.items()}
+
+    @app.get("/api/health", summary="Whether the server is up, and what it audits with",
+             responses={200: {"content": {"application/json": {"schema": HEALTH_SCHEMA}}}, 421: errors[421]})
     async def health() -> dict:
         s = service.settings
-        translator = service.auditor.translator
+        state, reason = service.model_state()
         return {"status": "ok", "version": __version__, "backend": s.backend, "model": s.model,
-                "model_loaded": translator is not None, "fail_on": service.auditor.fail_on,
+                "model_loaded": state == "loaded", "model_state": state, "model_unavailable_reason": reason,
+                "fail_on": service.auditor.fail_on,
                 "baseline": service.baseline.name if service.baseline else None}
 
     @app.post("/api/check", summary="Audit a German text (and its English source)",
               responses={200: {"description": "The mt-audit/1 JSON report (format json) or the HTML report "
-                                              "(format html); the header X-MT-Audit-Gate says passed or failed."},
-                         411: {"model": ErrorBody}, 413: {"model": ErrorBody}, 422: {"model": ErrorBody},
-                         503: {"model": ErrorBody}})
+                                              "(format html); the header X-MT-Audit-Gate says passed or failed.",
+                               "content": {"application/json": {"schema": report_schema()},
+                                           "text/html": {"schema": {"type": "string"}}},
+                               "headers": {"X-MT-Audit-Gate": {"description": "passed or failed",
+                                                               "schema": {"enum": ["passed", "failed"]}}}},
+                         **{status: errors[status] for status in (400, 411, 413, 421, 422, 500, 503)}})
     async def check(body: CheckRequest, http: Request):
         from .report import html, json_report
 
@@ -419,7 +445,7 @@ def create_app(service: Service):
             record = service.auditor.settings_record(doc)
             if body.format == "html":
                 return html.render(doc, record, passed), passed, doc.name
-            return json_report.to_dict(doc, record, passed), passed, doc.name
+            return json_report.to_dict(doc, record, passed, body.offset_unit), passed, doc.name
 
         result, passed, name = await on_worker(http, run)
         gate = {"X-MT-Audit-Gate": "passed" if passed else "failed"}
@@ -436,6 +462,7 @@ def create_app(service: Service):
 
         s = service.settings
         return HTMLResponse(page_html(token=service.token, backend=s.backend, model=s.model,
+                                      model_state=service.model_state()[0],
                                       baseline=service.baseline.name if service.baseline else None,
                                       max_bytes=service.max_bytes, version=__version__))
 
@@ -487,6 +514,61 @@ def create_app(service: Service):
                 "baseline": service.baseline.name if service.baseline else None}
 
     return app
+
+
+class ApiCors:
+    """CORS for the API routes only (``--cors-origin``): the page's own routes, which carry
+    its token, stay same-origin whatever the list says."""
+
+    def __init__(self, app, origins: list[str]):
+        from starlette.middleware.cors import CORSMiddleware
+
+        self.app = app
+        self.cors = CORSMiddleware(app, allow_origins=origins, allow_methods=["GET", "POST"],
+                                   allow_headers=["content-type"], expose_headers=["X-MT-Audit-Gate"], max_age=600)
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] == "http" and scope["path"].startswith("/api/"):
+            await self.cors(scope, receive, send)
+        else:
+            await self.app(scope, receive, send)
+
+
+def report_schema() -> dict:
+    """The mt-audit/1 JSON schema as an OpenAPI 3.1 schema object (its own ``$schema`` and
+    ``$id`` belong to the standalone file)."""
+    import json
+
+    from .report.json_report import SCHEMA_FILE
+
+    schema = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
+    return {k: v for k, v in schema.items() if k not in ("$schema", "$id")}
+
+
+ERROR_STATUSES = {
+    400: "The body cannot be read as UTF-8 JSON.",
+    411: "The request has no Content-Length.",
+    413: "The body is larger than the server's limit.",
+    421: "The Host header names no host this server answers to.",
+    422: "The request is invalid (a field), or the audit refuses the text (no article text, binary).",
+    500: "A bug in mt-audit; the sentence says what failed.",
+    503: "The model cannot be loaded, or the audit ran past the server's time limit.",
+}
+HEALTH_SCHEMA = {
+    "type": "object",
+    "required": ["status", "version", "backend", "model", "model_loaded", "model_state", "fail_on"],
+    "properties": {
+        "status": {"const": "ok"}, "version": {"type": "string"}, "backend": {"type": "string"},
+        "model": {"type": ["string", "null"]},
+        "model_loaded": {"type": "boolean"},
+        "model_state": {"enum": ["off", "loading", "loaded", "unavailable"],
+                        "description": "off: no back-translation asked for; loading: the model loads (at the "
+                                       "server's start); unavailable: it could not be loaded, and audits run "
+                                       "without it."},
+        "model_unavailable_reason": {"type": ["string", "null"]},
+        "fail_on": {"enum": ["major", "minor", "never"]}, "baseline": {"type": ["string", "null"]},
+    },
+}
 
 
 def content_disposition(filename: str) -> str:

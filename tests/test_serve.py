@@ -349,3 +349,205 @@ def test_serve_require_model_without_a_model_exits_3(tmp_path):
                              str(tmp_path / "no-model"), "--port", "1"], capture_output=True, text=True, cwd=ROOT,
                             timeout=120)
     assert result.returncode == 3 and "Traceback" not in result.stderr and result.stderr.count("\n") == 1
+
+
+# --- the API as an integrator builds on it ----------------------------------------------------
+
+def _markdown(text: str) -> str:
+    """The demo as a Markdown story: a heading, emphasis inside a word, a link, a list."""
+    paragraphs = [p for p in text.split("\n\n") if p.strip()]
+    body = [f"# {paragraphs[0].strip()}"]
+    for n, paragraph in enumerate(paragraphs[1:]):
+        words = paragraph.split(" ")
+        if len(words) > 6:
+            words[2] = f"**{words[2]}**"
+            words[5] = f"[{words[5]}](https://example.org/{n})"
+        body.append(" ".join(words))
+    return "\n\n".join(body) + "\n"
+
+
+def _html(text: str) -> str:
+    paragraphs = [p for p in text.split("\n\n") if p.strip()]
+    escape = lambda t: t.replace("&", "&amp;").replace("<", "&lt;")  # noqa: E731
+    body = "".join(f"<p>{escape(p.strip())}</p>\n" for p in paragraphs[1:])
+    return (f"<!doctype html><html lang=de><head><title>x</title><style>p {{ margin: 0 }}</style></head>"
+            f"<body><h1>{escape(paragraphs[0].strip())}</h1>\n{body}<script>var a = 'Blitzkrieg';</script></body></html>\n")
+
+
+def _letters(text: str) -> str:
+    return re.sub(r"[\W_]+", "", text)
+
+
+@pytest.mark.parametrize("variant", ["txt", "md", "html"])
+def test_every_finding_points_into_the_text_the_client_sent(demo, variant):
+    german = {"txt": demo, "md": _markdown(demo), "html": _html(demo)}[variant]
+    _, api = client()
+    report = api.post("/api/check", json={"german": german, "name": f"story.de.{variant}"}).json()
+    assert report["document"]["format"] == variant and report["document"]["offset_unit"] == "code_point"
+    findings = report["findings"]
+    assert len(findings) >= 5
+    for f in findings:
+        where = f["location"]
+        assert where is not None, f
+        sent = german[where["offset"]:where["offset"] + where["length"]]
+        # the words the finding names, as written (markup inside them aside)
+        assert _letters(sent.replace("**", "")) == _letters(f["text"]), (sent, f["text"])
+        lines = german.split("\n")
+        assert lines[where["line"] - 1][where["column"] - 1:].startswith(sent.split("\n")[0])
+    assert len({f["id"] for f in findings}) == len(findings)
+
+
+def test_finding_ids_are_stable_under_edits_elsewhere_and_rules_link_the_docs(demo):
+    _, api = client()
+    before = api.post("/api/check", json={"german": demo}).json()["findings"]
+    edited = "Eine neue erste Zeile steht hier.\n\n" + demo
+    after = api.post("/api/check", json={"german": edited}).json()["findings"]
+    by_key = lambda fs: {(f["check"], f["text"], f["id"]) for f in fs}  # noqa: E731
+    assert by_key(before) <= by_key(after)
+    docs = (ROOT / "docs" / "checks.md").read_text(encoding="utf-8")
+    from audit.catalog import heading_anchor
+
+    anchors = {heading_anchor(h) for h in re.findall(r"^#+ (.+)$", docs, flags=re.M)}
+    for f in before:
+        rule = f["rule"]
+        assert rule["id"] == f["check"] and rule["description"]
+        assert rule["docs"].startswith("docs/checks.md#") and rule["docs"].split("#")[1] in anchors
+        assert rule["category"]["name"] == f["category"]
+
+
+def test_replacements_apply_to_the_span_as_they_stand():
+    german = ("Der Blitzkrieg des Jahres begann mit einem Angriff auf die Stadt.\n\n"
+              "Die Truppen legten 500 Meilen zurück , sagte der Sprecher.\n\n"
+              "Am Ende des Tages zählten sie 1,200 Tote in der Region.\n")
+    _, api = client()
+    findings = api.post("/api/check", json={"german": german}).json()["findings"]
+    applied = {}
+    for f in findings:
+        if f["replacements"]:
+            where = f["location"]
+            applied[f["check"]] = (german[:where["offset"]] + f["replacements"][0]
+                                   + german[where["offset"] + where["length"]:])
+    assert "Der Überraschungsangriff des Jahres" in applied["terms"]
+    assert "rund 800 Kilometer zurück" in applied["units"]
+    assert "Letztlich zählten" in applied["calques"]
+    assert "1.200 Tote" in applied["numbers"]
+    assert "zurück, sagte" in applied["typography"]
+
+
+def test_offsets_in_utf16_code_units_for_javascript_editors():
+    german = "Ein 🙂 Gruß vorab. 🎉🎉 Der Blitzkrieg begann am Montag.\n\nDie Truppen legten 500 Meilen zurück.\n"
+    _, api = client()
+    points = api.post("/api/check", json={"german": german}).json()
+    units = api.post("/api/check", json={"german": german, "offset_unit": "utf16"}).json()
+    assert units["document"]["offset_unit"] == "utf16"
+    encoded = german.encode("utf-16-le")
+    for a, b in zip(points["findings"], units["findings"]):
+        assert a["id"] == b["id"]
+        p, u = a["location"], b["location"]
+        assert german[p["offset"]:p["offset"] + p["length"]] == \
+            encoded[2 * u["offset"]:2 * (u["offset"] + u["length"])].decode("utf-16-le")
+        if a["text"] == "Blitzkrieg":
+            assert u["offset"] == p["offset"] + 3 and u["column"] == p["column"] + 3
+
+
+def test_openapi_gives_the_report_schema_and_the_error_schema():
+    _, api = client()
+    spec = api.get("/openapi.json").json()
+    check = spec["paths"]["/api/check"]["post"]
+    report = check["responses"]["200"]["content"]["application/json"]["schema"]
+    assert report["properties"]["findings"]["items"]["required"][0] == "id"
+    assert "$id" not in report and "$schema" not in report
+    for status in ("400", "411", "413", "421", "422", "500", "503"):
+        ref = check["responses"][status]["content"]["application/json"]["schema"]["$ref"]
+        assert spec["components"]["schemas"][ref.split("/")[-1]]["required"] == ["error"]
+    assert "offset_unit" in json.dumps(spec["components"]["schemas"])
+    health = spec["paths"]["/api/health"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+    jsonschema.validate(api.get("/api/health").json(), health)
+
+
+def test_api_errors_speak_of_fields_not_flags():
+    _, api = client()
+    response = api.post("/api/check", json={"german": "Meine news\nZum Autor\nMax Muster ist Reporter.\n"})
+    assert response.status_code == 422 and "--" not in response.json()["error"]
+    assert "German text" in response.json()["error"]
+
+
+def test_cors_only_for_the_origins_given_and_only_on_the_api():
+    origin = "https://cms.example.org"
+    _, api = client(service_options={"cors_origins": (origin,)})
+    preflight = api.options("/api/check", headers={"Origin": origin, "Access-Control-Request-Method": "POST",
+                                                   "Access-Control-Request-Headers": "content-type"})
+    assert preflight.status_code == 200 and preflight.headers["access-control-allow-origin"] == origin
+    answer = api.post("/api/check", json={"german": GERMAN}, headers={"Origin": origin})
+    assert answer.headers["access-control-allow-origin"] == origin
+    assert "x-mt-audit-gate" in answer.headers["access-control-expose-headers"].lower()
+    other = api.post("/api/check", json={"german": GERMAN}, headers={"Origin": "https://evil.example"})
+    assert "access-control-allow-origin" not in other.headers
+    page = api.post("/ui/jobs", json={"german": GERMAN}, headers={"Origin": origin})
+    assert "access-control-allow-origin" not in page.headers and page.status_code == 403
+    _, closed = client()
+    assert "access-control-allow-origin" not in closed.post("/api/check", json={"german": GERMAN},
+                                                            headers={"Origin": origin}).headers
+
+
+def test_the_header_and_health_say_the_same_about_the_model(tmp_path):
+    service, api = client(backend="marian", model=str(tmp_path / "no-such-model"))
+    for _ in range(200):
+        state = api.get("/api/health").json()
+        if state["model_state"] != "loading":
+            break
+        time.sleep(0.05)
+    assert state["model_state"] == "unavailable" and state["model_loaded"] is False
+    assert state["model_unavailable_reason"]
+    page = api.get("/").text
+    assert 'data-state="unavailable"' in page and "not available" in page
+    assert "no-such-model" not in page.split('id="model-state"')[1].split("</span>")[0]
+    _, off = client()
+    assert off.get("/api/health").json()["model_state"] == "off" and 'data-state="off"' in off.get("/").text
+
+
+def _docs_snippet() -> str:
+    text = (ROOT / "docs" / "web.md").read_text(encoding="utf-8")
+    return re.search(r"```js\n(.*?)```", text, flags=re.S).group(1)
+
+
+@pytest.mark.skipif(__import__("shutil").which("node") is None, reason="needs Node.js to run the docs' JavaScript")
+@pytest.mark.parametrize("variant", ["txt", "md", "html"])
+def test_the_docs_javascript_underlines_every_finding(demo, variant, tmp_path):
+    import subprocess
+
+    german = "Vorab 🙂 ein Gruß 🎉.\n\n" + demo
+    german = {"txt": german, "md": _markdown(german), "html": _html(german)}[variant]
+    script = tmp_path / "underline.mjs"
+    service, _ = client()
+    with running_server(create_app(service)) as port:
+        script.write_text(_docs_snippet() + f"""
+const text = {json.dumps(german)};
+const marks = await mtAuditFindings("http://127.0.0.1:{port}", text, null, "{variant}");
+const first = marks.find((m) => m.replacements.length);
+console.log(JSON.stringify({{
+  marks: marks.map((m) => [m.id, text.slice(m.from, m.to)]),
+  applied: first ? [first.replacements[0], applyReplacement(text, first, first.replacements[0])] : null,
+}}));
+""", encoding="utf-8")
+        done = subprocess.run(["node", str(script)], capture_output=True, text=True, timeout=60)
+        assert done.returncode == 0, done.stderr
+        out = json.loads(done.stdout)
+        _, api = client()
+        report = api.post("/api/check", json={"german": german, "input_format": variant}).json()
+    expected = {f["id"]: f["text"] for f in report["findings"] if f["location"] and not f["accepted"]}
+    assert len(out["marks"]) == len(expected) >= 5
+    for mark_id, underlined in out["marks"]:
+        assert _letters(underlined.replace("**", "")) == _letters(expected[mark_id])
+    replacement, applied = out["applied"]
+    assert replacement in applied and applied != german
+
+
+@pytest.mark.parametrize("origin", ["*", "cms.example.org", "https://cms.example.org/editor"])
+def test_a_cors_origin_must_be_an_origin(origin):
+    from click.testing import CliRunner
+
+    from audit.cli import main
+
+    result = CliRunner().invoke(main, ["serve", "--cors-origin", origin, "--backend", "none"])
+    assert result.exit_code == 2 and "is no origin" in result.output and "Traceback" not in result.output

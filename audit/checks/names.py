@@ -64,7 +64,7 @@ def _consistency(doc) -> list[Finding]:
                     seg, a, b, category="consistency", severity=MINOR, check=NAME,
                     message=(f"'{label}' is spelled '{main_label}' elsewhere ({len(main_hits)}×, first in "
                              f"{main_hits[0][0]}); pick one spelling."),
-                    suggestion=main_label))
+                    suggestion=main_label, replacements=[main_label]))
     return out
 
 
@@ -100,5 +100,5 @@ def _transliterations(doc, data) -> list[Finding]:
                 if entry.get("severity") == "major" else MINOR, check=NAME,
                 message=f"'{match.group(1)}' is the English transliteration; German news writes "
                         f"'{entry['german']}'.",
-                suggestion=entry["german"] + (match.group(2) or "")))
+                suggestion=entry["german"] + (match.group(2) or ""), replacements=[entry["german"]]))
     return out

@@ -25,11 +25,30 @@ _ENGLISH_FORMATS = [
     (re.compile(r"\b(January|February|March|April|May|June|July|August|September|October|November|December|"
                 r"Januar|Februar|März|April|Mai|Juni|Juli|August|Oktober|Dezember)\s+(\d{1,2}),\s+(\d{4})\b"),
      "English date order (month day, year)", lambda m: f"{m.group(2)}. {m.group(1)} {m.group(3)}"),
-    (re.compile(r"\b\d{1,2}/\d{1,2}/\d{2,4}\b"), "US date with slashes", lambda m: "TT.MM.JJJJ"),
+    (re.compile(r"\b\d{1,2}/\d{1,2}/\d{2,4}\b"), "US date with slashes", None),
     (re.compile(r"\b\d+(st|nd|rd|th)\b"), "English ordinal suffix", lambda m: m.group(0)[:-2] + "."),
     (re.compile(r"\b\d+(?:[.,]\d+)?\s+(million|billion|thousand)\b"), "English number word",
-     lambda m: m.group(0)),
+     lambda m: _scale_word(m)),
 ]
+
+
+_SCALES = {"million": ("Million", "Millionen"), "billion": ("Milliarde", "Milliarden"),
+           "thousand": ("Tausend", "Tausend")}
+
+
+def _scale_word(match) -> str:
+    """ "2.5 billion" in German: "2,5 Milliarden" ("1 million": "1 Million")."""
+    number, word = match.group(0).rsplit(None, 1)
+    one, many = _SCALES[word]
+    return f"{number.replace('.', ',')} {one if number == '1' else many}"
+
+
+def _fix(match, fix) -> dict:
+    """The suggestion and replacement of a format that has one fix; a US date's day and month
+    cannot be told apart."""
+    if fix is None:
+        return {"suggestion": "TT.MM.JJJJ"}
+    return {"suggestion": fix(match), "replacements": [fix(match)]}
 
 
 def run(doc, data) -> list[Finding]:
@@ -39,5 +58,5 @@ def run(doc, data) -> list[Finding]:
             for match in pattern.finditer(seg.text):
                 out.append(finding(seg, match.start(), match.end(), category="locale convention",
                                    severity=MINOR, check=NAME,
-                                   message=f"'{match.group(0)}': {why}.", suggestion=fix(match)))
+                                   message=f"'{match.group(0)}': {why}.", **_fix(match, fix)))
     return out

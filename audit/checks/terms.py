@@ -20,5 +20,13 @@ def run(doc, data) -> list[Finding]:
                 out.append(finding(
                     seg, match.start(), match.end(), category="terminology", severity=term["severity"],
                     check=NAME, message=f"'{match.group()}': {term['why']}.",
-                    suggestion=" / ".join(term.get("alternatives", []))))
+                    suggestion=" / ".join(term.get("alternatives", [])),
+                    replacements=_forms(match.group(), term)))
     return out
+
+
+def _forms(word: str, term: dict) -> list[str]:
+    """The replacements the term's data gives for the form as written, capitalised as it is
+    (none for a compound or a form the data does not list: the editor rewrites it)."""
+    forms = term.get("forms", {}).get(word.lower(), [])
+    return [f[0].upper() + f[1:] if word[:1].isupper() else f for f in forms]

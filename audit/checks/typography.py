@@ -44,7 +44,8 @@ def run(doc, data) -> list[Finding]:
                     continue
                 out.append(finding(seg, a, b, category="typography", severity=MINOR, check=NAME,
                                    message=f"{what[0].upper()}{what[1:]} in '{_context(seg.text, a, b)}'.",
-                                   suggestion=f"{hint}: '{suggestion}'" if suggestion.strip() else hint))
+                                   suggestion=f"{hint}: '{suggestion}'" if suggestion.strip() else hint,
+                                   replacements=[suggestion]))
     for seg in doc.segments:
         if seg.is_prose:
             out.extend(_invisible(seg))
@@ -57,13 +58,14 @@ def run(doc, data) -> list[Finding]:
             out.append(finding(left, len(left.text), len(left.text) + len(gap), category="typography",
                                severity=MINOR, check=NAME,
                                message=f"Doubled space in '{left.text[-12:]}{gap}{right.text[:12]}'.",
-                               suggestion="one space"))
+                               suggestion="one space", replacements=[" "]))
         if left.end == right.start and re.search(r"[a-zäöüß]{2}[.!?]$", left.text) and re.match(r"[„\"“»]?[A-ZÄÖÜ]", right.text):
             out.append(finding(left, len(left.text) - 1, len(left.text), category="typography", severity=MINOR,
                                check=NAME,
                                message=f"No space between two sentences in "
                                        f"'{left.text[-12:]}{right.text[:12]}'.",
-                               suggestion=f"insert a space: '{left.text[-1]} {right.text[0]}'"))
+                               suggestion=f"insert a space: '{left.text[-1]} {right.text[0]}'",
+                               replacements=[left.text[-1] + " "]))
     return out
 
 
@@ -77,7 +79,7 @@ def _invisible(seg) -> list[Finding]:
             out.append(finding(seg, a, a + 1, category="typography", severity=MAJOR, check=NAME, confidence=0.95,
                                message=f"An invisible bidirectional control character ({describe(bidi.group(0))}) "
                                        f"changes the order in which the text around it is displayed.",
-                               suggestion="remove the character"))
+                               suggestion="remove the character", replacements=[""]))
         others = sorted({ch for ch in run if not BIDI_CONTROL.match(ch)})
         if others:
             a, b = match.span()
@@ -86,7 +88,9 @@ def _invisible(seg) -> list[Finding]:
             out.append(finding(seg, a, b, category="typography", severity=MINOR, check=NAME,
                                message=f"Invisible character{'s' if len(run) > 1 else ''} ({names}) in '{word}': "
                                        f"a reader does not see it, but search and spelling checks read two words.",
-                               suggestion="remove the character" + ("s" if len(run) > 1 else "")))
+                               suggestion="remove the character" + ("s" if len(run) > 1 else ""),
+                               # the bidirectional controls of the run have findings of their own
+                               replacements=["".join(ch for ch in run if BIDI_CONTROL.match(ch))]))
     return out
 
 

@@ -89,6 +89,7 @@ def run(doc, data) -> list[Finding]:
                     continue  # inside a compound ("15-Zoll-Bildschirm" is customary; "Fuß-" a word part)
                 before = seg.text[max(0, start - 40):end]
                 suggestion = f"in {unit['metric']} umrechnen"
+                replacements: list[str] = []  # without a figure, the editor converts
                 num = with_number.search(before)
                 vag = with_vague.search(before) if with_vague else None
                 if num:
@@ -101,13 +102,15 @@ def run(doc, data) -> list[Finding]:
                     if value is not None:
                         metric = value * unit["factor"] + unit.get("offset", 0.0)
                         suggestion = f"rund {_round_nicely(metric)} {unit['metric']}"
+                        replacements = [suggestion]
                 elif vag:
                     start = end - (len(before) - vag.start())
                     suggestion = f"{vag.group(1)} {unit['metric']}"
+                    replacements = [suggestion]
                 elif unit.get("needs_quantity"):
                     continue
                 out.append(finding(
                     seg, start, end, category="locale convention", severity=default, check=NAME,
                     message=f"'{match.group()}' is an imperial unit; German readers expect {unit['metric']}.",
-                    suggestion=suggestion))
+                    suggestion=suggestion, replacements=replacements))
     return out

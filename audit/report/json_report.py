@@ -5,14 +5,62 @@ byte-identical output.
 """
 from __future__ import annotations
 
+import bisect
 import json
 from collections import Counter
 from pathlib import Path
 
-from ..document import KINDS, MAJOR, MINOR, Document
+from ..catalog import info
+from ..document import KINDS, MAJOR, MINOR, Document, Finding
+from .locate import file_text, fingerprints, regions
 
 SCHEMA_ID = "mt-audit/1"
 SCHEMA_FILE = Path(__file__).with_name("mt-audit.schema.json")
+OFFSET_UNITS = ("code_point", "utf16")  # Python's str indices; JavaScript's (UTF-16 code units)
+
+
+class _Units:
+    """Offsets and columns of ``text`` in code points, or in UTF-16 code units: a character
+    beyond the Basic Multilingual Plane (an emoji) is two of those."""
+
+    def __init__(self, text: str, unit: str):
+        self.astral = [i for i, ch in enumerate(text) if ord(ch) > 0xFFFF] if unit == "utf16" else []
+
+    def __call__(self, offset: int) -> int:
+        return offset + bisect.bisect_left(self.astral, offset) if self.astral else offset
+
+
+def locations(doc: Document, findings: list[Finding], unit: str = "code_point") -> dict[int, dict | None]:
+    """Each finding's place in the text the user gave (the file, or the text sent to the
+    API: Markdown and HTML as written), by ``id()``: offset and length, and line and column
+    (1-based) of its start and end, in ``unit``; None where it cannot be placed exactly."""
+    source = file_text(doc)
+    text = "\ufeff" * source.shift + source.text
+    units = _Units(text, unit)
+    out: dict[int, dict | None] = {}
+    for key, region in regions(doc, findings).items():
+        if region is None or region.offset is None:
+            out[key] = None
+            continue
+        start, end = region.offset, region.offset + region.length
+        line_start = source.starts[region.start_line - 1] + source.shift
+        end_line_start = source.starts[region.end_line - 1] + source.shift
+        out[key] = {"offset": units(start), "length": units(end) - units(start),
+                    "line": region.start_line, "column": units(start) - units(line_start) + 1,
+                    "end_line": region.end_line, "end_column": units(end) - units(end_line_start) + 1}
+    return out
+
+
+def finding_ids(doc: Document) -> dict[int, str]:
+    """An id per finding, unique in the report and stable under edits elsewhere in the text:
+    its check, its words and which occurrence of them it is."""
+    return {key: f"f{digest[:12]}" for key, digest in fingerprints(doc, doc.findings, with_path=False).items()}
+
+
+def rule(f: Finding) -> dict:
+    check = info(f.check)
+    return {"id": f.check, "description": check.summary, "docs": check.docs,
+            "category": {"id": f.category.replace(" ", "_"), "name": f.category}}
 
 
 def summary(doc: Document, passed: bool, fail_on: str) -> dict:
@@ -31,8 +79,11 @@ def summary(doc: Document, passed: bool, fail_on: str) -> dict:
     }
 
 
-def to_dict(doc: Document, settings: dict, passed: bool) -> dict:
-    info = doc.translation
+def to_dict(doc: Document, settings: dict, passed: bool, offset_unit: str = "code_point") -> dict:
+    """The report as a dict; ``offset_unit`` is the unit of the findings' ``location``."""
+    translation = doc.translation
+    places = locations(doc, doc.findings, offset_unit)
+    ids = finding_ids(doc)
     return {
         "schema": SCHEMA_ID,
         "document": {
@@ -47,16 +98,17 @@ def to_dict(doc: Document, settings: dict, passed: bool) -> dict:
             "source_path": doc.source_path,
             "reference_free": doc.reference_free,
             "warnings": doc.warnings,
+            "offset_unit": offset_unit,
         },
         "translation": {
-            "backend": info.backend,
-            "model": info.model,
-            "revision": info.revision,
-            "skipped": info.skipped,
-            "skipped_reason": info.skipped_reason,
-            "translated": info.translated,
-            "from_cache": info.from_cache,
-            "truncated": info.truncated,
+            "backend": translation.backend,
+            "model": translation.model,
+            "revision": translation.revision,
+            "skipped": translation.skipped,
+            "skipped_reason": translation.skipped_reason,
+            "translated": translation.translated,
+            "from_cache": translation.from_cache,
+            "truncated": translation.truncated,
         },
         "settings": settings,
         "segments": [
@@ -82,6 +134,7 @@ def to_dict(doc: Document, settings: dict, passed: bool) -> dict:
         "alignments": [{"german": a.german, "source": a.source, "score": a.score} for a in doc.alignments],
         "findings": [
             {
+                "id": ids[id(f)],
                 "segment_id": f.segment_id,
                 "start": f.start,
                 "end": f.end,
@@ -94,6 +147,9 @@ def to_dict(doc: Document, settings: dict, passed: bool) -> dict:
                 "accepted": f.accepted,
                 "confidence": f.confidence,
                 "key": f.key(),
+                "rule": rule(f),
+                "replacements": f.replacements,
+                "location": places[id(f)],
             }
             for f in doc.findings
         ],

@@ -197,7 +197,7 @@ class WordMap:
         hi = bisect.bisect_left(self.prose_starts, end, lo)  # only the words the span reaches
         placed = [i for i in range(lo, hi) if self.prose[i][1] > start and self.file[i] is not None]
         if not placed:
-            return None
+            return self._between(start, end, lo)
         first, last = placed[0], placed[-1]
         # within a word the file has the same characters; before the first word and after
         # the last one (quotes, a sign, a full stop) the file's text is taken when it agrees
@@ -212,6 +212,26 @@ class WordMap:
             if self.file_text[b:b + len(tail)] == tail:
                 b += len(tail)
         return a, b
+
+    def _between(self, start: int, end: int, near: int) -> tuple[int, int] | None:
+        """A span without a word (a full stop, a space, a quotation mark): placed after the
+        word before it or before the word after it, where the file has the same characters
+        in between."""
+        before = next((i for i in range(min(near, len(self.prose) - 1), max(near - 3, -1), -1)
+                       if self.prose[i][1] <= start and self.file[i] is not None), None)
+        if before is not None:
+            gap = self.doc_text[self.prose[before][1]:end]
+            at = self.file[before][1]
+            if self.file_text[at:at + len(gap)] == gap:
+                return at + len(gap) - (end - start), at + len(gap)
+        after = next((i for i in range(max(near, 0), min(near + 3, len(self.prose)))
+                      if self.prose[i][0] >= end and self.file[i] is not None), None)
+        if after is not None:
+            gap = self.doc_text[start:self.prose[after][0]]
+            at = self.file[after][0]
+            if self.file_text[at - len(gap):at] == gap:
+                return at - len(gap), at - len(gap) + (end - start)
+        return None
 
 
 def regions(doc: Document, findings: list[Finding]) -> dict[int, Region | None]:

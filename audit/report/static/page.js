@@ -141,6 +141,22 @@
       JSON.stringify({schema: "mt-audit-accepted/1", accepted: entries}, null, 2) + "\n");
   });
 
+  // The header says what the server audits with; while the model loads, ask the server
+  // until it says loaded or unavailable.
+  var modelState = document.getElementById("model-state");
+  function watchModel() {
+    fetch("/api/health", {credentials: "same-origin"}).then(function (r) { return r.json(); }).then(function (health) {
+      if (health.model_state === "loaded") {
+        modelState.textContent = health.backend + ", " + health.model;
+      } else if (health.model_state === "unavailable") {
+        modelState.textContent = "not available: the checks run without it (whoever runs this server can install the model)";
+      }
+      modelState.dataset.state = health.model_state;
+      if (health.model_state === "loading") { setTimeout(watchModel, 2000); }
+    }).catch(function () { setTimeout(watchModel, 5000); });
+  }
+  if (modelState && modelState.dataset.state === "loading") { setTimeout(watchModel, 1000); }
+
   form.addEventListener("submit", function (event) { event.preventDefault(); check(); });
   german.addEventListener("keydown", function (event) {
     if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) { event.preventDefault(); check(); }
