@@ -50,6 +50,21 @@ def validate(glossary: dict, path) -> None:
         if not isinstance(value, dict):
             raise ConfigError(f"The glossary key {section} in {path} must be a table ([{section}]).")
         _check_table(value, load_data(_data_file(section)), section, section, path)
+    for number, entry in enumerate(glossary.get("calques", {}).get("calque", []), 1):
+        _check_group_references(entry, f"calques.calque[{number}]", path)
+
+
+def _check_group_references(entry: dict, name: str, path) -> None:
+    """A calque's replacements may name only groups its pattern has (``\\1``, ``\\g<1>``)."""
+    import regex
+
+    groups = regex.compile(entry["pattern"]).groups
+    for template in entry.get("replacements", []):
+        for ref in re.findall(r"\\(\d+)|\\g<(\w+)>", template):
+            number = ref[0] or ref[1]
+            if not number.isdigit() or int(number) > groups:
+                raise ConfigError(f"The glossary field {name}.replacements in {path} names a group "
+                                  f"({number}) its pattern does not have.")
 
 
 def _data_file(section: str) -> str:

@@ -162,3 +162,22 @@ def test_demo_article_findings_without_a_model():
     boiler = [s for s in doc.segments if s.kind == BOILERPLATE]
     for f in found:
         assert not any(s.start <= f.start < s.end for s in boiler), f
+
+
+def test_replacements_are_concrete_and_in_the_form_written():
+    [year] = findings("In 2019 stieg der Umsatz deutlich.", "calques")
+    assert year.replacements == ["Im Jahr 2019", "2019"]
+    [term] = findings("Die Taktik des Blitzkrieges scheiterte.", "terms")
+    assert term.replacements[0] == "schnellen Vorstoßes"
+    [compound] = findings("Die Blitzkriegstaktik scheiterte.", "terms")
+    assert compound.replacements == []  # a compound is the editor's to rewrite
+    [number] = findings("Es kamen 11,000 Menschen.", "numbers")
+    assert number.replacements == ["11.000"]
+    [scale] = findings("Die Kosten: 2.5 billion Euro.", "numbers")
+    assert scale.replacements == ["2,5 Milliarden"]
+    [date] = findings("Am 10/11/2024 begann es.", "numbers")
+    assert date.replacements == []  # day and month cannot be told apart
+    [start] = findings("Blitzkriege sind selten.", "terms")
+    assert start.replacements[0] == "Überraschungsangriffe"
+    [name] = findings("Laut Budanov ist die Lage ernst.", "names")
+    assert name.replacements == ["Budanow"]

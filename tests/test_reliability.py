@@ -181,6 +181,10 @@ def test_ctrl_c_exits_130_without_click_abort(tmp_path):
     # alternation that overlaps itself: exponential on one long compound
     ("[[terms.term]]\npattern = '(\\w|\\w\\w)+[.!]'\nseverity = 'major'\nwhy = 'x'\nalternatives = []\n", "backtracks"),
     ("[[calques.calque]]\npattern = '(a|aa)+$'\nenglish = 'x'\nsuggestion = 'y'\n", "backtracks"),
+    ("[[calques.calque]]\npattern = 'in (x)'\nenglish = 'x'\nsuggestion = 'y'\nreplacements = ['\\2']\n",
+     "names a group"),
+    ("[[terms.term]]\npattern = 'x'\nseverity = 'major'\nwhy = 'x'\nalternatives = []\nforms = { x = 'y' }\n",
+     "list of strings"),
     ("[[terms.term]]\npattern = ''\nseverity = 'major'\nwhy = 'x'\nalternatives = []\n", "matches an empty text"),
     ("[[terms.term]]\npattern = 'x*'\nseverity = 'major'\nwhy = 'x'\nalternatives = []\n", "matches an empty text"),
 ])

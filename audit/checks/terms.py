@@ -21,12 +21,13 @@ def run(doc, data) -> list[Finding]:
                     seg, match.start(), match.end(), category="terminology", severity=term["severity"],
                     check=NAME, message=f"'{match.group()}': {term['why']}.",
                     suggestion=" / ".join(term.get("alternatives", [])),
-                    replacements=_forms(match.group(), term)))
+                    replacements=_forms(match.group(), term, at_start=not seg.text[:match.start()].strip())))
     return out
 
 
-def _forms(word: str, term: dict) -> list[str]:
-    """The replacements the term's data gives for the form as written, capitalised as it is
-    (none for a compound or a form the data does not list: the editor rewrites it)."""
+def _forms(word: str, term: dict, at_start: bool) -> list[str]:
+    """The replacements the term's data gives for the form as written (none for a compound
+    or a form the data does not list: the editor rewrites it), capitalised at a sentence's
+    start."""
     forms = term.get("forms", {}).get(word.lower(), [])
-    return [f[0].upper() + f[1:] if word[:1].isupper() else f for f in forms]
+    return [f[0].upper() + f[1:] if at_start else f for f in forms]
