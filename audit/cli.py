@@ -182,9 +182,13 @@ _output_file_option = click.option(
 @click.option("--write-ignore", "write_ignore", type=click.Path(path_type=Path),
               help="Write the current findings to this file as a baseline of accepted findings (read back "
                    "with --ignore); the command then exits 0, whatever was found.")
+@click.option("--accept-scope", type=click.Choice(["story", "occurrence", "everywhere"]), default="story",
+              show_default=True,
+              help="How far each finding --write-ignore accepts reaches: its words anywhere in the same story "
+                   "(the file's name), that one occurrence, or every story.")
 @_output_file_option
 @_audit_options
-def check(german_files, source_file, source_dir, write_ignore, output_files, **options):
+def check(german_files, source_file, source_dir, write_ignore, accept_scope, output_files, **options):
     """Audit GERMAN_FILES (.txt, .md or .html; folders: every such file inside) and write reports.
 
     Back-translates the German into English, aligns it with the English source
@@ -226,7 +230,7 @@ def check(german_files, source_file, source_dir, write_ignore, output_files, **o
         if write_ignore:
             from .flag import baseline_json
 
-            extra[Path(write_ignore)] = baseline_json([f for doc, _ in audited for f in doc.findings])
+            extra[Path(write_ignore)] = baseline_json([doc for doc, _ in audited], accept_scope)
         written = write_reports(audited, auditor, per_document, wanted, combined, extra)
     except AuditError as err:
         _fail(err)

@@ -14,7 +14,7 @@ from .checks import CHECKS, run_checks
 from .config import load_config
 from .document import Document
 from .errors import ModelUnavailable
-from .flag import drift_findings, gate, load_baseline, sort_findings
+from .flag import Baseline, drift_findings, gate, load_baseline, sort_findings
 from .errors import InputError
 from .ingest import document_from_text, ingest, read_source, source_from_text
 from .glossary import load_glossary
@@ -54,7 +54,7 @@ class Auditor:
         self.settings = settings
         self.config = load_config(settings.config_path)
         self.glossary = load_glossary(settings.glossary_path) if settings.glossary_path else {}
-        self.accepted = load_baseline(settings.ignore_path) if settings.ignore_path else set()
+        self.accepted = load_baseline(settings.ignore_path) if settings.ignore_path else Baseline()
         self.fail_on = settings.fail_on or self.config["gate"]["fail_on"]
         self.translator: CachedTranslator | None = None
         self.skipped_reason: str | None = None
@@ -170,17 +170,16 @@ class Auditor:
             for doc in docs:
                 doc.warnings.append(self.translator.cache.warning)
 
-    def finish(self, doc: Document, accepted: set[str] | frozenset[str] = frozenset()) -> Document:
-        """Align, score and flag a (back-translated) document; findings whose key is in the
-        baseline or in ``accepted`` are marked accepted."""
+    def finish(self, doc: Document, accepted: Baseline | None = None) -> Document:
+        """Align, score and flag a (back-translated) document; findings the baseline (or
+        ``accepted``, in its place) accepts are marked accepted."""
         align_document(doc)
         compute_signals(doc, self.config)
         disabled = set(self.config["checks"]["disabled"])
         findings = run_checks(doc, self.glossary, tuple(c for c in CHECKS if c not in disabled)) \
             + [f for f in drift_findings(doc, self.config) if f.check not in disabled]
-        for f in findings:
-            f.accepted = f.key() in self.accepted or f.key() in accepted
         doc.findings = sort_findings(_dedupe(findings))
+        (self.accepted if accepted is None else accepted).mark(doc, doc.findings)
         return doc
 
     def warm_up(self) -> None:

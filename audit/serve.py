@@ -40,7 +40,7 @@ from urllib.parse import quote, unquote, urlsplit
 
 from . import __version__
 from .errors import AuditError, ConfigError, ModelUnavailable
-from .flag import baseline_text, load_baseline_entries
+from .flag import Baseline, baseline_text, entry_id, load_baseline_entries, story_id
 from .pipeline import AuditSettings, Auditor
 
 DEFAULT_MAX_BYTES = 2 * 1024 * 1024
@@ -108,12 +108,12 @@ class CheckInput:
     name: str = "article.de.txt"
     source_name: str = "source.en.txt"
     input_format: str | None = None
-    accepted: frozenset[str] = frozenset()
+    accepted: tuple = ()  # keys (accepted everywhere) and entries with a scope
     warnings: tuple[list[str], list[str]] = ([], [])  # about the German, about the source
 
 
 def check_input(german: str, source: str | None, name: str, source_name: str, input_format: str,
-                accepted: list[str]) -> CheckInput:
+                accepted: list) -> CheckInput:
     """What a request asks to audit, its texts checked as files are (not binary, mojibake
     repaired, with warnings) and its names made safe labels."""
     from .ingest import check_text
@@ -125,7 +125,7 @@ def check_input(german: str, source: str | None, name: str, source_name: str, in
     else:
         source = None
     return CheckInput(german, source, _safe_name(name, "article.de.txt"), _safe_name(source_name, "source.en.txt"),
-                      input_format, frozenset(accepted), (german_warnings, source_warnings))
+                      input_format, tuple(accepted), (german_warnings, source_warnings))
 
 
 @dataclass
@@ -228,8 +228,11 @@ class Service:
         auditor.translate([doc], map_batches=batches)
         stage("aligning and scoring")
         with self.lock:
-            accepted = set(self.entries) | set(request.accepted)
-        auditor.finish(doc, accepted=accepted)
+            entries = list(self.entries.values())
+        story = story_id(doc)
+        for entry in request.accepted:  # an entry without its story is one of this text
+            entries.append(entry if isinstance(entry, str) else {**entry, "story": entry.get("story") or story})
+        auditor.finish(doc, accepted=Baseline(entries))
         return doc, auditor.passed(doc)
 
     def page_result(self, request: CheckInput, job: Job) -> dict[str, Any]:
@@ -280,9 +283,21 @@ class Service:
             return False
         from .report import write_atomic
 
+        return self._store(lambda entries: entries.__setitem__(entry_id(entry), entry))
+
+    def unaccept(self, entry: dict[str, str]) -> bool:
+        """Take an accepted finding out of the baseline file (the page's undo); False when
+        there is no file."""
+        return self._store(lambda entries: entries.pop(entry_id(entry), None))
+
+    def _store(self, change) -> bool:
+        if self.baseline is None:
+            return False
+        from .report import write_atomic
+
         with self.lock:
             entries = dict(self.entries)
-            entries[entry["key"]] = entry
+            change(entries)
             try:
                 write_atomic(self.baseline, baseline_text(entries.values()))
             except OSError as err:
@@ -302,6 +317,16 @@ def create_app(service: Service):
     from pydantic import BaseModel, ConfigDict, Field
     from starlette.exceptions import HTTPException
 
+    class Accepted(BaseModel):
+        model_config = ConfigDict(extra="forbid")
+        key: str = Field(min_length=1, max_length=2000, description="findings[].key")
+        scope: Literal["occurrence", "story", "everywhere"] = Field(
+            "story", description="occurrence: this one finding (its id); story: its words anywhere in the story; "
+                                 "everywhere: in every story.")
+        story: str | None = Field(None, max_length=400, description="document.story of the report it was "
+                                                                    "accepted in; default: the text of this request.")
+        occurrence: str | None = Field(None, max_length=40, description="findings[].id, for scope occurrence.")
+
     class CheckRequest(BaseModel):
         model_config = ConfigDict(extra="forbid")
         german: str = Field(min_length=1, description="The German text (plain text, Markdown or HTML).")
@@ -314,8 +339,10 @@ def create_app(service: Service):
         offset_unit: Literal["code_point", "utf16"] = Field(
             "code_point", description="The unit of findings[].location: code points, or UTF-16 code units "
                                       "(what JavaScript strings and browser editors count).")
-        accepted: list[str] = Field(default_factory=list, max_length=10000,
-                                    description="Keys of findings to treat as accepted, beyond the baseline.")
+        accepted: list[str | Accepted] = Field(
+            default_factory=list, max_length=10000,
+            description="Findings to treat as accepted, beyond the baseline: a key (findings[].key) is accepted "
+                        "everywhere; an object gives the scope.")
 
     class PageCheck(CheckRequest):
         source_name: str = Field("source.en.txt", max_length=200)
@@ -326,6 +353,36 @@ def create_app(service: Service):
         check: str = Field("", max_length=200)
         text: str = Field("", max_length=2000)
         message: str = Field("", max_length=4000)
+        scope: Literal["occurrence", "story", "everywhere"] = "story"
+        story: str = Field("", max_length=400)
+        occurrence: str = Field("", max_length=40)
+
+    def scoped(entries: list) -> list:
+        """The request's accepted entries as the baseline holds them (a key stays a key)."""
+        out = []
+        for entry in entries:
+            if isinstance(entry, str):
+                out.append(entry)
+                continue
+            if entry.scope == "occurrence" and not entry.occurrence:
+                raise HTTPException(422, "An accepted entry of scope occurrence needs its occurrence "
+                                         "(the finding's id).")
+            out.append(entry.model_dump(exclude_none=True))
+        return out
+
+    def baseline_entry(body) -> dict:
+        entry = body.model_dump()
+        if body.scope == "everywhere":
+            entry.pop("story"), entry.pop("occurrence"), entry.pop("scope")
+        else:
+            if not body.story:
+                raise HTTPException(422, f"A finding accepted in scope {body.scope} needs its story "
+                                         f"(document.story of the report).")
+            if body.scope == "story":
+                entry.pop("occurrence")
+            elif not body.occurrence:
+                raise HTTPException(422, "A finding accepted here needs its occurrence (the finding's id).")
+        return entry
 
     class ErrorBody(BaseModel):
         error: str
@@ -438,7 +495,7 @@ def create_app(service: Service):
         from .report import html, json_report
 
         request = check_input(body.german, body.source, body.name, "source.en.txt", body.input_format,
-                              body.accepted)
+                              scoped(body.accepted))
 
         def run(deadline):
             doc, passed = service.audit(request, deadline=deadline)
@@ -489,7 +546,7 @@ def create_app(service: Service):
     async def start(body: PageCheck, request: Request):
         same_site(request)
         job = service.submit(check_input(body.german, body.source, body.name, body.source_name, body.input_format,
-                                         body.accepted))
+                                         scoped(body.accepted)))
         return {"job": job.id}
 
     @app.get("/ui/jobs/{job_id}", include_in_schema=False)
@@ -509,7 +566,15 @@ def create_app(service: Service):
     @app.post("/ui/accept", include_in_schema=False)
     async def accept(body: AcceptRequest, request: Request):
         same_site(request)
-        stored = await asyncio.to_thread(service.accept, body.model_dump())
+        stored = await asyncio.to_thread(service.accept, baseline_entry(body))
+        return {"stored": "baseline" if stored else "page",
+                "baseline": service.baseline.name if service.baseline else None}
+
+    @app.post("/ui/unaccept", include_in_schema=False)
+    async def unaccept(body: AcceptRequest, request: Request):
+        """The page's undo of an accept."""
+        same_site(request)
+        stored = await asyncio.to_thread(service.unaccept, baseline_entry(body))
         return {"stored": "baseline" if stored else "page",
                 "baseline": service.baseline.name if service.baseline else None}
 

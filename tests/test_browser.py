@@ -238,7 +238,28 @@ def test_page_paste_accept_recheck_download(served, tmp_path):
         expect(page.locator("#verdict")).to_have_text("PASSED")
         assert int(page.inner_text("#count-accepted b")) == majors
         stored = json.loads((tmp_path / "accepted.json").read_text(encoding="utf-8"))
-        assert len(stored["accepted"]) == majors
+        assert len(stored["accepted"]) == majors and {e["scope"] for e in stored["accepted"]} == {"occurrence"}
+        # focus stays with the findings after an accept
+        assert page.evaluate("document.activeElement.className") == "accept"
+
+        # undo the last accept (the button, then Alt+Z): the gate fails again, the file shrinks
+        page.click("#undo")
+        expect(page.locator("#verdict")).to_have_text("FAILED", timeout=60000)
+        _done(page)
+        assert len(json.loads((tmp_path / "accepted.json").read_text(encoding="utf-8"))["accepted"]) == majors - 1
+        # accept it in this story instead
+        page.locator("li.finding[data-severity=major]:not(.accepted) button.accept[data-scope=story]").first.click()
+        expect(page.locator("#verdict")).to_have_text("PASSED", timeout=60000)
+        _done(page)
+        scopes = [e["scope"] for e in json.loads((tmp_path / "accepted.json").read_text(encoding="utf-8"))["accepted"]]
+        assert sorted(scopes) == ["occurrence"] * (majors - 1) + ["story"]
+        page.locator("#german").blur()
+        page.keyboard.press("Alt+z")
+        expect(page.locator("#verdict")).to_have_text("FAILED", timeout=60000)
+        _done(page)
+        page.locator("li.finding[data-severity=major]:not(.accepted) button.accept").first.click()
+        expect(page.locator("#verdict")).to_have_text("PASSED", timeout=60000)
+        _done(page)
 
         # edit the text: a new loaded term fails the gate again
         page.fill("#german", page.input_value("#german") + "\n\nDer Minister sprach von einer Endlösung für die Region.\n")

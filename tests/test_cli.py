@@ -134,7 +134,8 @@ def test_five_megabyte_input_finishes(tmp_path):
 
 def test_accepted_findings_baseline(tmp_path):
     baseline = tmp_path / "accepted.json"
-    first = mt_audit("check", DEMO, "--out", tmp_path / "a", "--backend", "none", "--write-ignore", baseline)
+    first = mt_audit("check", DEMO, "--out", tmp_path / "a", "--backend", "none", "--write-ignore", baseline,
+                     "--accept-scope", "everywhere")
     assert first.returncode == 0 and baseline.exists()  # writing the baseline accepts what was found
     edited = tmp_path / "edited.txt"
     edited.write_text("Ein neuer erster Absatz steht hier.\n" + DEMO.read_text(encoding="utf-8"), encoding="utf-8")
@@ -142,6 +143,50 @@ def test_accepted_findings_baseline(tmp_path):
     assert second.returncode == 0, second.stdout + second.stderr
     report = json.loads((tmp_path / "b" / "edited.json").read_text(encoding="utf-8"))
     assert report["findings"] and all(f["accepted"] for f in report["findings"])
+
+
+def test_a_baseline_accepts_in_its_scope(tmp_path):
+    from audit.pipeline import AuditSettings, Auditor
+
+    story = tmp_path / "story.de.txt"
+    story.write_text("Der Blitzkrieg begann am Montag.\n\nDie Truppen legten 500 Meilen zurück.\n", encoding="utf-8")
+    baseline = tmp_path / "accepted.json"
+    written = mt_audit("check", story, "--out", tmp_path / "a", "--backend", "none", "--write-ignore", baseline)
+    assert written.returncode == 0
+    entries = json.loads(baseline.read_text(encoding="utf-8"))["accepted"]
+    assert {e["scope"] for e in entries} == {"story"} and {e["story"] for e in entries} == {"story"}
+    # the story edited: a second "Blitzkrieg" is accepted too; the same words in another story are not
+    story.write_text("Ein neuer Absatz.\n\nDer Blitzkrieg begann am Montag.\n\nDie Truppen legten 500 Meilen "
+                     "zurück. Der Blitzkrieg endete.\n", encoding="utf-8")
+    other = tmp_path / "other.de.txt"
+    other.write_text(story.read_text(encoding="utf-8"), encoding="utf-8")
+    auditor = Auditor(AuditSettings(backend="none", quiet=True, ignore_path=str(baseline)))
+    mine, theirs = auditor.audit(story), auditor.audit(other)
+    assert mine.findings and all(f.accepted for f in mine.findings) and auditor.passed(mine)
+    assert not any(f.accepted for f in theirs.findings) and not auditor.passed(theirs)
+    # this occurrence only: the second "Blitzkrieg" of the story is still flagged
+    mt_audit("check", tmp_path / "story.de.txt", "--out", tmp_path / "b", "--backend", "none", "--write-ignore",
+             baseline, "--accept-scope", "occurrence")
+    story.write_text(story.read_text(encoding="utf-8") + "\nDer Blitzkrieg ist vorbei.\n", encoding="utf-8")
+    again = Auditor(AuditSettings(backend="none", quiet=True, ignore_path=str(baseline))).audit(story)
+    terms = [f for f in again.findings if f.check == "terms"]
+    assert [f.accepted for f in terms] == [True, True, False]
+
+
+def test_a_baseline_without_scopes_still_accepts_everywhere(tmp_path):
+    from audit.pipeline import AuditSettings, Auditor
+
+    baseline = tmp_path / "old.json"
+    baseline.write_text(json.dumps({"schema": "mt-audit-accepted/1", "accepted": [
+        {"key": "terms:blitzkrieg", "check": "terms", "text": "Blitzkrieg", "message": "x"}]}), encoding="utf-8")
+    story = tmp_path / "any.de.txt"
+    story.write_text("Der Blitzkrieg begann am Montag.\n", encoding="utf-8")
+    doc = Auditor(AuditSettings(backend="none", quiet=True, ignore_path=str(baseline))).audit(story)
+    assert [f.accepted for f in doc.findings if f.check == "terms"] == [True]
+    baseline.write_text(json.dumps({"schema": "mt-audit-accepted/1", "accepted": [
+        {"key": "terms:blitzkrieg", "scope": "somewhere"}]}), encoding="utf-8")
+    bad = mt_audit("check", story, "--out", tmp_path / "o", "--backend", "none", "--ignore", baseline)
+    assert bad.returncode == 2 and "scopes are occurrence, story, everywhere" in bad.stderr
 
 
 def test_report_never_overwrites_the_input(tmp_path):

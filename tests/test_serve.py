@@ -152,9 +152,13 @@ def test_accept_writes_the_baseline_and_the_next_check_passes(demo, tmp_path):
     assert first["state"] == "done" and first["result"]["passed"] is False
     fragment = first["result"]["fragment"]
     assert 'class="accept"' in fragment and "<html" not in fragment and "<script" not in fragment
-    majors = [f for f in first["result"]["report"]["findings"] if f["severity"] == "major"]
-    for f in majors:
-        entry = {k: f[k] for k in ("key", "check", "text", "message")}
+    report = first["result"]["report"]
+    story = report["document"]["story"]
+    assert story.startswith("text:")  # a pasted text is known by its headline
+    majors = [f for f in report["findings"] if f["severity"] == "major"]
+    entries = [{**{k: f[k] for k in ("key", "check", "text", "message")}, "scope": "story", "story": story}
+               for f in majors]
+    for entry in entries:
         answer = api.post("/ui/accept", json=entry, headers={**token, "origin": "http://localhost:8765"})
         assert answer.json() == {"stored": "baseline", "baseline": "accepted.json"}
     stored = json.loads(baseline.read_text(encoding="utf-8"))
@@ -164,10 +168,36 @@ def test_accept_writes_the_baseline_and_the_next_check_passes(demo, tmp_path):
     # the CLI reads what the page wrote
     from audit.flag import load_baseline
 
-    assert load_baseline(baseline) == {f["key"] for f in majors}
-    # a new server starts from the same baseline
+    assert load_baseline(baseline).stories == {(f["key"], story) for f in majors}
+    # a new server starts from the same baseline; another story with the same words is not accepted
     _, api2 = client(baseline)
     assert api2.post("/api/check", json={"german": demo}).headers["x-mt-audit-gate"] == "passed"
+    other = "Ein anderer Titel\n\n" + demo.split("\n", 1)[1]
+    assert api2.post("/api/check", json={"german": other}).headers["x-mt-audit-gate"] == "failed"
+    # undo: the accept is taken back out of the file
+    for entry in entries:
+        assert api.post("/ui/unaccept", json=entry, headers=token).json()["stored"] == "baseline"
+    assert json.loads(baseline.read_text(encoding="utf-8"))["accepted"] == []
+    third = wait(api, api.post("/ui/jobs", json={"german": demo}, headers=token).json()["job"])
+    assert third["result"]["passed"] is False
+
+
+def test_the_api_accepts_in_a_scope(demo):
+    _, api = client()
+    report = api.post("/api/check", json={"german": demo, "name": "story.de.txt"}).json()
+    assert report["document"]["story"] == "story"
+    majors = [f for f in report["findings"] if f["severity"] == "major"]
+    here = [{"key": f["key"], "scope": "occurrence", "occurrence": f["id"]} for f in majors]
+    again = api.post("/api/check", json={"german": demo, "name": "story.de.txt", "accepted": here})
+    assert again.headers["x-mt-audit-gate"] == "passed"
+    elsewhere = api.post("/api/check", json={"german": demo, "name": "other.de.txt",
+                                             "accepted": [{**e, "story": "story"} for e in here]})
+    assert elsewhere.headers["x-mt-audit-gate"] == "failed"
+    everywhere = [{"key": f["key"], "scope": "everywhere"} for f in majors]
+    assert api.post("/api/check", json={"german": demo, "name": "other.de.txt", "accepted": everywhere}) \
+        .headers["x-mt-audit-gate"] == "passed"
+    bad = api.post("/api/check", json={"german": demo, "accepted": [{"key": "k", "scope": "occurrence"}]})
+    assert bad.status_code == 422 and "occurrence" in bad.json()["error"]
 
 
 def test_a_bad_baseline_or_folder_is_one_error(tmp_path):
@@ -211,7 +241,7 @@ def test_concurrent_requests_all_get_their_own_report(demo, tmp_path):
         results[i] = api.post("/api/check", json={"german": texts[i % len(texts)]}).json()
 
     def accept(i):
-        entry = {"key": f"check:{i}", "check": "check", "text": str(i), "message": "m"}
+        entry = {"key": f"check:{i}", "check": "check", "text": str(i), "message": "m", "scope": "everywhere"}
         api.post("/ui/accept", json=entry, headers={"x-mt-audit-token": service.token})
 
     threads = [threading.Thread(target=post, args=(i,)) for i in range(8)]

@@ -17,6 +17,7 @@ from jinja2 import Environment, PackageLoader
 from markupsafe import Markup
 
 from ..document import BOILERPLATE, MAJOR, MINOR, SEVERITY_RANK, Document, Finding, Segment
+from ..flag import occurrence_ids
 from .json_report import summary
 
 
@@ -105,10 +106,12 @@ def render(doc: Document, settings: dict, passed: bool, interactive: bool = Fals
     open_findings = [(i, f) for i, f in enumerate(doc.findings) if not f.accepted]
     fix_first = sorted(open_findings, key=lambda item: -SEVERITY_RANK[item[1].severity])
     template = _environment().get_template("report_body.html.j2" if fragment else "report.html.j2")
+    ids = occurrence_ids(doc.findings)
     return template.render(doc=doc, rows=rows, settings=settings, summary=info, chart=chart,
                            passed=passed, categories=sorted(Counter(f.category for f in doc.findings)),
                            severities=(MAJOR, MINOR), has_source=bool(doc.source_segments),
                            has_bt=not doc.translation.skipped, interactive=interactive,
+                           finding_ids=[ids[id(f)] for f in doc.findings],
                            fix_first=fix_first[:FIX_FIRST_LIMIT], fix_first_more=max(0, len(fix_first) - FIX_FIRST_LIMIT),
                            css=Markup(static_text("report.css")), js=Markup(static_text("report.js")))
 

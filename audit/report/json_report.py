@@ -12,7 +12,8 @@ from pathlib import Path
 
 from ..catalog import info
 from ..document import KINDS, MAJOR, MINOR, Document, Finding
-from .locate import file_text, fingerprints, regions
+from ..flag import occurrence_ids, story_id
+from .locate import file_text, regions
 
 SCHEMA_ID = "mt-audit/1"
 SCHEMA_FILE = Path(__file__).with_name("mt-audit.schema.json")
@@ -54,7 +55,7 @@ def locations(doc: Document, findings: list[Finding], unit: str = "code_point") 
 def finding_ids(doc: Document) -> dict[int, str]:
     """An id per finding, unique in the report and stable under edits elsewhere in the text:
     its check, its words and which occurrence of them it is."""
-    return {key: f"f{digest[:12]}" for key, digest in fingerprints(doc, doc.findings, with_path=False).items()}
+    return occurrence_ids(doc.findings)
 
 
 def rule(f: Finding) -> dict:
@@ -99,6 +100,7 @@ def to_dict(doc: Document, settings: dict, passed: bool, offset_unit: str = "cod
             "reference_free": doc.reference_free,
             "warnings": doc.warnings,
             "offset_unit": offset_unit,
+            "story": story_id(doc),
         },
         "translation": {
             "backend": translation.backend,

@@ -8,7 +8,9 @@
   var errorBox = document.getElementById("error"), result = document.getElementById("result");
   var button = document.getElementById("check");
   var names = {german: "article.de.txt", source: "source.en.txt"};
-  var accepted = {};   // key -> baseline entry
+  var accepted = {};   // entry id -> baseline entry (key, check, text, message, scope, story, occurrence)
+  var history = [];    // the accepts, last one last: what Undo takes back
+  var focusAfter = null;  // the finding index to focus when the next result shows
   var last = null;     // the last result
   var running = false, again = false;
 
@@ -76,7 +78,10 @@
     request("POST", "/ui/jobs", {
       german: german.value, source: source.value.trim() ? source.value : null, name: names.german,
       source_name: names.source, input_format: document.getElementById("input-format").value,
-      accepted: Object.keys(accepted)
+      accepted: Object.keys(accepted).map(function (id) {
+        var e = accepted[id];
+        return e.scope === "everywhere" ? e.key : {key: e.key, scope: e.scope, story: e.story, occurrence: e.occurrence || null};
+      })
     }).then(function (data) { return poll(data.job); }).then(show).catch(function (err) {
       showError(err.message);
       statusLine.textContent = "";
@@ -99,24 +104,62 @@
       "Checked: " + data.translated + " sentences back-translated, " + data.from_cache + " from the cache";
     statusLine.textContent = done + ". " + counts.major + " major, " + counts.minor + " minor; the gate " + verdict + ".";
     document.getElementById("downloads").hidden = false;
+    if (focusAfter !== null) {
+      // focus stays with the findings: the one that took the accepted one's place, or the status
+      var buttons = result.querySelectorAll("button.accept[data-scope=occurrence]");
+      var next = buttons[Math.min(focusAfter, buttons.length - 1)];
+      focusAfter = null;
+      if (next) { next.focus(); } else { statusLine.setAttribute("tabindex", "-1"); statusLine.focus(); }
+    }
   }
 
-  function findingByKey(key) {
-    var found = (last && last.report.findings || []).filter(function (f) { return f.key === key; });
-    return found[0];
+  function entryId(e) {
+    return [e.key, e.scope, e.story || "", e.scope === "occurrence" ? e.occurrence : ""].join("\u0000");
+  }
+
+  function updateAccepted() {
+    document.getElementById("accepted-count").textContent = Object.keys(accepted).length;
+    document.getElementById("download-baseline").disabled = !Object.keys(accepted).length;
+    var undo = document.getElementById("undo");
+    undo.disabled = !history.length;
+    undo.textContent = history.length ? "Undo accept (" + history.length + ")" : "Undo accept";
+  }
+
+  function undo() {
+    var entry = history[history.length - 1];
+    if (!entry || running) { return; }
+    request("POST", "/ui/unaccept", entry).then(function () {
+      history.pop();
+      delete accepted[entryId(entry)];
+      updateAccepted();
+      check();
+    }).catch(function (err) { showError(err.message); });
+  }
+  document.getElementById("undo").addEventListener("click", undo);
+  document.addEventListener("keydown", function (event) {
+    if (event.altKey && (event.key === "z" || event.key === "Z")) { event.preventDefault(); undo(); }
+  });
+
+  function findingById(id) {
+    return (last && last.report.findings || []).filter(function (f) { return f.id === id; })[0];
   }
 
   result.addEventListener("click", function (event) {
     var target = event.target;
     if (!(target instanceof HTMLButtonElement) || !target.classList.contains("accept")) { return; }
-    var key = target.dataset.key, finding = findingByKey(key);
-    var entry = {key: key, check: finding ? finding.check : "", text: finding ? finding.text : "",
-                 message: finding ? finding.message : ""};
+    var finding = findingById(target.dataset.id);
+    var entry = {key: target.dataset.key, check: finding ? finding.check : "", text: finding ? finding.text : "",
+                 message: finding ? finding.message : "", scope: target.dataset.scope,
+                 story: last.report.document.story, occurrence: target.dataset.id};
+    if (entry.scope !== "occurrence") { delete entry.occurrence; }
+    var buttons = Array.prototype.slice.call(result.querySelectorAll("button.accept[data-scope=occurrence]"));
+    var position = buttons.indexOf(target.parentNode.querySelector("button[data-scope=occurrence]"));
     target.disabled = true;
-    request("POST", "/ui/accept", entry).then(function () {
-      accepted[key] = entry;
-      document.getElementById("accepted-count").textContent = Object.keys(accepted).length;
-      document.getElementById("download-baseline").disabled = false;
+    request("POST", "/ui/accept", Object.assign({occurrence: ""}, entry)).then(function () {
+      accepted[entryId(entry)] = entry;
+      history.push(entry);
+      updateAccepted();
+      focusAfter = Math.max(0, position);
       check();
     }).catch(function (err) { target.disabled = false; showError(err.message); });
   });
