@@ -57,9 +57,14 @@ dictionary:
 		|| echo "trans-de-en could not be installed: the dictionary checks are left out" >&2
 	@test -f /usr/share/trans/de-en || echo "no German-English dictionary (apt-get install trans-de-en, or MT_AUDIT_DICTIONARY=FILE): the dictionary checks are left out" >&2
 
-# Debian's Chromium for the browser test of the HTML report.
+# Debian's Chromium for the browser tests of the HTML report and the page, and axe-core
+# (from the npm registry) for their accessibility test.
+AXE_VERSION = 4.14.1
 browser:
 	command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver)
+	test -f tests/.axe/node_modules/axe-core/axe.min.js || ( (command -v npm >/dev/null \
+		|| (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm)) \
+		&& npm install --prefix tests/.axe --no-save --no-audit --no-fund --silent axe-core@$(AXE_VERSION) )
 
 # BASELINE=path/to/a/worktree of an earlier commit also runs the corpus benchmark with it.
 bench: $(STAMP)

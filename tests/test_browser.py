@@ -314,3 +314,57 @@ def test_page_fits_a_phone(served):
         assert page.evaluate("document.documentElement.scrollWidth") <= 400
         browser.close()
     assert dialogs == []
+
+
+# --- accessibility: axe-core against the page and the static report --------------------------
+
+AXE = ROOT / "tests" / ".axe" / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def _axe_or_skip() -> str:
+    if not AXE.exists():
+        if os.environ.get("CI"):
+            pytest.fail("axe-core is not installed (run `make browser`); CI needs the accessibility test.")
+        pytest.skip("axe-core is not installed (run `make browser`).")
+    return AXE.read_text(encoding="utf-8")
+
+
+def _violations(page, axe: str) -> list[str]:
+    """axe-core's violations on the page as it stands (WCAG 2.2 target sizes included)."""
+    page.add_script_tag(content=axe)
+    found = page.evaluate("""async () => {
+        const result = await axe.run(document, {resultTypes: ["violations"], rules: {"target-size": {enabled: true}}});
+        return result.violations.map((v) => v.id + " (" + v.nodes.length + "): " + v.nodes[0].target.join(" "));
+    }""")
+    return found
+
+
+@pytest.mark.parametrize("width", [1400, 400])
+def test_axe_finds_no_violation_on_the_page_and_the_report(served, tmp_path, width):
+    sync_playwright = _browser_or_skip()
+    axe = _axe_or_skip()
+    from playwright.sync_api import expect
+
+    url, _ = served
+    report = _report(DEMO, tmp_path)
+    with sync_playwright() as p:
+        browser = _launch(p)
+        # the page's CSP forbids injected scripts; the test's own one is let through
+        context = browser.new_context(bypass_csp=True, viewport={"width": width, "height": 900})
+        page = context.new_page()
+        page.goto(report.as_uri())
+        assert _violations(page, axe) == [], "static report"
+        page.goto(url + "/")
+        assert _violations(page, axe) == [], "empty page"
+        page.goto(url + "/")
+        page.fill("#german", DEMO.read_text(encoding="utf-8"))
+        _check(page)
+        assert _violations(page, axe) == [], "after a check"
+        page.locator("li.finding[data-severity=major]:not(.accepted) button.accept").first.click()
+        expect(page.locator("li.finding.accepted")).to_have_count(1, timeout=60000)
+        _done(page)
+        assert _violations(page, axe) == [], "after an accept"
+        # German and English are marked as such
+        assert page.locator("#segments td.de[lang=de]").count() >= 10
+        assert page.locator("html").get_attribute("lang") == "en"
+        browser.close()

@@ -110,7 +110,7 @@ def render(doc: Document, settings: dict, passed: bool, interactive: bool = Fals
     return template.render(doc=doc, rows=rows, settings=settings, summary=info, chart=chart,
                            passed=passed, categories=sorted(Counter(f.category for f in doc.findings)),
                            severities=(MAJOR, MINOR), has_source=bool(doc.source_segments),
-                           has_bt=not doc.translation.skipped, interactive=interactive,
+                           has_bt=not doc.translation.skipped, interactive=interactive, fragment=fragment,
                            finding_ids=[ids[id(f)] for f in doc.findings],
                            fix_first=fix_first[:FIX_FIRST_LIMIT], fix_first_more=max(0, len(fix_first) - FIX_FIRST_LIMIT),
                            css=Markup(static_text("report.css")), js=Markup(static_text("report.js")))
