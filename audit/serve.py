@@ -110,6 +110,7 @@ class CheckInput:
     input_format: str | None = None
     accepted: tuple = ()  # keys (accepted everywhere) and entries with a scope
     warnings: tuple[list[str], list[str]] = ([], [])  # about the German, about the source
+    offset_unit: str = "code_point"  # of the report's findings[].location
 
 
 def check_input(german: str, source: str | None, name: str, source_name: str, input_format: str,
@@ -245,7 +246,7 @@ class Service:
         return {
             "fragment": html.render(doc, record, passed, interactive=True, fragment=True),
             "html": html.render(doc, record, passed),
-            "report": json_report.to_dict(doc, record, passed),
+            "report": json_report.to_dict(doc, record, passed, request.offset_unit),
             "passed": passed,
             "translated": info.translated,
             "from_cache": info.from_cache,
@@ -545,8 +546,10 @@ def create_app(service: Service):
     @app.post("/ui/jobs", include_in_schema=False, status_code=202)
     async def start(body: PageCheck, request: Request):
         same_site(request)
-        job = service.submit(check_input(body.german, body.source, body.name, body.source_name, body.input_format,
-                                         scoped(body.accepted)))
+        request_input = check_input(body.german, body.source, body.name, body.source_name, body.input_format,
+                                    scoped(body.accepted))
+        request_input.offset_unit = body.offset_unit
+        job = service.submit(request_input)
         return {"job": job.id}
 
     @app.get("/ui/jobs/{job_id}", include_in_schema=False)

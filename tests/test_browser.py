@@ -360,6 +360,10 @@ def test_axe_finds_no_violation_on_the_page_and_the_report(served, tmp_path, wid
         page.fill("#german", DEMO.read_text(encoding="utf-8"))
         _check(page)
         assert _violations(page, axe) == [], "after a check"
+        page.focus("#german")
+        page.keyboard.press("Alt+ArrowDown")
+        assert page.locator("#card").is_visible()
+        assert _violations(page, axe) == [], "a finding's card open"
         page.locator("li.finding[data-severity=major]:not(.accepted) button.accept").first.click()
         expect(page.locator("li.finding.accepted")).to_have_count(1, timeout=60000)
         _done(page)
@@ -368,3 +372,122 @@ def test_axe_finds_no_violation_on_the_page_and_the_report(served, tmp_path, wid
         assert page.locator("#segments td.de[lang=de]").count() >= 10
         assert page.locator("html").get_attribute("lang") == "en"
         browser.close()
+
+
+# --- the editor: findings in the text ----------------------------------------------------------
+
+SCREENSHOTS = ROOT / "docs"
+
+
+def _screenshot(page, name: str) -> None:
+    """Into tests/artifacts; with UPDATE_SCREENSHOTS=1 also over the one docs/web.md shows."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / name))
+    if os.environ.get("UPDATE_SCREENSHOTS"):
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        shutil.copy(ARTIFACTS / name, SCREENSHOTS / name)
+
+
+def _card_text(page) -> str:
+    return page.inner_text("#card") if page.locator("#card").is_visible() else ""
+
+
+def test_an_editor_fixes_the_demo_from_the_keyboard_in_the_text(served, tmp_path):
+    sync_playwright = _browser_or_skip()
+    from playwright.sync_api import expect
+
+    url, _ = served
+    with sync_playwright() as p:
+        browser, page, dialogs, foreign = _open_page(p, url)
+        page.fill("#german", DEMO.read_text(encoding="utf-8"))
+        page.keyboard.press("Control+Enter")  # check from the text
+        _done(page)
+        marks = page.locator("#german-backdrop mark")
+        assert marks.count() >= 5 and page.locator("#german-backdrop mark.major", has_text="Blitzkrieges").count() == 1
+        # the copy behind the textarea holds exactly the text: the underlines sit under its words
+        assert page.inner_text("#german-backdrop").rstrip("\n") == page.input_value("#german").rstrip("\n")
+
+        # from the page's start, a few Tab presses reach the text; Alt+Down selects the first finding
+        page.click("header.app h1")  # the start of sequential focus navigation: the page's top
+        for presses in range(1, 6):
+            page.keyboard.press("Tab")
+            if page.evaluate("document.activeElement.id") == "german":
+                break
+        assert presses <= 3
+        page.keyboard.press("Alt+ArrowDown")
+        first = page.locator("#german-backdrop mark.current")
+        expect(first).to_have_count(1)
+        start, end = page.evaluate("[document.getElementById('german').selectionStart, document.getElementById('german').selectionEnd]")
+        assert page.input_value("#german")[start:end] == first.inner_text()
+        assert page.locator("#card").is_visible() and "Accept here" in _card_text(page)
+
+        # to the loaded term, and apply its first replacement with Alt+Enter
+        for _ in range(marks.count()):
+            if "Blitzkrieges" in page.locator("#german-backdrop mark.current").inner_text():
+                break
+            page.keyboard.press("Alt+ArrowDown")
+        assert "schnellen Vorstoßes" in _card_text(page)
+        _screenshot(page, "editor.png")
+        page.keyboard.press("Alt+Enter")
+        expect(page.locator("#german-backdrop mark", has_text="Blitzkrieges")).to_have_count(0, timeout=60000)
+        _done(page)
+        assert "schnellen Vorstoßes" in page.input_value("#german") and "Blitzkrieges" not in page.input_value("#german")
+        assert page.evaluate("document.activeElement.id") == "german"  # focus kept in the text
+
+        # accept the next finding here, then undo both steps: the text is as it was
+        page.keyboard.press("Alt+ArrowDown")
+        before = int(page.inner_text("#accepted-count"))
+        page.keyboard.press("Alt+a")
+        expect(page.locator("#accepted-count")).to_have_text(str(before + 1), timeout=60000)
+        _done(page)
+        page.keyboard.press("Alt+z")
+        expect(page.locator("#accepted-count")).to_have_text(str(before), timeout=60000)
+        _done(page)
+        page.keyboard.press("Alt+z")
+        expect(page.locator("#german-backdrop mark", has_text="Blitzkrieges")).to_have_count(1, timeout=60000)
+        assert page.input_value("#german") == DEMO.read_text(encoding="utf-8")
+
+        # a click on an underlined word opens its card
+        _done(page)
+        page.evaluate("""() => {
+            const mark = [...document.querySelectorAll('#german-backdrop mark')].find((m) => m.textContent === 'Blitzkrieges');
+            const text = document.getElementById('german');
+            text.scrollTop = mark.offsetTop - 30;
+            text.dispatchEvent(new Event('scroll'));
+        }""")
+        box = page.locator("#german-backdrop mark", has_text="Blitzkrieges").bounding_box()
+        page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        expect(page.locator("#card")).to_contain_text("Blitzkrieges")
+
+        # typing checks again by itself after a pause; the filter set stays set
+        page.uncheck("#filter-clean")
+        page.focus("#german")
+        page.keyboard.press("Control+End")
+        page.keyboard.type("\n\nDer Minister sprach von einer Endlösung.")
+        expect(page.locator("#german-backdrop mark", has_text="Endlösung")).to_have_count(1, timeout=60000)
+        _done(page)
+        assert page.is_checked("#filter-clean") is False
+        browser.close()
+    assert dialogs == [] and foreign == []
+
+
+def test_the_editor_at_phone_size(served):
+    sync_playwright = _browser_or_skip()
+    url, _ = served
+    with sync_playwright() as p:
+        browser, page, dialogs, _ = _open_page(p, url, width=400)
+        page.fill("#german", DEMO.read_text(encoding="utf-8"))
+        page.click("#check")
+        _done(page)
+        page.wait_for_timeout(300)
+        # the results come into view, nothing is wider than the phone, the card's buttons are big enough
+        assert page.evaluate("document.getElementById('result').getBoundingClientRect().top") < 200
+        assert page.evaluate("document.documentElement.scrollWidth") <= 400
+        page.focus("#german")
+        page.keyboard.press("Alt+ArrowDown")
+        page.locator("#card").scroll_into_view_if_needed()
+        for box in [b.bounding_box() for b in page.locator("#card button").all()]:
+            assert box["width"] >= 24 and box["height"] >= 24
+        _screenshot(page, "editor-phone.png")
+        browser.close()
+    assert dialogs == []
