@@ -491,3 +491,69 @@ def test_the_editor_at_phone_size(served):
         _screenshot(page, "editor-phone.png")
         browser.close()
     assert dialogs == []
+
+
+def test_every_finding_fixed_from_the_keyboard_then_every_step_undone(served):
+    sync_playwright = _browser_or_skip()
+    from playwright.sync_api import expect
+
+    url, _ = served
+    demo = DEMO.read_text(encoding="utf-8")
+    with sync_playwright() as p:
+        browser, page, dialogs, _ = _open_page(p, url)
+        page.fill("#german", demo)
+        page.keyboard.press("Control+Enter")
+        _done(page)
+        steps, replaced = 0, 0
+        while page.locator("#german-backdrop mark").count() and steps < 40:
+            page.focus("#german")
+            page.keyboard.press("Control+Home")
+            page.keyboard.press("Alt+ArrowDown")
+            count = page.locator("#german-backdrop mark").count()
+            if page.locator("#card button.replace").count():
+                page.keyboard.press("Alt+Enter")
+                replaced += 1
+            else:
+                page.keyboard.press("Alt+a")
+            steps += 1
+            expect(page.locator("#german-backdrop mark")).not_to_have_count(count, timeout=60000)
+            _done(page)
+        assert page.locator("#german-backdrop mark").count() == 0 and replaced >= 3
+        expect(page.locator("#verdict")).to_have_text("PASSED")
+        # every step undone, one Alt+Z each: the text and the verdict are as they were
+        for _ in range(steps):
+            page.focus("#german")
+            before = page.input_value("#german"), page.inner_text("#accepted-count")
+            page.keyboard.press("Alt+z")
+            _wait_changed(page, before)
+            _done(page)
+        assert page.input_value("#german") == demo and page.inner_text("#accepted-count") == "0"
+        expect(page.locator("#verdict")).to_have_text("FAILED")
+
+        # accepting in this story leaves another story's verdict alone
+        for _ in range(page.locator("#german-backdrop mark.major").count()):
+            page.locator("li.finding[data-severity=major]:not(.accepted) button.accept[data-scope=story]").first.click()
+            page.wait_for_timeout(100)
+            _done(page)
+        expect(page.locator("#verdict")).to_have_text("PASSED")
+        other = "Ein ganz anderer Bericht über den Krieg\n\n" + demo.split("\n", 1)[1]
+        page.fill("#german", other)
+        page.click("#check")
+        page.wait_for_timeout(100)
+        _done(page)
+        expect(page.locator("#verdict")).to_have_text("FAILED")
+        browser.close()
+    assert dialogs == []
+
+
+def _wait_changed(page, before, timeout=60.0):
+    """Poll until the text or the accepted count differs from ``before`` (the page's CSP
+    forbids the string evaluation wait_for_function needs)."""
+    import time
+
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if (page.input_value("#german"), page.inner_text("#accepted-count")) != before:
+            return
+        page.wait_for_timeout(50)
+    raise AssertionError("Alt+Z changed nothing")
