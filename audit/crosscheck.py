@@ -25,6 +25,7 @@ German than in the source is left to the drift score: measured on human translat
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from .lexicon import affix_bases, lexical_negations, negations, negative_affixes, quote_words
@@ -38,6 +39,8 @@ class Issue:
     message: str
     suggestion: str
     confidence: float = 0.5
+    # The German words it is about, as offsets into the German passage (none: the passage)
+    spans: tuple[tuple[int, int], ...] = ()
 
 
 def check_pair(source: str, german: str, config: dict) -> list[Issue]:
@@ -78,8 +81,18 @@ def negation_issues(source: str, german: str) -> list[Issue]:
                       f"The source has the negated word{'s' if len(source_affixed) > 1 else ''} "
                       f"{quote_words(source_affixed)}; the German has no negated word for it{where}.",
                       "check whether an 'un-' or a 'nicht' was lost and the meaning turned around",
-                      0.4 if bases or nothing else 0.3)]
+                      0.4 if bases or nothing else 0.3, _word_spans(german, bases))]
     return []
+
+
+def _word_spans(german: str, words: list[str]) -> tuple[tuple[int, int], ...]:
+    """The first place of each of ``words`` in ``german`` (whole words)."""
+    spans = []
+    for word in words:
+        found = re.search(rf"(?<!\w){re.escape(word)}(?!\w)", german)
+        if found:
+            spans.append(found.span())
+    return tuple(sorted(set(spans)))
 
 
 def number_issues(source: str, german: str) -> list[Issue]:
@@ -90,7 +103,7 @@ def number_issues(source: str, german: str) -> list[Issue]:
     if left_over:
         return [Issue("number", "major",
                       f"The source has {said}; the German has {quote_words(m.text for m in left_over)} instead.",
-                      "check the figures against the source", 0.8)]
+                      "check the figures against the source", 0.8, tuple((m.start, m.end) for m in left_over))]
     return [Issue("number", "minor", f"The source has {said}; the German passage does not.",
                   "check whether the figure was dropped or said another way", 0.5)]
 

@@ -17,6 +17,24 @@ from .lexicon import quote_words
 from .numbers import format_number
 
 
+def _issue_spans(doc: Document, segs, issue) -> list[dict]:
+    """The document spans of the words an issue names (offsets into the passage's German,
+    its segments joined by a space); empty: the issue is the passage's."""
+    out = []
+    starts, at = [], 0
+    for seg in segs:
+        starts.append(at)
+        at += len(seg.text) + 1
+    for a, b in issue.spans:
+        index = max(i for i, s in enumerate(starts) if s <= a)
+        seg = segs[index]
+        start = seg.start + a - starts[index]
+        end = seg.start + min(b - starts[index], len(seg.text))
+        if end > start:
+            out.append(dict(segment_id=seg.id, start=start, end=end, text=doc.text[start:end]))
+    return out
+
+
 def drift_findings(doc: Document, config: dict) -> list[Finding]:
     out: list[Finding] = []
     by_id = {s.id: s for s in doc.segments}
@@ -34,7 +52,9 @@ def drift_findings(doc: Document, config: dict) -> list[Finding]:
         if bead.source:
             german_text = " ".join(seg.text for seg in segs)
             for issue in check_pair(source_text, german_text, config):
-                out.append(Finding(**span, category=issue.category, severity=issue.severity,
+                # one finding per issue, at the first word it names (the message names them all)
+                where = (_issue_spans(doc, segs, issue) or [span])[0]
+                out.append(Finding(**where, category=issue.category, severity=issue.severity,
                                    check=f"source.{issue.category}", message=issue.message,
                                    suggestion=issue.suggestion, confidence=issue.confidence))
             out.extend(meaning_findings(doc, segs, config))

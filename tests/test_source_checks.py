@@ -179,6 +179,21 @@ def test_findings_carry_a_confidence_in_the_json_report(tmp_path):
     assert got["units"] == ("minor", 0.95)
 
 
+def test_a_changed_figure_and_a_lost_un_point_at_their_words(tmp_path):
+    from audit.pipeline import AuditSettings, Auditor
+
+    german, source = tmp_path / "w.de.txt", tmp_path / "w.en.txt"
+    german.write_text("Der Rat gab am Montag 4,5 Millionen Euro für neue Schulen frei.\n\n"
+                      "Die Zukunft der Fabrik ist sicher, sagte der Sprecher.\n", encoding="utf-8")
+    source.write_text("On Monday the council released 3.5 million euros for new schools.\n\n"
+                      "The future of the factory is uncertain, the spokesman said.\n", encoding="utf-8")
+    doc = Auditor(AuditSettings(backend="none", use_cache=False)).audit(german, source)
+    got = {f.check: f for f in doc.findings}
+    assert got["source.number"].text == "4,5 Millionen"
+    assert doc.text[got["source.number"].start:got["source.number"].end] == "4,5 Millionen"
+    assert got["source.negation"].text == "sicher" and "'uncertain'" in got["source.negation"].message
+
+
 def test_pounds_are_money_where_the_source_pays_in_sterling(tmp_path):
     from audit.pipeline import AuditSettings, Auditor
 
