@@ -71,6 +71,7 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks.translate --out $(OUT)/bench.json
 	$(BIN)/python -m benchmarks.batch --out $(OUT)/bench-batch.json $(if $(BASELINE),--baseline $(BASELINE))
 	$(BIN)/python -m benchmarks.long --out $(OUT)/bench-long.json
+	$(BIN)/python -m benchmarks.editor --out $(OUT)/bench-editor.json
 
 models: $(STAMP)
 	$(BIN)/python models/fetch.py
