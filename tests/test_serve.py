@@ -581,3 +581,12 @@ def test_a_cors_origin_must_be_an_origin(origin):
 
     result = CliRunner().invoke(main, ["serve", "--cors-origin", origin, "--backend", "none"])
     assert result.exit_code == 2 and "is no origin" in result.output and "Traceback" not in result.output
+
+
+def test_the_editor_benchmark_runs_on_a_short_story():
+    from benchmarks.editor import api_seconds, story
+
+    text = story(400)
+    assert 400 <= len(text.split()) < 500 and "Meilen" in text
+    figures = api_seconds(text)
+    assert figures["findings"] >= 3 and figures["check"] > 0
