@@ -280,10 +280,6 @@ class Service:
 
     def accept(self, entry: dict[str, str]) -> bool:
         """Add an accepted finding to the baseline file; False when there is none."""
-        if self.baseline is None:
-            return False
-        from .report import write_atomic
-
         return self._store(lambda entries: entries.__setitem__(entry_id(entry), entry))
 
     def unaccept(self, entry: dict[str, str]) -> bool:
@@ -292,6 +288,7 @@ class Service:
         return self._store(lambda entries: entries.pop(entry_id(entry), None))
 
     def _store(self, change) -> bool:
+        """Apply ``change`` to the entries and write them, atomically, under the lock."""
         if self.baseline is None:
             return False
         from .report import write_atomic
