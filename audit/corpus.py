@@ -315,6 +315,12 @@ class _Stages:
         if self.pool is not None:
             pool, self.pool = self.pool, None
             if abandon:
+                # The interrupted map has cancelled the futures it still waited for; the pool's
+                # manager thread would set the broken pool's error on them, which a cancelled
+                # future refuses (InvalidStateError, printed from that thread): they go first.
+                pending = getattr(pool, "_pending_work_items", None) or {}
+                for work_id in [k for k, item in list(pending.items()) if item.future.cancelled()]:
+                    pending.pop(work_id, None)
                 for process in list((getattr(pool, "_processes", None) or {}).values()):
                     process.terminate()
             pool.shutdown(wait=not abandon, cancel_futures=True)

@@ -162,10 +162,12 @@ def test_sigterm_leaves_no_temporary_file(tmp_path):
 
 def test_ctrl_c_exits_130_without_click_abort(tmp_path):
     process = subprocess.Popen([sys.executable, "-c", "import time, audit.cli as c\n"
-                                "c.main.add_command(__import__('click').command('sleep')(lambda: time.sleep(30)))\n"
+                                "c.main.add_command(__import__('click').command('sleep')(lambda: (print('ready', "
+                                "flush=True), time.sleep(30))))\n"
                                 "c.run()", "sleep"], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                text=True)
-    time.sleep(3)
+    assert process.stdout.readline() == "ready\n"  # the command runs, however long the imports took
+    time.sleep(0.3)
     process.send_signal(signal.SIGINT)
     out, err = process.communicate(timeout=30)
     assert process.returncode == 130 and "mt-audit: interrupted" in err and "Aborted" not in err + out
@@ -552,12 +554,16 @@ def test_sigterm_stops_a_batch_and_its_workers_within_seconds(tmp_path):
     folder = tmp_path / "long"
     folder.mkdir()
     sentence = "Die Regierung hat am Montag neue Maßnahmen gegen steigende Preise beschlossen. "
-    for number in range(4):
-        (folder / f"d{number}.de.txt").write_text(sentence * 6000 + "\n", encoding="utf-8")
+    for number in range(8):  # about 20 s of work for two workers on two cores
+        (folder / f"d{number}.de.txt").write_text(sentence * 12000 + "\n", encoding="utf-8")
     process = subprocess.Popen([sys.executable, "-m", "audit", "batch", str(folder), "--backend", "none", "--jobs", "2",
                                 "--no-cache", "--out", str(tmp_path / "out")], cwd=ROOT, stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE, text=True)
-    time.sleep(8)
+    # the signal comes once the workers are at work, however long the start took
+    deadline = time.monotonic() + 90
+    while len(_children(process.pid)) < 2 and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.2)
+    time.sleep(2)
     assert process.poll() is None, "the batch finished before the signal; make the documents longer"
     children = _children(process.pid)
     process.send_signal(signal.SIGTERM)
