@@ -41,6 +41,7 @@ class Issue:
     confidence: float = 0.5
     # The German words it is about, as offsets into the German passage (none: the passage)
     spans: tuple[tuple[int, int], ...] = ()
+    replacements: tuple[str, ...] = ()  # for the first of those words
 
 
 def check_pair(source: str, german: str, config: dict) -> list[Issue]:
@@ -95,6 +96,34 @@ def _word_spans(german: str, words: list[str]) -> tuple[tuple[int, int], ...]:
     return tuple(sorted(set(spans)))
 
 
+_DIGITS = re.compile(r"\d[\d.,\u202f\u00a0]*\d|\d")
+
+
+def _figure_replacements(missing, left_over) -> tuple[str, ...]:
+    """The German figure with the source's value, written as the German writes it ("4,5
+    Millionen" for "3.5 million": "3,5 Millionen"), where one figure of digits was changed
+    into one other of the same kind; none otherwise."""
+    if len(missing) != 1 or len(left_over) != 1 or missing[0].kind != left_over[0].kind or missing[0].kind != "number":
+        return ()
+    german = left_over[0]
+    digits = list(_DIGITS.finditer(german.text))
+    if len(digits) != 1:
+        return ()
+    from .numbers import parse_number
+
+    written = parse_number(digits[0].group(0), "de")
+    if not written:
+        return ()
+    value = missing[0].value / (german.value / written)  # the German's scale word stays
+    if abs(value - round(value, 2)) > 1e-9 or value <= 0:
+        return ()
+    if value == int(value):
+        text = f"{int(value):,}".replace(",", ".") if "." in digits[0].group(0) or value >= 10_000 else str(int(value))
+    else:
+        text = f"{value:.2f}".rstrip("0").replace(".", ",")
+    return (german.text[:digits[0].start()] + text + german.text[digits[0].end():],)
+
+
 def number_issues(source: str, german: str) -> list[Issue]:
     missing, left_over = unmatched(source, "en", german, "de")
     if not missing:
@@ -103,7 +132,8 @@ def number_issues(source: str, german: str) -> list[Issue]:
     if left_over:
         return [Issue("number", "major",
                       f"The source has {said}; the German has {quote_words(m.text for m in left_over)} instead.",
-                      "check the figures against the source", 0.8, tuple((m.start, m.end) for m in left_over))]
+                      "check the figures against the source", 0.8, tuple((m.start, m.end) for m in left_over),
+                      _figure_replacements(missing, left_over))]
     return [Issue("number", "minor", f"The source has {said}; the German passage does not.",
                   "check whether the figure was dropped or said another way", 0.5)]
 

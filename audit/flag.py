@@ -56,7 +56,8 @@ def drift_findings(doc: Document, config: dict) -> list[Finding]:
                 where = (_issue_spans(doc, segs, issue) or [span])[0]
                 out.append(Finding(**where, category=issue.category, severity=issue.severity,
                                    check=f"source.{issue.category}", message=issue.message,
-                                   suggestion=issue.suggestion, confidence=issue.confidence))
+                                   suggestion=issue.suggestion, confidence=issue.confidence,
+                                   replacements=list(issue.replacements) if where is not span else []))
             out.extend(meaning_findings(doc, segs, config))
             drift = sig.get("drift")
             if drift is not None and drift >= drift_cfg["minor"]:

@@ -179,6 +179,18 @@ def test_findings_carry_a_confidence_in_the_json_report(tmp_path):
     assert got["units"] == ("minor", 0.95)
 
 
+@pytest.mark.parametrize(("source", "german", "fixed"), [
+    ("The council hired 200 teachers.", "Der Rat stellte 300 Lehrer ein.", ["200"]),
+    ("They shipped 11,000 containers.", "Sie lieferten 12.000 Container.", ["11.000"]),
+    ("It cost $2.5bn.", "Es kostete 3,5 Milliarden Dollar.", ["2,5 Milliarden"]),
+    ("Five people came.", "Sechs Menschen kamen.", []),  # a number word: the editor words it
+    ("The town is 40 miles away.", "Der Ort ist 50 Meilen entfernt.", []),  # a unit: the units check converts
+])
+def test_a_changed_figure_gets_the_source_figure_as_replacement(source, german, fixed):
+    [issue] = number_issues(source, german)
+    assert list(issue.replacements) == fixed
+
+
 def test_a_changed_figure_and_a_lost_un_point_at_their_words(tmp_path):
     from audit.pipeline import AuditSettings, Auditor
 
@@ -191,6 +203,7 @@ def test_a_changed_figure_and_a_lost_un_point_at_their_words(tmp_path):
     got = {f.check: f for f in doc.findings}
     assert got["source.number"].text == "4,5 Millionen"
     assert doc.text[got["source.number"].start:got["source.number"].end] == "4,5 Millionen"
+    assert got["source.number"].replacements == ["3,5 Millionen"]  # the source's figure, as German writes it
     assert got["source.negation"].text == "sicher" and "'uncertain'" in got["source.negation"].message
 
 
