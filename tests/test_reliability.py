@@ -165,7 +165,9 @@ def test_ctrl_c_exits_130_without_click_abort(tmp_path):
                                 "c.main.add_command(__import__('click').command('sleep')(lambda: (print('ready', "
                                 "flush=True), time.sleep(30))))\n"
                                 "c.run()", "sleep"], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                               text=True)
+                               text=True,
+                               # as a terminal starts it: a test run in the background inherits SIGINT ignored
+                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     assert process.stdout.readline() == "ready\n"  # the command runs, however long the imports took
     time.sleep(0.3)
     process.send_signal(signal.SIGINT)
