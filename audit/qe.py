@@ -42,6 +42,8 @@ _TOKEN = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*")
 # Words at least this long that are this similar are taken for cognates ("Information" /
 # "information", "Kamera" / "camera", "Konferenz" / "conference").
 COGNATE_LENGTH = 5
+# English in capitals left standing counts from a run of this many words.
+SHOUTED_RUN = 2
 COGNATE_SIMILARITY = 0.75
 # A German word is an English word left standing when English uses it this much more than
 # German (wordfreq Zipf frequencies), and it is a word English uses at all.
@@ -148,6 +150,8 @@ def lexical(source: str, german: str, lexicon=_LOOK_UP) -> Reading:
         word = m.group()
         if word[0].islower() and word.lower() not in english_stop and _is_english_left(word, source_plain, borrowed):
             reading.untranslated.append(Word(word, m.start(), m.end(), _weight(word, "en")))
+    reading.untranslated.extend(_shouted(german_tokens, source_lower, english_stop, borrowed))
+    reading.untranslated.sort(key=lambda w: w.start)
     runs = _longest_run(german_tokens, {w.start for w in reading.untranslated})
     reading.features["untranslated"] = float(len(reading.untranslated))
     reading.features["untranslated_run"] = float(runs if runs >= 2 else 0)
@@ -203,6 +207,27 @@ def lexical(source: str, german: str, lexicon=_LOOK_UP) -> Reading:
     reading.features["german_unmatched_words"] = math.log1p(len(reading.unmatched))
     reading.features["german_unknown"] = math.log1p(unknown)
     return reading
+
+
+def _shouted(tokens, source_words: set[str], english_stop: frozenset[str], borrowed: frozenset[str]) -> list[Word]:
+    """English left standing in capitals ("WE WANT OUR MONEY BACK"), which the lower-case
+    rule cannot see: a run of at least two capitalised words of the source, English ones
+    (function words may join), copied as they stand. A single capitalised word is an
+    acronym or a name far more often (NATO, UPS) and is left alone."""
+    out: list[Word] = []
+    run: list = []
+    for m in [*tokens, None]:
+        word = m.group() if m is not None else ""
+        lower = word.lower()
+        if m is not None and word.isupper() and lower in source_words and (
+                lower in english_stop or _is_english_left(word, source_words, borrowed)):
+            run.append(m)
+            continue
+        content = [t for t in run if t.group().lower() not in english_stop]
+        if len(run) >= SHOUTED_RUN and content:
+            out.extend(Word(t.group(), t.start(), t.end(), _weight(t.group(), "en")) for t in content)
+        run = []
+    return out
 
 
 def _longest_run(tokens, marked: set[int]) -> int:

@@ -78,6 +78,16 @@ def test_english_left_standing_in_the_german_is_found_but_names_and_loanwords_ar
     assert clean.untranslated == []
 
 
+def test_english_left_standing_in_capitals_is_found_but_acronyms_and_german_capitals_are_not():
+    shouted = qe.lexical("The delivery was late and I HATE THIS COMPANY.",
+                         "Die Lieferung kam zu spät und I HATE THIS COMPANY.")
+    assert [w.text for w in shouted.untranslated] == ["HATE", "COMPANY"]
+    acronyms = qe.lexical("NATO and UPS signed the deal.", "NATO und UPS unterzeichneten den Vertrag.")
+    assert acronyms.untranslated == []
+    german = qe.lexical("WE WANT OUR MONEY BACK, they shouted.", "WIR WOLLEN UNSER GELD ZURÜCK, riefen sie.")
+    assert german.untranslated == []
+
+
 def _config(**qe_settings):
     config = load_config()
     config["qe"].update(qe_settings)
