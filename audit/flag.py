@@ -17,10 +17,9 @@ from .lexicon import quote_words
 from .numbers import format_number
 
 
-def _issue_spans(doc: Document, segs, issue) -> list[dict]:
-    """The document spans of the words an issue names (offsets into the passage's German,
-    its segments joined by a space); empty: the issue is the passage's."""
-    out = []
+def _issue_span(doc: Document, segs, issue) -> dict | None:
+    """The document span of the first word an issue names (its spans are offsets into the
+    passage's German, its segments joined by a space); None: the issue is the passage's."""
     starts, at = [], 0
     for seg in segs:
         starts.append(at)
@@ -31,8 +30,8 @@ def _issue_spans(doc: Document, segs, issue) -> list[dict]:
         start = seg.start + a - starts[index]
         end = seg.start + min(b - starts[index], len(seg.text))
         if end > start:
-            out.append(dict(segment_id=seg.id, start=start, end=end, text=doc.text[start:end]))
-    return out
+            return dict(segment_id=seg.id, start=start, end=end, text=doc.text[start:end])
+    return None
 
 
 def drift_findings(doc: Document, config: dict) -> list[Finding]:
@@ -52,12 +51,13 @@ def drift_findings(doc: Document, config: dict) -> list[Finding]:
         if bead.source:
             german_text = " ".join(seg.text for seg in segs)
             for issue in check_pair(source_text, german_text, config):
-                # one finding per issue, at the first word it names (the message names them all)
-                where = (_issue_spans(doc, segs, issue) or [span])[0]
-                out.append(Finding(**where, category=issue.category, severity=issue.severity,
+                # one finding per issue, at the first word it names (the message names them all);
+                # its replacements are for that word, so a finding on the passage has none
+                words = _issue_span(doc, segs, issue)
+                out.append(Finding(**(words or span), category=issue.category, severity=issue.severity,
                                    check=f"source.{issue.category}", message=issue.message,
                                    suggestion=issue.suggestion, confidence=issue.confidence,
-                                   replacements=list(issue.replacements) if where is not span else []))
+                                   replacements=list(issue.replacements) if words else []))
             out.extend(meaning_findings(doc, segs, config))
             drift = sig.get("drift")
             if drift is not None and drift >= drift_cfg["minor"]:
@@ -286,17 +286,22 @@ SCOPES = ("occurrence", "story", "everywhere")
 DEFAULT_NAMES = {"article", "upload", "document"}  # what the page and the API call an unnamed text
 
 
-def occurrence_ids(findings: list[Finding]) -> dict[int, str]:
-    """An id per finding (by ``id()``), unique among ``findings`` and stable under edits
-    elsewhere in the text: its key (check and words) and which occurrence of that key it is,
-    counted in the order of the text."""
+def occurrences(findings: list[Finding]) -> list[tuple[Finding, int]]:
+    """Each finding with which occurrence of its key (check and words) it is, 1 for the
+    first, in the order of the text: what stays the same under edits elsewhere."""
     seen: dict[str, int] = {}
-    out = {}
+    out = []
     for f in sorted(findings, key=lambda f: (f.start, f.end, f.check)):
         key = f.key()
         seen[key] = seen.get(key, 0) + 1
-        out[id(f)] = "f" + hashlib.sha256(f"{key}\0{seen[key]}".encode()).hexdigest()[:12]
+        out.append((f, seen[key]))
     return out
+
+
+def occurrence_ids(findings: list[Finding]) -> dict[int, str]:
+    """An id per finding (by ``id()``), unique among ``findings`` and stable under edits
+    elsewhere in the text: its key and which occurrence of that key it is."""
+    return {id(f): "f" + hashlib.sha256(f"{f.key()}\0{n}".encode()).hexdigest()[:12] for f, n in occurrences(findings)}
 
 
 def story_id(doc) -> str:
@@ -313,7 +318,8 @@ def entry_id(entry: dict) -> str:
     scope = entry.get("scope", "everywhere")
     if scope == "everywhere":
         return entry["key"]
-    return "\0".join((entry["key"], scope, entry.get("story", ""), entry.get("occurrence", "") if scope == "occurrence" else ""))
+    occurrence = entry.get("occurrence", "") if scope == "occurrence" else ""
+    return "\0".join((entry["key"], scope, entry.get("story", ""), occurrence))
 
 
 class Baseline:
@@ -337,9 +343,6 @@ class Baseline:
             self.occurrences.add((entry["key"], entry.get("story", ""), entry.get("occurrence", "")))
         else:
             self.everywhere.add(entry["key"])
-
-    def __bool__(self) -> bool:
-        return bool(self.everywhere or self.stories or self.occurrences)
 
     def mark(self, doc, findings: list[Finding]) -> None:
         """Set ``accepted`` on the findings of ``doc`` this baseline accepts."""

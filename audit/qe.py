@@ -42,9 +42,9 @@ _TOKEN = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*")
 # Words at least this long that are this similar are taken for cognates ("Information" /
 # "information", "Kamera" / "camera", "Konferenz" / "conference").
 COGNATE_LENGTH = 5
+COGNATE_SIMILARITY = 0.75
 # English in capitals left standing counts from a run of this many words.
 SHOUTED_RUN = 2
-COGNATE_SIMILARITY = 0.75
 # A German word is an English word left standing when English uses it this much more than
 # German (wordfreq Zipf frequencies), and it is a word English uses at all.
 ENGLISH_OVER_GERMAN = 1.2

@@ -114,7 +114,7 @@ class CheckInput:
 
 
 def check_input(german: str, source: str | None, name: str, source_name: str, input_format: str,
-                accepted: list) -> CheckInput:
+                accepted: list, offset_unit: str = "code_point") -> CheckInput:
     """What a request asks to audit, its texts checked as files are (not binary, mojibake
     repaired, with warnings) and its names made safe labels."""
     from .ingest import check_text
@@ -126,7 +126,7 @@ def check_input(german: str, source: str | None, name: str, source_name: str, in
     else:
         source = None
     return CheckInput(german, source, _safe_name(name, "article.de.txt"), _safe_name(source_name, "source.en.txt"),
-                      input_format, tuple(accepted), (german_warnings, source_warnings))
+                      input_format, tuple(accepted), (german_warnings, source_warnings), offset_unit)
 
 
 @dataclass
@@ -312,7 +312,7 @@ def create_app(service: Service):
     from fastapi import FastAPI, Request
     from fastapi.exceptions import RequestValidationError
     from fastapi.responses import HTMLResponse, JSONResponse, Response
-    from pydantic import BaseModel, ConfigDict, Field
+    from pydantic import BaseModel, ConfigDict, Field, model_validator
     from starlette.exceptions import HTTPException
 
     class Accepted(BaseModel):
@@ -324,6 +324,12 @@ def create_app(service: Service):
         story: str | None = Field(None, max_length=400, description="document.story of the report it was "
                                                                     "accepted in; default: the text of this request.")
         occurrence: str | None = Field(None, max_length=40, description="findings[].id, for scope occurrence.")
+
+        @model_validator(mode="after")
+        def _occurrence_named(self):
+            if self.scope == "occurrence" and not self.occurrence:
+                raise ValueError("an accepted entry of scope occurrence needs its occurrence (the finding's id)")
+            return self
 
     class CheckRequest(BaseModel):
         model_config = ConfigDict(extra="forbid")
@@ -345,41 +351,27 @@ def create_app(service: Service):
     class PageCheck(CheckRequest):
         source_name: str = Field("source.en.txt", max_length=200)
 
-    class AcceptRequest(BaseModel):
-        model_config = ConfigDict(extra="forbid")
-        key: str = Field(min_length=1, max_length=2000)
+    class AcceptRequest(Accepted):
         check: str = Field("", max_length=200)
         text: str = Field("", max_length=2000)
         message: str = Field("", max_length=4000)
-        scope: Literal["occurrence", "story", "everywhere"] = "story"
-        story: str = Field("", max_length=400)
-        occurrence: str = Field("", max_length=40)
 
     def scoped(entries: list) -> list:
         """The request's accepted entries as the baseline holds them (a key stays a key)."""
-        out = []
-        for entry in entries:
-            if isinstance(entry, str):
-                out.append(entry)
-                continue
-            if entry.scope == "occurrence" and not entry.occurrence:
-                raise HTTPException(422, "An accepted entry of scope occurrence needs its occurrence "
-                                         "(the finding's id).")
-            out.append(entry.model_dump(exclude_none=True))
-        return out
+        return [entry if isinstance(entry, str) else entry.model_dump(exclude_none=True) for entry in entries]
 
-    def baseline_entry(body) -> dict:
-        entry = body.model_dump()
+    def page_entry(body: AcceptRequest) -> dict:
+        """The baseline entry the page accepts (or takes back): the page names the story."""
+        entry = body.model_dump(exclude_none=True)
         if body.scope == "everywhere":
-            entry.pop("story"), entry.pop("occurrence"), entry.pop("scope")
-        else:
-            if not body.story:
-                raise HTTPException(422, f"A finding accepted in scope {body.scope} needs its story "
-                                         f"(document.story of the report).")
-            if body.scope == "story":
-                entry.pop("occurrence")
-            elif not body.occurrence:
-                raise HTTPException(422, "A finding accepted here needs its occurrence (the finding's id).")
+            for narrower in ("scope", "story", "occurrence"):
+                entry.pop(narrower, None)
+            return entry
+        if not body.story:
+            raise HTTPException(422, f"A finding accepted in scope {body.scope} needs its story "
+                                     f"(document.story of the report).")
+        if body.scope == "story":
+            entry.pop("occurrence", None)
         return entry
 
     class ErrorBody(BaseModel):
@@ -396,11 +388,16 @@ def create_app(service: Service):
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError):
-        first = exc.errors()[0] if exc.errors() else {}
+        errors = exc.errors()
+        # a validator's own sentence says more than the other branches of a union not matching
+        first = next((e for e in errors if e.get("type") == "value_error"), errors[0] if errors else {})
         if first.get("type") == "json_invalid":
             return error(422, "The request body is not valid JSON.")
-        where = ".".join(str(part) for part in first.get("loc", ()) if part != "body") or "body"
-        return error(422, f"The request is invalid: {where}: {first.get('msg', 'not valid')}.")
+        # the path of fields; a union's branch tags ("function-after[...]") are no field
+        where = ".".join(str(part) for part in first.get("loc", ())
+                         if part != "body" and (isinstance(part, int) or part.isidentifier())) or "body"
+        message = first.get("msg", "not valid").removeprefix("Value error, ")
+        return error(422, f"The request is invalid: {where}: {message}.")
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException):
@@ -543,10 +540,8 @@ def create_app(service: Service):
     @app.post("/ui/jobs", include_in_schema=False, status_code=202)
     async def start(body: PageCheck, request: Request):
         same_site(request)
-        request_input = check_input(body.german, body.source, body.name, body.source_name, body.input_format,
-                                    scoped(body.accepted))
-        request_input.offset_unit = body.offset_unit
-        job = service.submit(request_input)
+        job = service.submit(check_input(body.german, body.source, body.name, body.source_name, body.input_format,
+                                         scoped(body.accepted), body.offset_unit))
         return {"job": job.id}
 
     @app.get("/ui/jobs/{job_id}", include_in_schema=False)
@@ -566,7 +561,7 @@ def create_app(service: Service):
     @app.post("/ui/accept", include_in_schema=False)
     async def accept(body: AcceptRequest, request: Request):
         same_site(request)
-        stored = await asyncio.to_thread(service.accept, baseline_entry(body))
+        stored = await asyncio.to_thread(service.accept, page_entry(body))
         return {"stored": "baseline" if stored else "page",
                 "baseline": service.baseline.name if service.baseline else None}
 
@@ -574,7 +569,7 @@ def create_app(service: Service):
     async def unaccept(body: AcceptRequest, request: Request):
         """The page's undo of an accept."""
         same_site(request)
-        stored = await asyncio.to_thread(service.unaccept, baseline_entry(body))
+        stored = await asyncio.to_thread(service.unaccept, page_entry(body))
         return {"stored": "baseline" if stored else "page",
                 "baseline": service.baseline.name if service.baseline else None}
 

@@ -304,18 +304,6 @@ def test_page_keeps_pasted_markup_as_text(served):
     assert dialogs == [] and foreign == []
 
 
-def test_page_fits_a_phone(served):
-    sync_playwright = _browser_or_skip()
-    url, _ = served
-    with sync_playwright() as p:
-        browser, page, dialogs, _ = _open_page(p, url, width=400)
-        page.fill("#german", DEMO.read_text(encoding="utf-8"))
-        _check(page)
-        assert page.evaluate("document.documentElement.scrollWidth") <= 400
-        browser.close()
-    assert dialogs == []
-
-
 # --- accessibility: axe-core against the page and the static report --------------------------
 
 AXE = ROOT / "tests" / ".axe" / "node_modules" / "axe-core" / "axe.min.js"
@@ -471,7 +459,7 @@ def test_an_editor_fixes_the_demo_from_the_keyboard_in_the_text(served, tmp_path
     assert dialogs == [] and foreign == []
 
 
-def test_the_editor_at_phone_size(served):
+def test_the_page_and_the_editor_fit_a_phone(served):
     sync_playwright = _browser_or_skip()
     url, _ = served
     with sync_playwright() as p:

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from ..document import MINOR, Finding
-from ..errors import ConfigError
 from ..patterns import DataPattern
 from . import finding, german_prose
 
@@ -27,15 +26,12 @@ def run(doc, data) -> list[Finding]:
 
 
 def _replacements(match, entry) -> list[str]:
-    """The entry's replacements for this match (``\\1`` is the pattern's first group),
-    with the case of the match's first letter."""
+    """The entry's replacements for this match (``\\1`` is the pattern's first group; a
+    glossary's references are checked when it loads), with the case of the match's first
+    letter."""
     out = []
     for template in entry.get("replacements", []):
-        try:
-            text = match.expand(template)
-        except (IndexError, ValueError) as err:  # regex's "invalid group reference" is an IndexError-like error
-            raise ConfigError(f"The calque replacement {template!r} of the pattern {entry['pattern']!r} "
-                              f"names a group the pattern does not have ({err}).") from None
+        text = match.expand(template)
         if text and match.group(0)[:1].isupper() and text[:1].islower():
             text = text[0].upper() + text[1:]
         out.append(text)

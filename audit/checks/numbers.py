@@ -48,7 +48,8 @@ def _fix(match, fix) -> dict:
     cannot be told apart."""
     if fix is None:
         return {"suggestion": "TT.MM.JJJJ"}
-    return {"suggestion": fix(match), "replacements": [fix(match)]}
+    fixed = fix(match)
+    return {"suggestion": fixed, "replacements": [fixed]}
 
 
 def run(doc, data) -> list[Finding]:

@@ -17,7 +17,6 @@ from .locate import file_text, regions
 
 SCHEMA_ID = "mt-audit/1"
 SCHEMA_FILE = Path(__file__).with_name("mt-audit.schema.json")
-OFFSET_UNITS = ("code_point", "utf16")  # Python's str indices; JavaScript's (UTF-16 code units)
 
 
 class _Units:
@@ -52,12 +51,6 @@ def locations(doc: Document, findings: list[Finding], unit: str = "code_point") 
     return out
 
 
-def finding_ids(doc: Document) -> dict[int, str]:
-    """An id per finding, unique in the report and stable under edits elsewhere in the text:
-    its check, its words and which occurrence of them it is."""
-    return occurrence_ids(doc.findings)
-
-
 def rule(f: Finding) -> dict:
     check = info(f.check)
     return {"id": f.check, "description": check.summary, "docs": check.docs,
@@ -84,7 +77,7 @@ def to_dict(doc: Document, settings: dict, passed: bool, offset_unit: str = "cod
     """The report as a dict; ``offset_unit`` is the unit of the findings' ``location``."""
     translation = doc.translation
     places = locations(doc, doc.findings, offset_unit)
-    ids = finding_ids(doc)
+    ids = occurrence_ids(doc.findings)
     return {
         "schema": SCHEMA_ID,
         "document": {

@@ -24,6 +24,7 @@ from html.parser import HTMLParser
 from pathlib import Path, PurePath
 
 from ..document import Document, Finding
+from ..flag import occurrences
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _WORD = re.compile(r"\w+")
@@ -303,11 +304,5 @@ def fingerprints(doc: Document, findings: list[Finding], with_path: bool = True,
     baseline key (check and words), the file as the report names it (unless ``with_path``
     is false: SARIF pairs the fingerprint with the file itself), and which occurrence of
     that key it is."""
-    seen: dict[str, int] = {}
-    out = {}
     name = report_path(doc.path, base or base_dir(None, [doc.path])) if with_path else ""
-    for f in sorted(findings, key=lambda f: (f.start, f.end, f.check)):
-        key = f"{name}\0{f.key()}"
-        seen[key] = seen.get(key, 0) + 1
-        out[id(f)] = hashlib.sha256(f"{key}\0{seen[key]}".encode()).hexdigest()
-    return out
+    return {id(f): hashlib.sha256(f"{name}\0{f.key()}\0{n}".encode()).hexdigest() for f, n in occurrences(findings)}

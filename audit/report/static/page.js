@@ -304,7 +304,7 @@
     }
     actions.push({type: "edit", before: before, after: german.value});
     updateActions();
-    selectAfter = position(m) < 0 ? 0 : position(m);
+    selectAfter = Math.max(0, position(m));
     check();
   }
 
@@ -341,7 +341,7 @@
                  story: last.report.document.story, occurrence: finding.id};
     if (scope !== "occurrence") { delete entry.occurrence; }
     if (target) { target.disabled = true; }
-    return request("POST", "/ui/accept", Object.assign({occurrence: ""}, entry)).then(function () {
+    return request("POST", "/ui/accept", entry).then(function () {
       accepted[entryId(entry)] = entry;
       actions.push({type: "accept", entry: entry});
       updateActions();
@@ -362,7 +362,7 @@
       check();
       return;
     }
-    request("POST", "/ui/unaccept", Object.assign({occurrence: ""}, action.entry)).then(function () {
+    request("POST", "/ui/unaccept", action.entry).then(function () {
       actions.pop();
       delete accepted[entryId(action.entry)];
       updateActions();
