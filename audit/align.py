@@ -57,7 +57,8 @@ class AlignParams:
     unrelated_share_model_free: float | None = None
     # The same for German against English compared through multilingual sentence vectors
     # (``crosslingual``): there an unrelated pair costs clearly more than a match, and the
-    # share rule holds again.
+    # share rule holds again (1.0 aligns best, 1.6 finds more MT errors, neither holds on
+    # both: docs/measurements.md).
     unrelated_share_embedded: float | None = 1.3
     skip_ratio: float = 1.0
     # chrF's beta in the bead similarity: 1 makes an extra sentence on either side of a

@@ -246,7 +246,7 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def _init_worker() -> None:
+def init_worker() -> None:
     import signal
 
     # the parent stops the workers: Ctrl-C (sent to the whole process group) is its to
@@ -297,7 +297,7 @@ class _Stages:
                 method = "spawn"
             self.pool = ProcessPoolExecutor(max_workers=min(jobs, documents),
                                             mp_context=multiprocessing.get_context(method),
-                                            initializer=_init_worker)
+                                            initializer=init_worker)
 
     def map(self, function, calls: list[tuple]) -> list:
         if self.pool is not None:

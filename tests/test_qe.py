@@ -208,6 +208,23 @@ def test_eval_mqm_audits_the_wmt_layout_and_compares_with_the_anchors(tmp_path):
     assert all(w >= 0 for w in fitted["qe"]["weights"].values())
 
 
+def test_eval_mqm_with_workers_ends_without_a_traceback(tmp_path):
+    """The pool ends its forked workers with SIGTERM once the work is done: they leave
+    quietly instead of raising the command's own SIGTERM handling."""
+    import os
+    import subprocess
+    import sys
+
+    root = _wmt_folder(tmp_path / "eval")
+    config = tmp_path / "c.toml"
+    config.write_text(STRICT, encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "audit", "eval", "mqm", str(root), "--config", str(config),
+                           "--workers", "2"], capture_output=True, text=True, timeout=300,
+                          env={**os.environ, "MT_AUDIT_CROSSLINGUAL": "none"})
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr and "_Terminated" not in done.stderr, done.stderr
+
+
 def test_eval_mqm_without_data_is_one_sentence(tmp_path):
     result = CliRunner().invoke(main, ["eval", "mqm", str(tmp_path)])
     assert result.exit_code == 2 and "no MQM data" in result.output

@@ -159,7 +159,9 @@ def drift_features(directory: str | Path, workers: int | None = None, use_cache:
     if workers > 1 and len(chunks) > 1:
         from multiprocessing import get_context
 
-        with get_context("spawn").Pool(workers) as pool:
+        from ..corpus import init_worker
+
+        with get_context("spawn").Pool(workers, initializer=init_worker) as pool:
             computed = [f for part in pool.map(_pair_features, chunks) for f in part]
     else:
         computed = [f for chunk in chunks for f in _pair_features(chunk)]

@@ -150,8 +150,12 @@ def audit_all(directory: str | Path, settings, workers: int | None = None, limit
         return _audit_chunk((settings, folder, items))
     import multiprocessing
 
+    from ..corpus import init_worker
+
     chunks = [(settings, folder, items[k::workers]) for k in range(workers)]
-    with multiprocessing.get_context("fork").Pool(workers) as pool:
+    # the workers are forked from the command, whose SIGTERM handler they must not keep:
+    # the pool ends them with SIGTERM once the work is done
+    with multiprocessing.get_context("fork").Pool(workers, initializer=init_worker) as pool:
         parts = pool.map(_audit_chunk, chunks)
     records = [r for part in parts for r in part]
     return sorted(records, key=lambda r: (r["file"], int(r["line"])))
