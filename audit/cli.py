@@ -11,6 +11,7 @@ from . import __version__
 from .help import FullHelpGroup
 from .errors import EXIT_BAD_INPUT, EXIT_FINDINGS, EXIT_INTERNAL, EXIT_OK, AuditError, ConfigError, InputError
 from .translate import BACKENDS, DEFAULT_MODEL, DEFAULT_REVISION, DecodingSettings
+from .judge.base import JUDGES
 
 EXIT_CODES_HELP = """
 \b
@@ -69,6 +70,15 @@ def _audit_options(command, reports: bool = True):
                      help="marian backend: dynamic int8 quantisation of the model's linear layers (faster).") ,
         click.option("--require-model", is_flag=True,
                      help="Exit 3 when the model cannot be loaded, instead of auditing without back-translation."),
+        click.option("--qe", type=click.Choice(["none", *JUDGES]), default="none", show_default=True,
+                     help="A quality-estimation model that reads the English source and the German and judges "
+                          "each paragraph's meaning: metricx (MetricX-23/24, Apache-2.0; needs the qe extra and "
+                          "--source), or none (the model-free checks only)."),
+        click.option("--qe-model", default=None,
+                     help="The judge's checkpoint: a Hugging Face id or a local folder. Default: "
+                          + ", ".join(f"{k}: {v[1]}" for k, v in JUDGES.items()) + "."),
+        click.option("--qe-batch-size", type=click.IntRange(1, 256), default=8, show_default=True,
+                     help="Paragraphs per batch of the quality-estimation model."),
         click.option("--beam", "beam_size", type=click.IntRange(1, 16), default=4, show_default=True,
                      help="Beam size of the back-translation."),
         click.option("--batch-size", type=click.IntRange(1, 256), default=16, show_default=True,
@@ -146,6 +156,7 @@ def _settings(options: dict):
         fail_on=options["fail_on"], input_format=options["input_format"], config_path=path("config_path"),
         glossary_path=path("glossary_path"), ignore_path=path("ignore_path"), use_cache=not options["no_cache"],
         quiet=options["quiet"], allow_empty=options["allow_empty"], base_dir=path("base_dir"),
+        qe=options["qe"], qe_model=options["qe_model"], qe_batch_size=options["qe_batch_size"],
     )
 
 

@@ -40,6 +40,10 @@ class ModelUnavailable(AuditError):
     exit_code = EXIT_MODEL_UNAVAILABLE
 
 
+class JudgeUnavailable(ModelUnavailable):
+    """A quality-estimation model (a judge of meaning) could not be loaded."""
+
+
 def install_hint(extra: str) -> str:
     """How to add ``extra`` to this installation, as a command that works as written: from
     a clone (an editable install) the clone's own folder, else the folder or wheel mt-audit

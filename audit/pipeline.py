@@ -45,6 +45,11 @@ class AuditSettings:
     allow_empty: bool = False
     # the folder SARIF, GitLab, GitHub and JUnit paths are relative to (default: the git root)
     base_dir: str | None = None
+    # a quality-estimation judge of meaning (``audit/judge``): "none" or a kind of JUDGES,
+    # its checkpoint (default: the kind's own) and how many paragraphs go to it at once
+    qe: str = "none"
+    qe_model: str | None = None
+    qe_batch_size: int = 8
 
 
 class Auditor:
@@ -61,10 +66,50 @@ class Auditor:
         self.warnings: list[str] = []  # about the model, added to every document
         self.sent_to_model = self.taken_from_cache = 0  # distinct sentences, last translate()
         self._opened = False
+        self.judges: list = []  # the quality-estimation judges that run
+        self.judges_missing: dict[str, str] = {}  # kind -> why it does not run
+        self._judges_opened = False
+        self._judge_cache = None
 
     def open_model(self) -> None:
-        """Load the model now rather than with the first document (a server's start)."""
+        """Load the models now rather than with the first document (a server's start)."""
         self._open_translator()
+        self._open_judges()
+
+    def _open_judges(self) -> None:
+        if self._judges_opened:
+            return
+        self._judges_opened = True
+        s = self.settings
+        if s.qe == "none":
+            return
+        from .judge import JudgeUnavailable, open_judge
+        from .judge.cache import NoCache, ScoreCache
+
+        try:
+            self.judges = [open_judge(s.qe, s.qe_model, batch_size=s.qe_batch_size)]
+        except JudgeUnavailable as err:
+            if s.require_model:
+                raise
+            self.judges_missing[s.qe] = str(err)
+            return
+        self._judge_cache = ScoreCache(s.cache_dir) if s.use_cache else NoCache()
+        if self._judge_cache.warning:
+            self.warnings.append(self._judge_cache.warning)
+
+    def judges_record(self, doc: Document | None = None) -> list[dict]:
+        """Which judges of meaning ran and which were asked for but missing (and why)."""
+        out = [{"judge": "model-free", "ran": True, "reason": None}]
+        for j in self.judges:
+            ran = doc is None or doc.source_text is not None
+            out.append({"judge": j.kind, "model": j.model_id, "revision": j.revision, "calibrated_as": j.metric,
+                        "ran": ran, "reason": None if ran else "it needs the English source, which was not given"})
+        for kind, reason in sorted(self.judges_missing.items()):
+            out.append({"judge": kind, "model": self.settings.qe_model, "ran": False, "reason": reason})
+        if self.settings.qe != "none" and len(out) == 1:
+            out.append({"judge": self.settings.qe, "model": self.settings.qe_model, "ran": False,
+                        "reason": "it is loading"})
+        return out
 
     def _open_translator(self) -> None:
         if self._opened:
@@ -178,9 +223,32 @@ class Auditor:
         disabled = set(self.config["checks"]["disabled"])
         findings = run_checks(doc, self.glossary, tuple(c for c in CHECKS if c not in disabled)) \
             + [f for f in drift_findings(doc, self.config) if f.check not in disabled]
+        judged = self._judged(doc)
+        if judged is not None:
+            from .judge.findings import REPLACED_BY_JUDGES
+
+            findings = [f for f in findings if f.check not in REPLACED_BY_JUDGES]
+            findings += [f for f in judged if f.check not in disabled]
         doc.findings = sort_findings(_dedupe(findings))
         (self.accepted if accepted is None else accepted).mark(doc, doc.findings)
         return doc
+
+    def _judged(self, doc: Document) -> list | None:
+        """The quality-estimation judges' findings on ``doc``; None where no judge ran (none
+        asked for or loaded, or no source)."""
+        self._open_judges()
+        for kind, reason in sorted(self.judges_missing.items()):
+            doc.warnings.append(f"The quality-estimation judge {kind} did not run: {reason}")
+        if not self.judges:
+            return None
+        if doc.source_text is None:
+            doc.warnings.append("The quality-estimation judge needs the English source (--source); "
+                                "without it only the model-free checks ran.")
+            return None
+        from .judge import calibration
+        from .judge.findings import judge_document
+
+        return judge_document(doc, self.judges, calibration.load(), self._judge_cache.score)
 
     def warm_up(self) -> None:
         """Load here what finishing a document loads on first use (the sentence-embedding
@@ -218,6 +286,7 @@ class Auditor:
             "thresholds": self.config,
             "metrics": metric_signatures(),
             "glossary": Path(self.settings.glossary_path).name if self.settings.glossary_path else None,
+            "judges": self.judges_record(doc),
             "accepted_findings": Path(self.settings.ignore_path).name if self.settings.ignore_path else None,
         }
 

@@ -476,7 +476,8 @@ def create_app(service: Service):
         return {"status": "ok", "version": __version__, "backend": s.backend, "model": s.model,
                 "model_loaded": state == "loaded", "model_state": state, "model_unavailable_reason": reason,
                 "fail_on": service.auditor.fail_on,
-                "baseline": service.baseline.name if service.baseline else None}
+                "baseline": service.baseline.name if service.baseline else None,
+                "judges": service.auditor.judges_record()}
 
     @app.post("/api/check", summary="Audit a German text (and its English source)",
               responses={200: {"description": "The mt-audit/1 JSON report (format json) or the HTML report "
@@ -627,6 +628,11 @@ HEALTH_SCHEMA = {
                                        "without it."},
         "model_unavailable_reason": {"type": ["string", "null"]},
         "fail_on": {"enum": ["major", "minor", "never"]}, "baseline": {"type": ["string", "null"]},
+        "judges": {"type": "array", "description": "The judges of meaning: model-free always; a quality-estimation "
+                                                   "model (--qe) with whether it is loaded and, if not, why.",
+                   "items": {"type": "object", "required": ["judge", "ran"],
+                             "properties": {"judge": {"type": "string"}, "ran": {"type": "boolean"},
+                                            "reason": {"type": ["string", "null"]}}}},
     },
 }
 

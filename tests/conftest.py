@@ -86,6 +86,36 @@ def build_tiny_marian(directory: Path) -> Path:
     return directory
 
 
+def build_tiny_metricx(directory: Path, version: int = 23) -> Path:
+    """A real (tiny, random-weight) MetricX checkpoint: an mT5 whose vocabulary reaches the
+    entry the score is read at, with an mT5-style sentencepiece tokenizer in its folder."""
+    import sentencepiece as spm
+    import torch
+    from transformers import MT5Config, MT5ForConditionalGeneration, T5Tokenizer
+
+    directory.mkdir(parents=True, exist_ok=True)
+    corpus = directory / "corpus.txt"
+    corpus.write_text("\n".join(_german_sentences() + _english_sentences(300)) + "\n", encoding="utf-8")
+    spm.SentencePieceTrainer.train(
+        input=str(corpus), model_prefix=str(directory / "spiece"), vocab_size=500, character_coverage=1.0,
+        model_type="unigram", pad_id=0, eos_id=1, unk_id=2, bos_id=-1, pad_piece="<pad>", eos_piece="</s>",
+        unk_piece="<unk>", minloglevel=2, num_threads=1)
+    corpus.unlink()
+    (directory / "spiece.vocab").unlink()
+    T5Tokenizer(vocab_file=str(directory / "spiece.model"), extra_ids=0).save_pretrained(str(directory))
+    config = MT5Config(vocab_size=250112, d_model=16, d_kv=8, d_ff=32, num_layers=1, num_decoder_layers=1,
+                       num_heads=2, pad_token_id=0, eos_token_id=1, decoder_start_token_id=0,
+                       tie_word_embeddings=False)
+    torch.manual_seed(version)
+    MT5ForConditionalGeneration(config).save_pretrained(str(directory))
+    return directory
+
+
+@pytest.fixture(scope="session")
+def tiny_metricx(tmp_path_factory) -> Path:
+    return build_tiny_metricx(tmp_path_factory.mktemp("tiny") / "metricx-23-qe-tiny")
+
+
 @pytest.fixture(scope="session")
 def tiny_model(tmp_path_factory) -> Path:
     return build_tiny_marian(tmp_path_factory.mktemp("tiny-marian"))

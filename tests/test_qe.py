@@ -203,7 +203,7 @@ def test_eval_mqm_audits_the_wmt_layout_and_compares_with_the_anchors(tmp_path):
     assert overall["span_agreement"]["major_spans_covered_by_a_finding"] == 1.0
     assert set(figures["by_domain"]) == {"news", "reviews"} and set(figures["by_system"]) == {"good", "bad"}
     assert figures["by_category"]["accuracy/mistranslation"]["major"] == 1.0
-    assert len(json.loads(records.read_text())) == 8
+    assert len(json.loads(records.read_text())["lines"]) == 8
     fitted = load_config(tuned)
     assert all(w >= 0 for w in fitted["qe"]["weights"].values())
 

@@ -174,11 +174,22 @@ def eval_contrastive_command(directory, json_path, config_path):
 @click.option("--tune", "tune_path", type=click.Path(path_type=Path),
               help="Fit the [qe] model and thresholds on all audited lines and write them here as a configuration file.")
 @click.option("--ablation", is_flag=True, help="Also refit without each feature and print the held-out AUC.")
-@click.option("--professional", default="generaltest2022", show_default=True, metavar="SET",
+@click.option("--professional", "professional_set", default="generaltest2022", show_default=True, metavar="SET",
               help="The set of DIRECTORY/precision (professional translations) whose findings per 1000 words "
                    "bound the fitted thresholds; 'none' leaves it out.")
+@click.option("--from-records", "from_records", type=click.Path(path_type=Path),
+              help="Measure, fit and calibrate from records written by --records instead of auditing again.")
+@click.option("--qe-replay", "replay", multiple=True, metavar="METRIC",
+              help="Replay a published metric's scores as a quality-estimation judge's output (repeatable: "
+                   "two judges joined); measures calibration, severity, fusion and the gate as a user with "
+                   "that model would get them.")
+@click.option("--judge-calibration", "calibration_path", type=click.Path(path_type=Path),
+              help="Measure with this judge calibration instead of the shipped one.")
+@click.option("--calibrate", "calibrate_path", type=click.Path(path_type=Path),
+              help="Fit the judges' calibration on every line and write it here (the format of audit/data/judges.toml).")
 def eval_mqm_command(directory, json_path, config_path, backend="none", model=None, workers=None, limit=None,
-                     records_path=None, tune_path=None, ablation=False, professional="generaltest2022"):
+                     records_path=None, tune_path=None, ablation=False, professional_set="generaltest2022",
+                     from_records=None, replay=(), calibration_path=None, calibrate_path=None):
     """Expert MQM annotations of real English→German MT.  DIRECTORY/mqm-wmt23 (WMT23, 12
     systems; each file pair audited as `mt-audit check SYS__DOC.de.txt --source
     SYS__DOC.en.txt` would): recall on lines with a major accuracy error at the false-flag
@@ -190,24 +201,32 @@ def eval_mqm_command(directory, json_path, config_path, backend="none", model=No
     import os
 
     from ..config import load_config
+    from ..judge.calibration import SCALES
     from ..pipeline import AuditSettings
-    from . import mqm_wmt
+    from . import measures, mqm_wmt
     from .mqm import eval_mqm
 
     record = {}
     ted = Path(directory) / "mqm" / "mqm_ted_ende.seglevel.tsv"
     wmt = mqm_wmt.data_folder(directory) / "gold.jsonl"
-    if not ted.is_file() and not wmt.is_file():
+    if from_records is None and not ted.is_file() and not wmt.is_file():
         _fail(AuditError(f"Neither {wmt} nor {ted} exists: no MQM data to measure on."))
-    if wmt.is_file():
+    unknown = [m for m in replay if m not in SCALES]
+    if unknown:
+        _fail(AuditError(f"--qe-replay takes {', '.join(SCALES)}; {unknown[0]!r} is none of them."))
+    if from_records is not None or wmt.is_file():
         settings = AuditSettings(backend=backend, model=model or os.environ.get("MT_AUDIT_MODEL") or DEFAULT_MODEL,
                                  config_path=str(config_path) if config_path else None, quiet=True)
-        result = _measured(mqm_wmt.eval_mqm_wmt, directory, settings, workers, limit)
-        records = result.pop("records")
+        if from_records is not None:
+            data = _measured(mqm_wmt.load_records, from_records)
+        else:
+            data = _measured(mqm_wmt.audit_records, directory, settings, workers, limit)
         if records_path:
             from ..report import write_atomic
 
-            write_atomic(Path(records_path), json.dumps(records, ensure_ascii=False) + "\n")
+            write_atomic(Path(records_path), json.dumps(data, ensure_ascii=False) + "\n")
+        records, professional = data["lines"], data["professional"]
+        result = mqm_wmt.eval_mqm_wmt(records)
         figures = result["all"]
         _print_figures("real MT (MQM WMT23 en-de): lines with a major accuracy error found, error-free lines flagged",
                        {"major findings": {"recall": figures["major"]["recall"],
@@ -229,8 +248,8 @@ def eval_mqm_command(directory, json_path, config_path, backend="none", model=No
         _print_figures("by check (share of lines flagged)", result["by_check"], None)
         try:
             good = None
-            if professional.lower() != "none" and (Path(directory) / "precision" / professional).is_dir():
-                good = mqm_wmt.professional_passages(directory, settings, professional)
+            if professional_set.lower() != "none":
+                good = mqm_wmt.professional_passages_of(professional, professional_set)
             result["held_out"] = mqm_wmt.cross_validate(records, professional=good)
             _print_figures("[qe] fitted on one part, measured on the other (line = its highest passage score; "
                            f"thresholds also bounded on {good['set'] if good else 'no professional set'})",
@@ -248,8 +267,20 @@ def eval_mqm_command(directory, json_path, config_path, backend="none", model=No
             if tune_path or ablation:
                 _fail(err)
             click.echo(f"no held-out figures: {err}", err=True)
+        measured = _measured(measures.measure, records, professional, tuple(replay), calibration_path)
+        result["length_controlled"] = measured
+        _print_measures(measured)
+        if calibrate_path:
+            from ..report import write_atomic
+
+            fitted = _measured(measures.calibrate, records, professional)
+            write_atomic(Path(calibrate_path), fitted)
+            click.echo(f"judge calibration written to {calibrate_path}", err=True)
         record["wmt23"] = result
-    if ted.is_file():
+        last_line = measured["last_line"]
+    else:
+        last_line = None
+    if from_records is None and ted.is_file():
         figures = _measured(lambda: eval_mqm(directory, load_config(config_path)))
         table = {"major accuracy error": figures["major_accuracy_error"], "no error": figures["no_error"],
                  **{f"no error, {check} check": {"flag_rate": rate}
@@ -260,6 +291,22 @@ def eval_mqm_command(directory, json_path, config_path, backend="none", model=No
         from ..report import write_atomic
 
         write_atomic(Path(json_path), json.dumps(record, indent=2, sort_keys=True) + "\n")
+    if last_line:
+        click.echo(last_line)
+
+
+def _print_measures(measured: dict) -> None:
+    """The length-controlled figures: per configuration, per domain left out and pooled."""
+    for name, run in measured["configurations"].items():
+        _print_figures(f"{name}: fitted on the other domains, measured on the one left out (and pooled; "
+                       "within-source AUC holds the English paragraph fixed)", run["folds"], None)
+        _print_figures(f"{name}: held out, by major accuracy error category", run["by_category"], None)
+        _print_figures(f"{name}: held out, by system", run["by_system"], None)
+    _print_figures("each published metric alone (no model-free findings; thresholds at the budgets on the "
+                   "professional translations of the same domains, fitted and measured on all)", measured["anchors"], None)
+    for note in measured["notes"]:
+        click.echo(note)
+    _print_figures("as shipped (calibration and thresholds as shipped) on this folder", {"": measured["shipped"]}, None)
 
 
 @eval_group.command("precision")

@@ -106,10 +106,14 @@ def audit_file(auditor, folder: Path, name: str, rows: list[dict]) -> list[dict]
                                               "words": {k: [[w[0], w[1] - base, w[2] - base, w[3]] for w in v]
                                                         for k, v in segs[0].signals.get("qe_words", {}).items()
                                                         if k != "unrendered"}})
+    english = source.read_text(encoding="utf-8").split("\n") if source.is_file() else []
     out = []
     for r in rows:
-        record = {k: r[k] for k in ("file", "line", "system", "domain", "doc", "major_accuracy", "no_error",
+        number = int(r["line"])
+        record = {"source_words": len(english[number - 1].split()) if number <= len(english) else 0}
+        record |= {k: r[k] for k in ("file", "line", "system", "domain", "doc", "set", "major_accuracy", "no_error",
                                     "categories", "errors", "source_errors", "anchors") if k in r}
+        record["_folder"] = str(folder)
         record.update(by_line[int(r["line"])])
         out.append(record)
     return out
@@ -123,14 +127,39 @@ def _bead_source(doc, bead) -> str:
 
 
 def _audit_chunk(args) -> list[dict]:
-    settings, folder, items = args
+    settings, items = args
     from ..pipeline import Auditor
 
     auditor = Auditor(settings)
     out = []
-    for name, rows in items:
+    for folder, name, rows in items:
         out.extend(audit_file(auditor, folder, name, rows))
     return out
+
+
+def _audit_items(items: list[tuple[Path, str, list[dict]]], settings, workers: int | None) -> list[dict]:
+    """Audit the file pairs ``items`` ((folder, German file name, gold rows)) in ``workers``
+    processes; one record per gold row, in the order of the items."""
+    if not items:
+        return []
+    workers = max(1, min(workers or os.cpu_count() or 1, len(items)))
+    if workers == 1:
+        records = _audit_chunk((settings, items))
+        for r in records:
+            del r["_folder"]
+        return records
+    import multiprocessing
+
+    from ..corpus import init_worker
+
+    chunks = [(settings, items[k::workers]) for k in range(workers)]
+    # the workers are forked from the command, whose SIGTERM handler they must not keep:
+    # the pool ends them with SIGTERM once the work is done
+    with multiprocessing.get_context("fork").Pool(workers, initializer=init_worker) as pool:
+        parts = pool.map(_audit_chunk, chunks)
+    order = {(str(folder), name): k for k, (folder, name, _) in enumerate(items)}
+    records = [r for part in parts for r in part]
+    return sorted(records, key=lambda r: (order[(r.pop("_folder"), r["file"])], int(r["line"])))
 
 
 def audit_all(directory: str | Path, settings, workers: int | None = None, limit: int | None = None) -> list[dict]:
@@ -145,20 +174,48 @@ def audit_all(directory: str | Path, settings, workers: int | None = None, limit
     if missing:
         raise InputError(f"The MQM file {folder / missing[0]} named in gold.jsonl does not exist.")
     items = sorted(by_file.items())[:limit] if limit else sorted(by_file.items())
-    workers = max(1, min(workers or os.cpu_count() or 1, len(items)))
-    if workers == 1:
-        return _audit_chunk((settings, folder, items))
-    import multiprocessing
+    return _audit_items([(folder, name, rows) for name, rows in items], settings, workers)
 
-    from ..corpus import init_worker
 
-    chunks = [(settings, folder, items[k::workers]) for k in range(workers)]
-    # the workers are forked from the command, whose SIGTERM handler they must not keep:
-    # the pool ends them with SIGTERM once the work is done
-    with multiprocessing.get_context("fork").Pool(workers, initializer=init_worker) as pool:
-        parts = pool.map(_audit_chunk, chunks)
-    records = [r for part in parts for r in part]
-    return sorted(records, key=lambda r: (r["file"], int(r["line"])))
+def professional_records(directory: str | Path, settings, workers: int | None = None,
+                         limit: int | None = None) -> dict[str, list[dict]]:
+    """Every set of ``DIRECTORY/precision`` (professional translations with their English
+    source), audited as the product does, one record per German line: its words, findings,
+    passages, its domain (from the set's ``anchors.jsonl`` where it has one, else "news") and
+    the published metrics' scores where the set has them.  Empty without the folder."""
+    from .precision import precision_sets
+
+    if not (Path(directory) / "precision").is_dir():
+        return {}
+    items, words = [], {}
+    for name, pairs in precision_sets(directory):
+        folder = pairs[0][0].parent
+        known = {}
+        anchors = folder / "anchors.jsonl"
+        if anchors.is_file():
+            for line in anchors.read_text(encoding="utf-8").splitlines():
+                if line.strip():
+                    row = json.loads(line)
+                    known[(row["file"], int(row["line"]))] = row
+        for german, source in pairs[:limit] if limit else pairs:
+            if source is None:
+                continue
+            lines = german.read_text(encoding="utf-8").split("\n")
+            rows = []
+            for k, text in enumerate(lines, 1):
+                if not text.strip():
+                    continue
+                row = known.get((german.name, k), {})
+                rows.append({"file": german.name, "line": k, "set": name, "domain": row.get("domain", "news"),
+                             "anchors": row.get("anchors", {}), "major_accuracy": False, "no_error": True,
+                             "errors": [], "source_errors": []})
+                words[(name, german.name, k)] = len(text.split())
+            items.append((folder, german.name, rows))
+    out: dict[str, list[dict]] = defaultdict(list)
+    for r in _audit_items(items, settings, workers):
+        r["words"] = words[(r["set"], r["file"], int(r["line"]))]
+        out[r["set"]].append(r)
+    return dict(out)
 
 
 # --- figures -----------------------------------------------------------------------------
@@ -304,10 +361,45 @@ def _flat(f: dict) -> dict:
             "AUC": f["auc"], "span": f["span_agreement"]["major_findings_overlapping_a_span"]}
 
 
-def eval_mqm_wmt(directory: str | Path, settings, workers: int | None = None, limit: int | None = None) -> dict:
-    records = audit_all(directory, settings, workers, limit)
+RECORDS_FORMAT = 2
+
+
+def audit_records(directory: str | Path, settings, workers: int | None = None, limit: int | None = None) -> dict:
+    """What every measure is computed from: the MQM lines and the professional translations'
+    lines of ``directory``, each audited once, with findings, passage features and the
+    published metrics' scores."""
+    return {"format": RECORDS_FORMAT, "lines": audit_all(directory, settings, workers, limit),
+            "professional": professional_records(directory, settings, workers, limit)}
+
+
+def load_records(path: str | Path) -> dict:
+    """Records written by ``eval mqm --records``, or one error sentence."""
+    file = Path(path)
+    try:
+        data = json.loads(file.read_text(encoding="utf-8"))
+    except OSError as err:
+        raise InputError(f"The records file {file} cannot be read ({err.strerror}).") from None
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise InputError(f"The records file {file} is not JSON.") from None
+    if not isinstance(data, dict) or data.get("format") != RECORDS_FORMAT or not isinstance(data.get("lines"), list):
+        raise InputError(f"The records file {file} was not written by this version's `eval mqm --records`; "
+                         "audit again to write it.")
+    return data
+
+
+def professional_passages_of(professional: dict[str, list[dict]], name: str) -> dict | None:
+    """The passage features of one professional set's records, as ``fit`` takes them."""
+    rows = professional.get(name)
+    if not rows:
+        return None
+    return {"set": name, "words": sum(r["words"] for r in rows),
+            "passages": [p["features"] for r in rows for p in r["passages"]],
+            "texts": [{"german": p.get("german", ""), "source": p.get("source", "")} for r in rows for p in r["passages"]]}
+
+
+def eval_mqm_wmt(records: list[dict]) -> dict:
     return {"all": figures(records), "by_domain": grouped(records, "domain"), "by_system": grouped(records, "system"),
-            "by_category": by_category(records), "by_check": by_check(records), "records": records}
+            "by_category": by_category(records), "by_check": by_check(records)}
 
 
 # --- fitting -----------------------------------------------------------------------------

@@ -1,0 +1,83 @@
+"""Scores of a judge kept across runs (sqlite, beside the translation cache), keyed by the
+judge's kind, checkpoint, revision and the exact pair: re-auditing an edited article scores
+only the paragraphs that changed.  Like every cache here it is disposable: a damaged file is
+removed and rebuilt, and one that cannot be used leaves the judge scoring everything."""
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from pathlib import Path
+
+from ..translate.cache import default_cache_dir, discard_damaged
+
+SCHEMA = "CREATE TABLE IF NOT EXISTS scores (key TEXT PRIMARY KEY, value REAL NOT NULL)"
+
+
+class ScoreCache:
+    def __init__(self, directory: str | Path | None = None):
+        self.path = Path(directory or default_cache_dir()) / "judges.sqlite"
+        self.conn: sqlite3.Connection | None = None
+        self.warning: str | None = None
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.conn = self._open()
+        except sqlite3.DatabaseError:
+            discard_damaged(self.path, "judge scores")
+            try:
+                self.conn = self._open()
+            except (sqlite3.DatabaseError, OSError):
+                self.conn = None
+        except OSError as err:
+            self.warning = f"The judge cache {self.path} cannot be used ({err.strerror}); scoring without it."
+
+    def _open(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+        conn.execute("PRAGMA busy_timeout = 30000")
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute(SCHEMA)
+        return conn
+
+    @staticmethod
+    def key(judge, pair: tuple[str, str]) -> str:
+        what = [judge.kind, judge.model_id, judge.revision, getattr(judge, "version", None),
+                getattr(judge, "bf16", None), *pair]
+        return hashlib.sha256(json.dumps(what, ensure_ascii=False).encode("utf-8")).hexdigest()
+
+    def score(self, judge, pairs: list[tuple[str, str]]) -> list[float]:
+        """The judge's scores of ``pairs``, each distinct pair asked of the model once."""
+        keys = [self.key(judge, p) for p in pairs]
+        known: dict[str, float] = {}
+        if self.conn is not None:
+            try:
+                for start in range(0, len(keys), 500):
+                    chunk = keys[start:start + 500]
+                    rows = self.conn.execute(f"SELECT key, value FROM scores WHERE key IN ({','.join('?' * len(chunk))})",
+                                             chunk).fetchall()
+                    known.update(rows)
+            except sqlite3.DatabaseError:
+                known = {}
+        todo = {}
+        for k, p in zip(keys, pairs):
+            if k not in known and k not in todo:
+                todo[k] = p
+        if todo:
+            fresh = judge.score(list(todo.values()))
+            known.update(zip(todo, fresh))
+            if self.conn is not None:
+                try:
+                    self.conn.executemany("INSERT OR REPLACE INTO scores VALUES (?, ?)", list(zip(todo, fresh)))
+                except sqlite3.DatabaseError:
+                    pass
+        return [known[k] for k in keys]
+
+
+class NoCache:
+    """Scores straight from the judge (``--no-cache``), each distinct pair once per call."""
+
+    warning = None
+
+    def score(self, judge, pairs: list[tuple[str, str]]) -> list[float]:
+        distinct = list(dict.fromkeys(pairs))
+        values = dict(zip(distinct, judge.score(distinct)))
+        return [values[p] for p in pairs]

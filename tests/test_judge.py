@@ -1,0 +1,238 @@
+"""The judges of meaning: MetricX through transformers on a tiny random checkpoint built here,
+the calibration as data, the findings an audit gets from a judge, and the length-controlled
+measures that replay published scores."""
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from audit.cli import main
+from audit.errors import EXIT_MODEL_UNAVAILABLE
+from audit.evaluate import measures
+from audit.judge import JudgeUnavailable, open_judge
+from audit.judge import calibration as cal
+from audit.judge.metricx import model_input, version_of
+
+PAIRS = [("The army sent new weapons to the front.", "Die Armee schickte neue Waffen an die Front."),
+         ("Experts said no details.", "Experten nannten keine Einzelheiten."),
+         ("The minister denied the report on Monday.", "Der Minister bestritt den Bericht am Montag."),
+         ("China bought oil and food despite the sanctions.", "China kaufte trotz der Sanktionen Öl und Lebensmittel.")]
+
+
+# --- MetricX ----------------------------------------------------------------------------------
+
+def test_metricx_scores_batched_as_one_at_a_time(tiny_metricx):
+    import torch
+
+    from audit.judge.metricx import SCORE_TOKEN
+
+    judge = open_judge("metricx", str(tiny_metricx), batch_size=3, precision="fp32")
+    alone = open_judge("metricx", str(tiny_metricx), batch_size=1, precision="fp32")
+    batched = judge.score(PAIRS)
+    assert len(batched) == len(PAIRS) and all(0.0 <= v <= 25.0 for v in batched)
+    assert batched == pytest.approx(alone.score(PAIRS), abs=1e-3)
+    # the one row of the output layer read is the full model's logit at the score entry
+    ids = torch.tensor([judge.encode(PAIRS[:1])[0]])
+    full = judge.model(input_ids=ids, decoder_input_ids=torch.zeros((1, 1), dtype=torch.long)).logits
+    assert batched[0] == pytest.approx(float(full[0, 0, SCORE_TOKEN].detach().clamp(0, 25)), abs=1e-3)
+    # bfloat16 (what runs where the CPU has it) stays close to float32
+    half = open_judge("metricx", str(tiny_metricx), batch_size=3, precision="bf16")
+    assert half.score(PAIRS) == pytest.approx(batched, abs=0.1)
+    # the score depends on the pair: another German gives another score
+    assert judge.score([(PAIRS[0][0], "Völlig etwas anderes steht hier.")]) != batched[:1]
+
+
+def test_metricx_input_follows_the_checkpoint_version(tiny_metricx):
+    assert version_of("google/metricx-24-hybrid-large-v2p6") == 24
+    assert version_of("google/metricx-23-qe-xl-v2p0") == 23
+    assert model_input("S", "G", 23) == "candidate: G source: S"
+    assert model_input("S", "G", 24) == "source: S candidate: G"
+    judge = open_judge("metricx", str(tiny_metricx))
+    ids = judge.encode([PAIRS[0]])[0]
+    assert ids and ids[-1] != judge.tokenizer.eos_token_id  # MetricX drops the end-of-sequence token
+
+
+def test_a_missing_checkpoint_is_one_sentence(tmp_path, monkeypatch):
+    with pytest.raises(JudgeUnavailable) as err:
+        open_judge("metricx", str(tmp_path / "nowhere"))
+    assert "not a folder" in str(err.value) and "\n" not in str(err.value)
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "hub"))
+    with pytest.raises(JudgeUnavailable) as err:
+        open_judge("metricx", "google/metricx-23-qe-large-v2p0")
+    assert "HF_HUB_OFFLINE" in str(err.value) and "--qe-model" in str(err.value)
+
+
+def test_check_with_a_missing_judge_says_so_or_exits_3(tmp_path):
+    german, source = tmp_path / "a.de.txt", tmp_path / "a.en.txt"
+    german.write_text("\n".join(g for _, g in PAIRS) + "\n", encoding="utf-8")
+    source.write_text("\n".join(s for s, _ in PAIRS) + "\n", encoding="utf-8")
+    args = ["check", str(german), "--source", str(source), "--backend", "none", "--qe", "metricx",
+            "--qe-model", str(tmp_path / "nowhere"), "--out", str(tmp_path / "out"), "--format", "json", "-q"]
+    required = CliRunner().invoke(main, [*args, "--require-model"])
+    assert required.exit_code == EXIT_MODEL_UNAVAILABLE and "nowhere" in required.output
+    assert "Traceback" not in required.output
+    done = CliRunner().invoke(main, args)
+    assert done.exit_code in (0, 1), done.output
+    report = json.loads((tmp_path / "out" / "a.json").read_text())
+    judges = {j["judge"]: j for j in report["settings"]["judges"]}
+    assert judges["model-free"]["ran"] and not judges["metricx"]["ran"] and "nowhere" in judges["metricx"]["reason"]
+    assert any("metricx did not run" in w for w in report["document"]["warnings"])
+
+
+def _strict(metric: str = "MetricX-23-QE") -> cal.Calibration:
+    """A calibration under which the tiny random model's scores (about 2.5) are major."""
+    return cal.Calibration(metrics={metric: cal.Metric(metric, "error", 0.0, 25.0, major=1.0, minor=0.5,
+                                                       centre=0.5, spread=1.0)})
+
+
+def test_a_judged_audit_flags_at_the_sentence_and_caches(tiny_metricx, tmp_path, monkeypatch):
+    from audit.judge import metricx
+    from audit.pipeline import Auditor, AuditSettings
+
+    monkeypatch.setattr(cal, "load", lambda path=None: _strict())
+    german, source = tmp_path / "a.de.txt", tmp_path / "a.en.txt"
+    german.write_text(" ".join(g for _, g in PAIRS[:2]) + "\n" + PAIRS[2][1] + "\n", encoding="utf-8")
+    source.write_text(" ".join(s for s, _ in PAIRS[:2]) + "\n" + PAIRS[2][0] + "\n", encoding="utf-8")
+    settings = AuditSettings(backend="none", qe="metricx", qe_model=str(tiny_metricx), cache_dir=str(tmp_path / "c"),
+                             quiet=True)
+    doc = Auditor(settings).audit(german, source)
+    judged = [f for f in doc.findings if f.check == "judge.meaning"]
+    assert len(judged) == 2 and all(f.severity == "major" for f in judged)
+    assert all("MetricX-23 error" in f.message and "of 25" in f.message for f in judged)
+    # the finding points at one sentence of a paragraph of two, not at the paragraph
+    first = judged[0]
+    assert first.text in (PAIRS[0][1], PAIRS[1][1])
+    assert not any(f.check == "source.meaning" for f in doc.findings)
+    # a second audit scores nothing again
+    calls = []
+    original = metricx.MetricX.score
+    monkeypatch.setattr(metricx.MetricX, "score", lambda self, pairs: calls.append(pairs) or original(self, pairs))
+    again = Auditor(settings).audit(german, source)
+    assert calls == [] and [f.message for f in again.findings] == [f.message for f in doc.findings]
+
+
+def test_a_judge_without_the_source_says_so(tiny_metricx, tmp_path):
+    from audit.pipeline import Auditor, AuditSettings
+
+    german = tmp_path / "a.de.txt"
+    german.write_text(PAIRS[0][1] + "\n", encoding="utf-8")
+    doc = Auditor(AuditSettings(backend="none", qe="metricx", qe_model=str(tiny_metricx), use_cache=False,
+                                quiet=True)).audit(german)
+    assert not any(f.check == "judge.meaning" for f in doc.findings)
+    assert any("needs the English source" in w for w in doc.warnings)
+
+
+# --- calibration ------------------------------------------------------------------------------
+
+def test_budget_threshold_keeps_findings_within_the_budget():
+    errors = [9.0, 7.0, 5.0, 3.0, 1.0]
+    # 2000 words at 1 per 1000: two paragraphs may be flagged
+    threshold = cal.budget_threshold(errors, 2000, 1.0)
+    assert sum(e >= threshold for e in errors) == 2 and 5.0 < threshold < 5.0001
+    assert sum(e >= cal.budget_threshold(errors, 100, 1.0) for e in errors) == 0
+
+
+def test_verdict_by_one_judge_and_by_two_joined():
+    metricx = cal.Metric("MetricX-23-QE", "error", 0, 25, major=8.0, minor=4.0, centre=1.0, spread=1.0)
+    kiwi = cal.Metric("CometKiwi", "quality", 0, 1, major=0.5, minor=0.7, centre=-0.85, spread=0.05)
+    calibration = cal.Calibration(metrics={m.name: m for m in (metricx, kiwi)},
+                                  fusions={("CometKiwi", "MetricX-23-QE"): cal.Fusion(("CometKiwi", "MetricX-23-QE"),
+                                                                                      major=4.5, minor=2.0)})
+    assert calibration.verdict({"MetricX-23-QE": 9.0}).severity == "major"
+    assert calibration.verdict({"MetricX-23-QE": 5.0}).severity == "minor"
+    assert calibration.verdict({"CometKiwi": 0.9}).severity is None
+    joined = calibration.verdict({"MetricX-23-QE": 5.0, "CometKiwi": 0.55})  # z 4 and 6: mean 5
+    assert joined.severity == "major" and joined.risk == pytest.approx(5.0)
+
+
+def test_the_shipped_calibration_loads_and_names_where_it_came_from():
+    shipped = cal.load()
+    metric = shipped.metric("MetricX-23-QE")
+    assert metric.orientation == "error" and 0 < metric.major <= 25 and metric.minor <= metric.major
+    assert metric.fitted_on and metric.spread > 0
+    assert ("CometKiwi", "MetricX-23-QE") in shipped.fusions
+
+
+def test_a_broken_calibration_is_one_sentence(tmp_path):
+    from audit.errors import ConfigError
+
+    bad = tmp_path / "j.toml"
+    bad.write_text('[metric."X"]\norientation = "sideways"\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match="orientation"):
+        cal.load(str(bad))
+
+
+# --- measures -------------------------------------------------------------------------------
+
+def _line(doc, system, bad, metricx, findings=(), domain="social"):
+    return {"doc": doc, "line": 1, "system": system, "domain": domain, "major_accuracy": bad, "no_error": not bad,
+            "errors": [{"category": "accuracy/mistranslation", "severity": "major"}] if bad else [],
+            "source_errors": [], "findings": list(findings), "passages": [], "source_words": 10,
+            "anchors": {"MetricX-23-QE-src": -metricx}}
+
+
+def test_within_source_auc_compares_germans_of_the_same_source_only():
+    # across sources the error line scores lower than an error-free line of another source;
+    # within each source it scores higher: the measure must say 1.0
+    lines = [_line("a", "s1", True, 3.0), _line("a", "s2", False, 1.0),
+             _line("b", "s1", True, 9.0), _line("b", "s2", False, 5.0)]
+    rows = [(r, -r["anchors"]["MetricX-23-QE-src"]) for r in lines]
+    assert measures.within_source_auc(rows) == (1.0, 2)
+    tied = [(r, 0.0) for r in lines]
+    assert measures.within_source_auc(tied) == (0.5, 2)
+
+
+def test_replayed_judge_is_fitted_on_the_other_domains_and_counted_on_professional_text():
+    lines, professional = [], []
+    for k, domain in enumerate(("social", "speech", "user_review") * 4):
+        lines += [_line(f"d{k}", "s1", True, 9.0, domain=domain), _line(f"d{k}", "s2", False, 1.0, domain=domain)]
+        professional.append({"domain": domain, "words": 1000, "findings": [], "anchors": {"MetricX-23-QE-src": -1.5}})
+    measured = measures.measure(lines, {"pro": professional}, ("MetricX-23-QE",),
+                                calibration_path=None)
+    run = measured["configurations"]["model-free + MetricX-23-QE"]["folds"]
+    assert run["held out, pooled"]["within-source AUC"] == 1.0
+    assert run["held out, pooled"]["gate recall"] == 1.0
+    assert run["held out, pooled"]["professional major/1000"] == 0.0
+    assert measured["configurations"]["model-free"]["folds"]["held out, pooled"]["gate recall"] == 0.0
+    assert measured["last_line"].startswith("MQM within_source_auc=")
+    assert "professional_major_per_1000=" in measured["last_line"]
+
+
+def test_eval_mqm_refits_from_records_with_a_replayed_judge(tmp_path):
+    from tests.test_qe import STRICT, _wmt_folder
+
+    root = _wmt_folder(tmp_path / "eval")
+    # professional translations of both domains with their published scores
+    pro = root / "precision" / "pro"
+    pro.mkdir(parents=True)
+    anchors = []
+    for doc, domain in (("p1", "news"), ("p2", "reviews")):
+        (pro / f"{doc}.en.txt").write_text("The dog slept in the garden.\nIt rained on Monday.\n", encoding="utf-8")
+        (pro / f"{doc}.de.txt").write_text("Der Hund schlief im Garten.\nAm Montag regnete es.\n", encoding="utf-8")
+        anchors += [{"file": f"{doc}.de.txt", "line": k, "domain": domain,
+                     "anchors": {"MetricX-23-QE-src": -1.0 - k / 10}} for k in (1, 2)]
+    (pro / "anchors.jsonl").write_text("".join(json.dumps(a) + "\n" for a in anchors), encoding="utf-8")
+    config = tmp_path / "c.toml"
+    config.write_text(STRICT, encoding="utf-8")
+    records = tmp_path / "records.json"
+    first = CliRunner().invoke(main, ["eval", "mqm", str(root), "--config", str(config), "--workers", "1",
+                                      "--records", str(records)])
+    assert first.exit_code == 0, first.output
+    again = CliRunner().invoke(main, ["eval", "mqm", str(tmp_path / "elsewhere"), "--from-records", str(records),
+                                      "--qe-replay", "MetricX-23-QE"])
+    assert again.exit_code == 0, again.output
+    saved = json.loads(records.read_text())
+    assert len(saved["professional"]["pro"]) == 4 and saved["professional"]["pro"][0]["words"] == 5
+    assert "model-free + MetricX-23-QE: fitted on the other domains" in again.output
+    last = again.output.strip().splitlines()[-1]
+    assert last.startswith("MQM within_source_auc=") and "gate_recall=" in last
+    unknown = CliRunner().invoke(main, ["eval", "mqm", str(root), "--from-records", str(records),
+                                        "--qe-replay", "BLEU"])
+    assert unknown.exit_code == 2 and "BLEU" in unknown.output
+    broken = tmp_path / "broken.json"
+    broken.write_text("[]", encoding="utf-8")
+    refused = CliRunner().invoke(main, ["eval", "mqm", str(root), "--from-records", str(broken)])
+    assert refused.exit_code == 2 and "audit again" in refused.output
