@@ -77,8 +77,11 @@ def _audit_options(command, reports: bool = True):
         click.option("--qe-model", default=None,
                      help="The judge's checkpoint: a Hugging Face id or a local folder. Default: "
                           + ", ".join(f"{k}: {v[1]}" for k, v in JUDGES.items()) + "."),
-        click.option("--qe-batch-size", type=click.IntRange(1, 256), default=8, show_default=True,
-                     help="Paragraphs per batch of the quality-estimation model."),
+        click.option("--qe-batch-size", type=click.IntRange(1, 256), default=4, show_default=True,
+                     help="Paragraphs per batch of the quality-estimation model (sorted by length)."),
+        click.option("--qe-precision", type=click.Choice(["auto", "bf16", "fp32"]), default="auto", show_default=True,
+                     help="Number format of the quality-estimation model: bf16 where the CPU multiplies it "
+                          "natively (auto), or always float32 (the published scores' format; slower)."),
         click.option("--beam", "beam_size", type=click.IntRange(1, 16), default=4, show_default=True,
                      help="Beam size of the back-translation."),
         click.option("--batch-size", type=click.IntRange(1, 256), default=16, show_default=True,
@@ -157,6 +160,7 @@ def _settings(options: dict):
         glossary_path=path("glossary_path"), ignore_path=path("ignore_path"), use_cache=not options["no_cache"],
         quiet=options["quiet"], allow_empty=options["allow_empty"], base_dir=path("base_dir"),
         qe=options["qe"], qe_model=options["qe_model"], qe_batch_size=options["qe_batch_size"],
+        qe_precision=options["qe_precision"],
     )
 
 

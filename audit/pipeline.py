@@ -49,7 +49,8 @@ class AuditSettings:
     # its checkpoint (default: the kind's own) and how many paragraphs go to it at once
     qe: str = "none"
     qe_model: str | None = None
-    qe_batch_size: int = 8
+    qe_batch_size: int = 4
+    qe_precision: str = "auto"
 
 
 class Auditor:
@@ -87,7 +88,7 @@ class Auditor:
         from .judge.cache import NoCache, ScoreCache
 
         try:
-            self.judges = [open_judge(s.qe, s.qe_model, batch_size=s.qe_batch_size)]
+            self.judges = [open_judge(s.qe, s.qe_model, batch_size=s.qe_batch_size, precision=s.qe_precision)]
         except JudgeUnavailable as err:
             if s.require_model:
                 raise

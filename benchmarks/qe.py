@@ -4,8 +4,9 @@ project's judge, on a full-size random-weight mT5-large with MetricX-23-large's 
 Same inputs for both, in one run, each in its own process for peak RSS:
   reference  transformers, float32, one input at a time, the full output layer (what
              google-research/metricx's predict does on a CPU with batch size 1)
-  judge      the project's MetricX judge: inputs sorted by length and batched, bfloat16 where
-             the CPU multiplies it natively, one row of the output layer
+  judge      the project's MetricX judge: inputs sorted by length and batched, bfloat16 weights
+             where the CPU multiplies them natively, one row of the output layer
+  judge-fp32 the same in float32 (what runs on a CPU without bfloat16)
 Inputs: the demo article's paragraphs as the German and, as the English of the same length,
 the same paragraphs (the cost depends on the number of tokens only), tokenised by the real
 opus-mt sentencepiece model.  Prints paragraphs per second, peak RSS and the ratio; the scores
@@ -26,6 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 SPM = Path(os.environ.get("MT_AUDIT_BENCH_CONFIG", ROOT.parent / "shared" / "models" / "opus-mt-de-en")) / "source.spm"
 DEMO = ROOT / "examples" / "nordkorea-munition.de.txt"
+BATCH = 4  # the judge's default (--qe-batch-size)
 # MetricX-23-large (google/metricx-23-qe-large-v2p0): mT5-large
 LARGE = dict(vocab_size=250112, d_model=1024, d_kv=64, d_ff=2816, num_layers=24, num_decoder_layers=24, num_heads=16,
              feed_forward_proj="gated-gelu", tie_word_embeddings=False, pad_token_id=0, eos_token_id=1,
@@ -49,7 +51,9 @@ def inputs(count: int) -> list[list[int]]:
 def build(folder: Path) -> None:
     import torch
     from transformers import MT5Config, MT5ForConditionalGeneration
+    from transformers.utils import logging as hf_logging
 
+    hf_logging.disable_progress_bar()
     torch.manual_seed(0)
     model = MT5ForConditionalGeneration(MT5Config(**LARGE))
     model.save_pretrained(str(folder))
@@ -58,20 +62,29 @@ def build(folder: Path) -> None:
 def run_child(mode: str, folder: Path, ids_file: Path, out_file: Path) -> None:
     import torch
 
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.disable_progress_bar()
     ids = json.loads(ids_file.read_text())
     torch.set_num_threads(os.cpu_count() or 1)
     if mode == "reference":
         from transformers import MT5ForConditionalGeneration
 
         model = MT5ForConditionalGeneration.from_pretrained(str(folder)).eval()
+
+        def score(rows):
+            out = []
+            with torch.no_grad():
+                for row in rows:
+                    x = torch.tensor([row])
+                    logits = model(input_ids=x, attention_mask=torch.ones_like(x),
+                                   decoder_input_ids=torch.zeros((1, 1), dtype=torch.long)).logits
+                    out.append(float(logits[0, 0, 250089].clamp(0, 25)))
+            return out
+
+        score(ids[:1])  # warm-up, as for the judge
         start = time.perf_counter()
-        scores = []
-        with torch.no_grad():
-            for row in ids:
-                x = torch.tensor([row])
-                logits = model(input_ids=x, attention_mask=torch.ones_like(x),
-                               decoder_input_ids=torch.zeros((1, 1), dtype=torch.long)).logits
-                scores.append(float(logits[0, 0, 250089].clamp(0, 25)))
+        scores = score(ids)
         seconds = time.perf_counter() - start
     else:
         from transformers import MT5ForConditionalGeneration
@@ -80,8 +93,10 @@ def run_child(mode: str, folder: Path, ids_file: Path, out_file: Path) -> None:
 
         # the inputs are token ids already: the tokenizer is asked only for its padding id
         padding = type("Padding", (), {"pad_token_id": 0})()
-        judge = MetricX.from_loaded(MT5ForConditionalGeneration.from_pretrained(str(folder)), padding,
-                                    batch_size=8, bf16=mode == "judge")
+        dtype = torch.bfloat16 if mode == "judge" else torch.float32
+        judge = MetricX.from_loaded(MT5ForConditionalGeneration.from_pretrained(str(folder), dtype=dtype), padding,
+                                    batch_size=BATCH)
+        judge.score_ids(ids[:1])  # warm-up
         start = time.perf_counter()
         scores = judge.score_ids(ids)
         seconds = time.perf_counter() - start

@@ -10,7 +10,7 @@ The checkpoints ship without a tokenizer: they use mT5's (the same sentencepiece
 for every size), from the checkpoint's folder when it has one, else ``google/mt5-xl``.
 
 Inputs are sorted by length and batched, so that a batch pads little; the model runs under
-``torch.inference_mode``, in bfloat16 where the CPU multiplies it natively, and only the one
+``torch.inference_mode``, with bfloat16 weights where the CPU multiplies them natively, and only the one
 row of the output layer the score is read at is computed.  Scores are cached per checkpoint
 (``audit/judge/cache.py``).
 """
@@ -103,7 +103,7 @@ class MetricX:
     kind = "metricx"
     metric = "MetricX-23-QE"
 
-    def __init__(self, model: str, batch_size: int = 8, max_input_length: int | None = None,
+    def __init__(self, model: str, batch_size: int = 4, max_input_length: int | None = None,
                  tokenizer: str | None = None, version: int | None = None, threads: int | None = None,
                  precision: str = "auto"):
         try:
@@ -141,28 +141,30 @@ class MetricX:
         if threads:
             torch.set_num_threads(threads)
         self._torch = torch
+        # bfloat16 weights where the CPU multiplies them natively (AMX, AVX512-BF16): several
+        # times faster than float32 there and half the memory; float32 elsewhere
+        self.bf16 = precision == "bf16" or (precision == "auto" and cpu_has_bf16())
         try:
             self.tokenizer = AutoTokenizer.from_pretrained(str(tokenizer_folder))
-            self.model = MT5ForConditionalGeneration.from_pretrained(str(folder))
+            self.model = MT5ForConditionalGeneration.from_pretrained(
+                str(folder), dtype=torch.bfloat16 if self.bf16 else torch.float32)
         except (OSError, ValueError) as err:
             raise JudgeUnavailable(f"The quality-estimation model in {folder} cannot be loaded "
                                    f"({type(err).__name__}: {str(err).splitlines()[0][:160]}).") from None
         self.model.eval()
-        # bfloat16 matrix products where the CPU computes them natively (AMX, AVX512-BF16):
-        # several times faster than float32 there, slower elsewhere
-        self.bf16 = precision == "bf16" or (precision == "auto" and cpu_has_bf16())
         if self.model.config.vocab_size <= SCORE_TOKEN:
             raise JudgeUnavailable(f"The model in {folder} has {self.model.config.vocab_size} vocabulary entries: "
                                    "it is no MetricX checkpoint (the score is read at entry 250089).")
 
     @classmethod
-    def from_loaded(cls, model, tokenizer, batch_size: int = 8, bf16: bool = False, version: int = 23) -> "MetricX":
+    def from_loaded(cls, model, tokenizer, batch_size: int = 4, version: int = 23) -> "MetricX":
         """A judge over a model already in memory (benchmarks, tests)."""
         import torch
 
         judge = cls.__new__(cls)
         judge._torch, judge.model, judge.tokenizer = torch, model.eval(), tokenizer
-        judge.batch_size, judge.bf16, judge.version = batch_size, bf16, version
+        judge.batch_size, judge.version = batch_size, version
+        judge.bf16 = next(model.parameters()).dtype == torch.bfloat16
         judge.model_id, judge.revision, judge.label = "in memory", "", f"MetricX-{version}"
         judge.max_input_length = 1024 if version == 23 else 1536
         return judge
@@ -202,11 +204,10 @@ class MetricX:
         encoder, one decoder step, and one row of the output layer instead of all 250k."""
         torch = self._torch
         model = self.model
-        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=self.bf16):
-            encoded = model.get_encoder()(input_ids=input_ids, attention_mask=mask).last_hidden_state
-            start = torch.full((input_ids.shape[0], 1), model.config.decoder_start_token_id or 0, dtype=torch.long)
-            hidden = model.get_decoder()(input_ids=start, encoder_hidden_states=encoded,
-                                         encoder_attention_mask=mask).last_hidden_state[:, 0, :]
+        encoded = model.get_encoder()(input_ids=input_ids, attention_mask=mask).last_hidden_state
+        start = torch.full((input_ids.shape[0], 1), model.config.decoder_start_token_id or 0, dtype=torch.long)
+        hidden = model.get_decoder()(input_ids=start, encoder_hidden_states=encoded,
+                                     encoder_attention_mask=mask).last_hidden_state[:, 0, :]
         hidden = hidden.float()
         row = model.get_output_embeddings().weight[SCORE_TOKEN].float()
         return (hidden @ row).clamp(0.0, HIGHEST)
