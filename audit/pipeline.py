@@ -224,7 +224,7 @@ class Auditor:
         disabled = set(self.config["checks"]["disabled"])
         findings = run_checks(doc, self.glossary, tuple(c for c in CHECKS if c not in disabled)) \
             + [f for f in drift_findings(doc, self.config) if f.check not in disabled]
-        judged = self._judged(doc)
+        judged = self._judged(doc, findings)
         if judged is not None:
             from .judge.findings import REPLACED_BY_JUDGES
 
@@ -234,7 +234,7 @@ class Auditor:
         (self.accepted if accepted is None else accepted).mark(doc, doc.findings)
         return doc
 
-    def _judged(self, doc: Document) -> list | None:
+    def _judged(self, doc: Document, model_free: list) -> list | None:
         """The quality-estimation judges' findings on ``doc``; None where no judge ran (none
         asked for or loaded, or no source)."""
         self._open_judges()
@@ -249,7 +249,7 @@ class Auditor:
         from .judge import calibration
         from .judge.findings import judge_document
 
-        return judge_document(doc, self.judges, calibration.load(), self._judge_cache.score)
+        return judge_document(doc, self.judges, calibration.load(), self._judge_cache.score, model_free)
 
     def warm_up(self) -> None:
         """Load here what finishing a document loads on first use (the sentence-embedding

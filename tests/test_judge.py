@@ -84,8 +84,8 @@ def test_check_with_a_missing_judge_says_so_or_exits_3(tmp_path):
 
 def _strict(metric: str = "MetricX-23-QE") -> cal.Calibration:
     """A calibration under which the tiny random model's scores (about 2.5) are major."""
-    return cal.Calibration(metrics={metric: cal.Metric(metric, "error", 0.0, 25.0, major=1.0, minor=0.5,
-                                                       centre=0.5, spread=1.0)})
+    return cal.Calibration(metrics={metric: cal.Metric(metric, "error", 0.0, 25.0, centre=0.5, spread=1.0)},
+                           rules={(metric,): cal.Rule((metric,), major=1.0, minor=0.5)})
 
 
 def test_a_judged_audit_flags_at_the_sentence_and_caches(tiny_metricx, tmp_path, monkeypatch):
@@ -135,25 +135,31 @@ def test_budget_threshold_keeps_findings_within_the_budget():
     assert sum(e >= cal.budget_threshold(errors, 100, 1.0) for e in errors) == 0
 
 
-def test_verdict_by_one_judge_and_by_two_joined():
-    metricx = cal.Metric("MetricX-23-QE", "error", 0, 25, major=8.0, minor=4.0, centre=1.0, spread=1.0)
-    kiwi = cal.Metric("CometKiwi", "quality", 0, 1, major=0.5, minor=0.7, centre=-0.85, spread=0.05)
+def test_verdict_by_one_judge_and_by_two_joined_and_with_model_free_evidence():
+    metricx = cal.Metric("MetricX-23-QE", "error", 0, 25, centre=1.0, spread=1.0)
+    kiwi = cal.Metric("CometKiwi", "quality", 0, 1, centre=-0.85, spread=0.05)
+    both = ("CometKiwi", "MetricX-23-QE")
     calibration = cal.Calibration(metrics={m.name: m for m in (metricx, kiwi)},
-                                  fusions={("CometKiwi", "MetricX-23-QE"): cal.Fusion(("CometKiwi", "MetricX-23-QE"),
-                                                                                      major=4.5, minor=2.0)})
-    assert calibration.verdict({"MetricX-23-QE": 9.0}).severity == "major"
-    assert calibration.verdict({"MetricX-23-QE": 5.0}).severity == "minor"
-    assert calibration.verdict({"CometKiwi": 0.9}).severity is None
+                                  rules={("MetricX-23-QE",): cal.Rule(("MetricX-23-QE",), major=6.5, minor=3.0,
+                                                                      model_free_weight=1.0),
+                                         both: cal.Rule(both, major=4.5, minor=2.0)})
+    assert calibration.verdict({"MetricX-23-QE": 9.0}).severity == "major"  # z 8
+    assert calibration.verdict({"MetricX-23-QE": 5.0}).severity == "minor"  # z 4
+    # a major model-free finding on the paragraph (risk 1 + 1 + its confidence) tips it over
+    assert calibration.verdict({"MetricX-23-QE": 5.0}, cal.model_free_risk([("major", 0.9)])).severity == "major"
     joined = calibration.verdict({"MetricX-23-QE": 5.0, "CometKiwi": 0.55})  # z 4 and 6: mean 5
     assert joined.severity == "major" and joined.risk == pytest.approx(5.0)
+    with pytest.raises(Exception, match="together"):
+        calibration.verdict({"CometKiwi": 0.9, "XCOMET-QE": 0.5})
 
 
 def test_the_shipped_calibration_loads_and_names_where_it_came_from():
     shipped = cal.load()
     metric = shipped.metric("MetricX-23-QE")
-    assert metric.orientation == "error" and 0 < metric.major <= 25 and metric.minor <= metric.major
-    assert metric.fitted_on and metric.spread > 0
-    assert ("CometKiwi", "MetricX-23-QE") in shipped.fusions
+    assert metric.orientation == "error" and metric.fitted_on and metric.spread > 0
+    rule = shipped.rule(("MetricX-23-QE",))
+    assert rule.minor <= rule.major and rule.fitted_on and rule.model_free_weight >= 0
+    assert shipped.rule(("MetricX-23-QE", "CometKiwi")).names == ("CometKiwi", "MetricX-23-QE")
 
 
 def test_a_broken_calibration_is_one_sentence(tmp_path):

@@ -35,14 +35,10 @@ ALL = "fitted and measured on all"
 
 
 def model_free_risk(record: dict) -> float:
-    """A paragraph's risk without a model: its strongest finding (majors above every minor,
-    then by confidence), ties broken by its passages' highest meaning score."""
-    best = 0.0
-    for f in record["findings"]:
-        if not f["accepted"]:
-            best = max(best, f["confidence"] + (1.0 if f["severity"] == MAJOR else 0.0) + 1.0)
+    """A paragraph's risk without a model (``calibration.model_free_risk``)."""
     meaning = max((p["score"] for p in record.get("passages", []) if p.get("score") is not None), default=0.0)
-    return best + 1e-3 * meaning
+    return cal.model_free_risk(((f["severity"], f["confidence"]) for f in record["findings"] if not f["accepted"]),
+                               meaning)
 
 
 def within_source_auc(rows: list[tuple[dict, float]]) -> tuple[float, int]:
@@ -103,7 +99,7 @@ def outcome(record: dict, judges: tuple[str, ...], calibration: cal.Calibration 
     count = len(findings)
     risk = model_free_risk(record)
     if scores is not None:
-        verdict = calibration.verdict(scores)
+        verdict = calibration.verdict(scores, risk)
         risk = verdict.risk
         if verdict.severity is not None:
             count += 1
@@ -148,31 +144,44 @@ def reserved(professional: list[dict]) -> tuple[float, float]:
             1000 * sum(len(fs) for fs in kept) / words)
 
 
+# the weights of the model-free risk tried beside the judges' z-scores
+MODEL_FREE_WEIGHTS = (0.0, 0.25, 0.5, 1.0, 2.0)
+
+
 def fit_calibration(judges: tuple[str, ...], lines: list[dict], professional: list[dict], fitted_on: str,
                     major_per_1000: float = cal.MAJOR_PER_1000,
                     all_per_1000: float = cal.ALL_PER_1000, beside_model_free: bool = True) -> cal.Calibration:
-    """Each judge's thresholds fitted to the budgets on the professional lines that have its
-    scores, its robust scale on the error-free MQM lines; a combination's thresholds likewise.  The
-    budgets are what the model-free checks leave of them on the same lines (``beside_model_free``)."""
-    scored_pro = [r for r in professional if any(scores_of(r, (n,)) for n in judges)]
-    major_taken, all_taken = reserved(scored_pro) if beside_model_free else (0.0, 0.0)
-    major_per_1000 = max(0.0, major_per_1000 - major_taken)
-    all_per_1000 = max(major_per_1000, all_per_1000 - all_taken)
+    """The judges' calibration fitted on ``lines`` and ``professional``: each judge's robust
+    scale on the error-free MQM lines; the weight of the model-free risk that ranks the MQM
+    lines best within source (``beside_model_free``; else none); and thresholds on the risk
+    that keep the professional lines that have the judges' scores within what the model-free
+    checks leave of the budgets there."""
     out = cal.Calibration()
     for name in judges:
         # the scale of good translations: error-free machine translation
-        machine = [s[name] for s in (scores_of(r, (name,)) for r in lines if r["no_error"]) if s]
-        scored = [(s[name], r["words"]) for r, s in ((r, scores_of(r, (name,))) for r in professional) if s]
-        if not machine or not scored:
+        good = [s[name] for s in (scores_of(r, (name,)) for r in lines if r["no_error"]) if s]
+        if not good:
             raise InputError(f"No published {name} scores to calibrate on ({fitted_on}).")
-        out.metrics[name] = cal.fit_metric(cal.template(name), machine, [v for v, _ in scored],
-                                           sum(w for _, w in scored), major_per_1000, all_per_1000, fitted_on)
-    if len(judges) > 1:
-        metrics = [out.metrics[n] for n in judges]
-        scored = [(s, r["words"]) for r, s in ((r, scores_of(r, judges)) for r in professional) if s]
-        fusion = cal.fit_fusion(metrics, [s for s, _ in scored], sum(w for _, w in scored), major_per_1000,
-                                all_per_1000, fitted_on)
-        out.fusions[fusion.names] = fusion
+        out.metrics[name] = cal.fit_metric(cal.template(name), good, fitted_on)
+    scored = [(r, s) for r, s in ((r, scores_of(r, judges)) for r in professional) if s]
+    if not scored:
+        raise InputError(f"No professional translations with published {' + '.join(judges)} scores "
+                         f"to calibrate on ({fitted_on}).")
+    major_taken, all_taken = reserved([r for r, _ in scored]) if beside_model_free else (0.0, 0.0)
+    major_per_1000 = max(0.0, major_per_1000 - major_taken)
+    all_per_1000 = max(major_per_1000, all_per_1000 - all_taken)
+
+    def risks(weight, rows):
+        probe = cal.Calibration(out.metrics, {tuple(sorted(judges)): cal.Rule(tuple(sorted(judges)), 0.0, 0.0, weight)})
+        return [(r, probe.verdict(s, model_free_risk(r)).risk) for r, s in rows]
+
+    weight = 0.0
+    if beside_model_free:
+        machine = [(r, s) for r, s in ((r, scores_of(r, judges)) for r in lines) if s]
+        weight = max(MODEL_FREE_WEIGHTS, key=lambda w: (within_source_auc(risks(w, machine))[0], -w))
+    rule = cal.fit_rule(judges, [v for _, v in risks(weight, scored)], sum(r["words"] for r, _ in scored),
+                        major_per_1000, all_per_1000, weight, fitted_on)
+    out.rules[rule.names] = rule
     return out
 
 
@@ -254,16 +263,16 @@ def anchors_check(lines: list[dict], professional: dict[str, list[dict]]) -> dic
             calibration = fit_calibration((name,), lines, pro, "all domains", beside_model_free=False)
         except InputError:
             calibration = None
-        metric = calibration.metrics[name] if calibration else None
-        scored = [(r, s[name]) for r, s in ((r, scores_of(r, (name,))) for r in lines) if s]
-        rows = [(r, metric.error(v) if metric else -v) for r, v in scored]
-        bad = [(r, v) for r, v in scored if r["major_accuracy"]]
+        scored = [(r, s) for r, s in ((r, scores_of(r, (name,))) for r in lines) if s]
+        verdicts = [(r, calibration.verdict(s) if calibration else None) for r, s in scored]
+        rows = [(r, v.risk if v else cal.template(name).error(s[name])) for (r, s), (_, v) in zip(scored, verdicts)]
+        bad = [v for r, v in verdicts if r["major_accuracy"]]
         auc, pairs = within_source_auc(rows)
         out[name] = {"within-source AUC": auc, "pairs": pairs,
-                     "gate recall": round(sum(metric.severity(v) == MAJOR for _, v in bad) / len(bad), 4)
-                     if metric and bad else None,
-                     "review recall": round(sum(metric.severity(v) is not None for _, v in bad) / len(bad), 4)
-                     if metric and bad else None,
+                     "gate recall": round(sum(v.severity == MAJOR for v in bad) / len(bad), 4)
+                     if calibration and bad else None,
+                     "review recall": round(sum(v.severity is not None for v in bad) / len(bad), 4)
+                     if calibration and bad else None,
                      "recall@5%": recall_at_false_flags(rows, 0.05)}
     length = [(r, float(r.get("source_words", 0))) for r in lines]
     out["source length"] = {"within-source AUC": within_source_auc(length)[0]}
@@ -320,14 +329,16 @@ def calibrate(lines: list[dict], professional: dict[str, list[dict]]) -> str:
     if not names:
         raise InputError("The records hold no published scores on both MQM and professional lines to calibrate on.")
     fitted = cal.Calibration()
-    for name in names:
-        fitted.metrics.update(fit_calibration((name,), lines, pro, "all domains").metrics)
-    for pair in combinations(names, 2):
-        fitted.fusions.update(fit_calibration(pair, lines, pro, "all domains").fusions)
+    for judges in [(n,) for n in names] + list(combinations(names, 2)):
+        one = fit_calibration(judges, lines, pro, "all domains")
+        fitted.metrics.update(one.metrics)
+        fitted.rules.update(one.rules)
     header = ("Calibration of the quality-estimation judges, fitted by `mt-audit eval mqm DIR --calibrate FILE`\n"
               f"on the published scores of the MQM lines ({', '.join(sorted(domains))}) and of the professional\n"
               "translations of the same domains: major at most 0.3 and all findings at most 2 per 1000 words of\n"
-              "professional translation, less what the model-free checks raise there beside a judge; centre and\n"
-              "spread are the median and 1.4826 x MAD of the error-oriented score (higher = worse; a quality score\n"
-              "negated) on error-free machine translation: judges joined average their robust z-scores.")
+              "professional translation, less what the model-free checks raise there beside a judge. [metric]:\n"
+              "median and 1.4826 x MAD of the error-oriented score (higher = worse; a quality score negated) on\n"
+              "error-free machine translation. [verdict]: a paragraph's risk is the mean of its judges' robust\n"
+              "z-scores plus model_free_weight times its model-free risk (the weight that ranks the MQM lines\n"
+              "best within source), major / minor from these thresholds on it.")
     return cal.to_toml(fitted, header)

@@ -1,14 +1,15 @@
 """What a judge's score means, as data (``audit/data/judges.toml``).
 
 Each published metric has its own scale and direction (MetricX: an error from 0 to 25,
-higher worse; COMET: a quality from 0 to 1, higher better).  Its entry holds the thresholds
-that map a paragraph's score to a major finding (the gate) and to a minor one (review),
-fitted on development data so that the findings they raise on professional translations
-stay within the product's budgets (``MAJOR_PER_1000`` and ``ALL_PER_1000`` findings per
-1000 German words), and the robust centre and spread of its error-oriented score on
-error-free machine translation, which put two judges on one scale: their mean robust z-score ranks
-better than either alone (two models err on different paragraphs).  A combination has its
-own thresholds (``[fusion."A+B"]``).  Every entry says what it was fitted on.
+higher worse; COMET: a quality from 0 to 1, higher better).  Its ``[metric]`` entry holds the
+robust centre and spread of its error-oriented score on error-free machine translation, which
+put judges on one scale: the mean of two judges' robust z-scores ranks better than either
+alone (two models err on different paragraphs).  A ``[verdict]`` entry, for one judge or
+several together, adds the paragraph's model-free risk at a weight that raised the ranking on
+development domains it was not fitted on, and holds the thresholds that map the risk to a
+major finding (the gate) and a minor one (review), fitted so that the findings on
+professional translations stay within the product's budgets (``MAJOR_PER_1000`` and
+``ALL_PER_1000`` per 1000 German words).  Every entry says what it was fitted on.
 """
 from __future__ import annotations
 
@@ -42,8 +43,7 @@ SCALES = {
 def template(name: str) -> "Metric":
     """An uncalibrated entry of a published metric (its scale only)."""
     orientation, low, high, replay = SCALES[name]
-    return Metric(name=name, orientation=orientation, low=low, high=high, major=high, minor=high,
-                  centre=0.0, spread=1.0, replay=replay)
+    return Metric(name=name, orientation=orientation, low=low, high=high, centre=0.0, spread=1.0, replay=replay)
 
 
 def from_published(name: str, value: float) -> float:
@@ -53,15 +53,14 @@ def from_published(name: str, value: float) -> float:
 
 @dataclass(frozen=True)
 class Metric:
-    """One published metric's scale and calibration."""
+    """One published metric's scale: its direction, its ends, and the robust centre and
+    spread of its error-oriented score on good translations (which put judges on one scale)."""
 
     name: str
     orientation: str  # "error": higher is worse; "quality": higher is better
     low: float  # the ends of its scale, for messages
     high: float
-    major: float  # thresholds on the metric's own scale
-    minor: float
-    centre: float  # robust centre and spread of the error-oriented score
+    centre: float
     spread: float
     replay: str = ""  # the column of the published scores that stands for it
     fitted_on: str = ""
@@ -73,33 +72,28 @@ class Metric:
     def z(self, score: float) -> float:
         return (self.error(score) - self.centre) / self.spread
 
-    def severity(self, score: float) -> str | None:
-        e = self.error(score)
-        if e >= self.error(self.major):
-            return MAJOR
-        if e >= self.error(self.minor):
-            return MINOR
-        return None
-
     def describe(self, score: float) -> str:
         what = "error" if self.orientation == "error" else "quality"
-        return f"{self.name} {what} {score:.2f} of {self.high:g}" if self.high < 10 else \
-            f"{self.name} {what} {score:.1f} of {self.high:g}"
+        digits = 2 if self.high < 10 else 1
+        return f"{self.name} {what} {score:.{digits}f} of {self.high:g}"
 
 
 @dataclass(frozen=True)
-class Fusion:
-    """Thresholds on the mean robust z-score of several metrics."""
+class Rule:
+    """How one judge, or several together, decide: a paragraph's risk is the mean of the
+    judges' robust z-scores plus ``model_free_weight`` times its model-free risk (the
+    strongest model-free finding on it), and is major / minor from these thresholds."""
 
     names: tuple[str, ...]
     major: float
     minor: float
+    model_free_weight: float = 0.0
     fitted_on: str = ""
 
-    def severity(self, combined: float) -> str | None:
-        if combined >= self.major:
+    def severity(self, risk: float) -> str | None:
+        if risk >= self.major:
             return MAJOR
-        if combined >= self.minor:
+        if risk >= self.minor:
             return MINOR
         return None
 
@@ -107,7 +101,7 @@ class Fusion:
 @dataclass
 class Calibration:
     metrics: dict[str, Metric] = field(default_factory=dict)
-    fusions: dict[tuple[str, ...], Fusion] = field(default_factory=dict)
+    rules: dict[tuple[str, ...], Rule] = field(default_factory=dict)
 
     def metric(self, name: str) -> Metric:
         try:
@@ -116,30 +110,41 @@ class Calibration:
             raise ConfigError(f"No calibration for the judge {name!r}; calibrated are "
                               f"{', '.join(sorted(self.metrics)) or 'none'}.") from None
 
-    def verdict(self, scores: dict[str, float]) -> "Verdict":
-        """The severity and the ranking score (higher is worse) of a paragraph that the judges
-        named in ``scores`` scored: one judge by its own thresholds, several by the
-        thresholds of their combination (each alone where it has none)."""
+    def rule(self, names: tuple[str, ...]) -> Rule:
+        try:
+            return self.rules[tuple(sorted(names))]
+        except KeyError:
+            raise ConfigError(f"No calibration for the judges {' + '.join(sorted(names))} together; "
+                              f"calibrated are {', '.join(' + '.join(k) for k in sorted(self.rules)) or 'none'}.") \
+                from None
+
+    def verdict(self, scores: dict[str, float], model_free: float = 0.0) -> "Verdict":
+        """The severity and the risk (higher is worse) of a paragraph that the judges named
+        in ``scores`` scored, its model-free risk being ``model_free``."""
         names = tuple(sorted(scores))
         if not names:
             return Verdict(None, 0.0, names)
+        rule = self.rule(names)
         zs = [self.metric(n).z(scores[n]) for n in names]
-        combined = sum(zs) / len(zs)
-        if len(names) == 1:
-            return Verdict(self.metric(names[0]).severity(scores[names[0]]), combined, names)
-        fusion = self.fusions.get(names)
-        if fusion is not None:
-            return Verdict(fusion.severity(combined), combined, names)
-        ranked = [self.metric(n).severity(scores[n]) for n in names]
-        worst = MAJOR if MAJOR in ranked else MINOR if MINOR in ranked else None
-        return Verdict(worst, combined, names)
+        risk = sum(zs) / len(zs) + rule.model_free_weight * model_free
+        return Verdict(rule.severity(risk), risk, names)
 
 
 @dataclass(frozen=True)
 class Verdict:
     severity: str | None
-    risk: float  # the mean robust z-score: higher is worse
+    risk: float  # higher is worse
     judges: tuple[str, ...]
+
+
+def model_free_risk(findings, meaning: float = 0.0) -> float:
+    """A paragraph's risk from the model-free checks alone: its strongest finding (majors
+    above every minor, then by confidence; ``findings`` as (severity, confidence)), ties
+    broken by its passages' highest model-free meaning score ``meaning``."""
+    best = 0.0
+    for severity, confidence in findings:
+        best = max(best, confidence + (1.0 if severity == MAJOR else 0.0) + 1.0)
+    return best + 1e-3 * meaning
 
 
 def _number(table: dict, key: str, where: str) -> float:
@@ -162,17 +167,18 @@ def parse(data: dict, where: str = "judges.toml") -> Calibration:
         if spread <= 0:
             raise ConfigError(f"The judge calibration {where}: [metric.{name}] spread must be positive.")
         out.metrics[name] = Metric(name=name, orientation=orientation, low=_number(table, "low", where),
-                                   high=_number(table, "high", where), major=_number(table, "major", where),
-                                   minor=_number(table, "minor", where), centre=_number(table, "centre", where),
+                                   high=_number(table, "high", where), centre=_number(table, "centre", where),
                                    spread=spread, replay=str(table.get("replay", "")),
                                    fitted_on=str(table.get("fitted_on", "")))
-    for key, table in (data.get("fusion") or {}).items():
+    for key, table in (data.get("verdict") or {}).items():
         names = tuple(sorted(key.split("+")))
         unknown = [n for n in names if n not in out.metrics]
-        if unknown or len(names) < 2:
-            raise ConfigError(f"The judge calibration {where}: [fusion.{key!r}] names no two calibrated metrics.")
-        out.fusions[names] = Fusion(names=names, major=_number(table, "major", where),
-                                    minor=_number(table, "minor", where), fitted_on=str(table.get("fitted_on", "")))
+        if unknown or not isinstance(table, dict):
+            raise ConfigError(f"The judge calibration {where}: [verdict.{key!r}] names a metric with no "
+                              f"[metric] entry ({', '.join(unknown) or key}).")
+        out.rules[names] = Rule(names=names, major=_number(table, "major", where), minor=_number(table, "minor", where),
+                                model_free_weight=float(table.get("model_free_weight", 0.0)),
+                                fitted_on=str(table.get("fitted_on", "")))
     return out
 
 
@@ -209,38 +215,31 @@ def budget_threshold(errors: list[float], words: int, per_1000: float) -> float:
     return math.nextafter(ordered[allowed], math.inf)
 
 
-def fit_metric(template: Metric, machine: list[float], professional: list[float], words: int,
-               major_per_1000: float, all_per_1000: float, fitted_on: str) -> Metric:
-    """``template``'s scale with thresholds fitted to the budgets on professional paragraphs
-    (their scores ``professional``, ``words`` German words in all) and the robust scale of
-    the machine translations' scores ``machine`` (all on the metric's own scale)."""
-    turn = template.error
-    centre, spread = robust_scale([turn(v) for v in machine])
-    errs = [turn(v) for v in professional]
-    major_e = budget_threshold(errs, words, major_per_1000)
-    minor_e = min(major_e, budget_threshold(errs, words, all_per_1000))
-    back = (lambda e: e) if template.orientation == "error" else (lambda e: -e)
+def fit_metric(template: Metric, good: list[float], fitted_on: str) -> Metric:
+    """``template``'s scale with the robust centre and spread of the scores ``good`` of good
+    translations (on the metric's own scale)."""
+    centre, spread = robust_scale([template.error(v) for v in good])
     return Metric(name=template.name, orientation=template.orientation, low=template.low, high=template.high,
-                  major=back(major_e), minor=back(minor_e), centre=round(centre, 6),
-                  spread=round(spread, 6), replay=template.replay, fitted_on=fitted_on)
+                  centre=round(centre, 6), spread=round(spread, 6), replay=template.replay, fitted_on=fitted_on)
 
 
-def fit_fusion(metrics: list[Metric], professional: list[dict[str, float]], words: int,
-               major_per_1000: float, all_per_1000: float, fitted_on: str) -> Fusion:
-    combined = [sum(m.z(p[m.name]) for m in metrics) / len(metrics) for p in professional]
-    major = budget_threshold(combined, words, major_per_1000)
-    minor = min(major, budget_threshold(combined, words, all_per_1000))
-    return Fusion(names=tuple(sorted(m.name for m in metrics)), major=major, minor=minor,
-                  fitted_on=fitted_on)
+def fit_rule(names: tuple[str, ...], professional_risks: list[float], words: int, major_per_1000: float,
+             all_per_1000: float, model_free_weight: float, fitted_on: str) -> Rule:
+    """Thresholds on the risk that keep the findings on professional paragraphs (their risks,
+    ``words`` German words in all) within the budgets."""
+    major = budget_threshold(professional_risks, words, major_per_1000)
+    minor = min(major, budget_threshold(professional_risks, words, all_per_1000))
+    return Rule(names=tuple(sorted(names)), major=major, minor=minor, model_free_weight=model_free_weight,
+                fitted_on=fitted_on)
 
 
 def to_toml(calibration: Calibration, header: str) -> str:
     lines = [f"# {line}" if line else "#" for line in header.splitlines()]
     for m in calibration.metrics.values():
         lines += ["", f'[metric."{m.name}"]', f'orientation = "{m.orientation}"', f"low = {m.low}",
-                  f"high = {m.high}", f"major = {m.major}", f"minor = {m.minor}", f"centre = {m.centre}",
-                  f"spread = {m.spread}", f'replay = "{m.replay}"', f'fitted_on = "{m.fitted_on}"']
-    for f in calibration.fusions.values():
-        lines += ["", f'[fusion."{"+".join(f.names)}"]', f"major = {f.major}", f"minor = {f.minor}",
-                  f'fitted_on = "{f.fitted_on}"']
+                  f"high = {m.high}", f"centre = {m.centre}", f"spread = {m.spread}", f'replay = "{m.replay}"',
+                  f'fitted_on = "{m.fitted_on}"']
+    for r in calibration.rules.values():
+        lines += ["", f'[verdict."{"+".join(r.names)}"]', f"major = {r.major}", f"minor = {r.minor}",
+                  f"model_free_weight = {r.model_free_weight}", f'fitted_on = "{r.fitted_on}"']
     return "\n".join(lines) + "\n"

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from ..document import MAJOR, Document, Finding
 from ..lexicon import quote_words
-from .calibration import Calibration
+from .calibration import Calibration, model_free_risk
 
 # Model-free findings that a judge's verdict replaces where it runs: the model-free reading
 # of a passage's meaning (dictionary words, sentence vectors) ranks errors far below a
@@ -69,9 +69,21 @@ def german_text(doc: Document, segs) -> str:
     return doc.text[segs[0].start:segs[-1].end]
 
 
-def judge_document(doc: Document, judges: list, calibration: Calibration, score) -> list[Finding]:
+def paragraph_model_free_risk(doc: Document, unit: JudgedParagraph, findings: list[Finding]) -> float:
+    """The model-free risk of a paragraph: its strongest model-free finding, and its
+    passages' model-free meaning score (as ``calibration.model_free_risk``)."""
+    paragraph = doc.paragraphs[unit.index] if unit.index < len(doc.paragraphs) else None
+    a, b = (paragraph.start, paragraph.end) if paragraph else (unit.german[0].start, unit.german[-1].end)
+    inside = [(f.severity, f.confidence) for f in findings if a <= f.start < b]
+    meaning = max((s.signals["qe"] for s in unit.german if s.signals.get("qe") is not None), default=0.0)
+    return model_free_risk(inside, meaning)
+
+
+def judge_document(doc: Document, judges: list, calibration: Calibration, score,
+                   model_free: list[Finding] = ()) -> list[Finding]:
     """Findings of ``judges`` on ``doc`` (``score(judge, pairs)`` returns their scores, through
-    the cache).  Each paragraph's scores are kept in its first segment's signals."""
+    the cache), weighing in the model-free findings ``model_free`` as the calibration says.
+    Each paragraph's scores and risk are kept in its first segment's signals."""
     units = paragraphs(doc)
     if not units or not judges:
         return []
@@ -80,7 +92,7 @@ def judge_document(doc: Document, judges: list, calibration: Calibration, score)
     out = []
     for k, unit in enumerate(units):
         values = {name: s[k] for name, s in scores.items()}
-        verdict = calibration.verdict(values)
+        verdict = calibration.verdict(values, paragraph_model_free_risk(doc, unit, list(model_free)))
         unit.german[0].signals["judges"] = {"scores": values, "risk": round(verdict.risk, 4),
                                             "severity": verdict.severity}
         if verdict.severity is None:
