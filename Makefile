@@ -72,6 +72,7 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks.batch --out $(OUT)/bench-batch.json $(if $(BASELINE),--baseline $(BASELINE))
 	$(BIN)/python -m benchmarks.long --out $(OUT)/bench-long.json
 	$(BIN)/python -m benchmarks.editor --out $(OUT)/bench-editor.json
+	$(BIN)/python -m benchmarks.qe --out $(OUT)/bench-qe.json
 
 models: $(STAMP)
 	$(BIN)/python models/fetch.py

@@ -19,8 +19,8 @@ def _merge(config: dict, user: dict, where: str, path) -> None:
     finite), tables merged key by key.  ``drift.weights`` may name any drift signal, and
     ``qe.weights`` any quality-estimation feature; each is replaced as a whole (a fitted
     file lists exactly the weights of its model)."""
-    from .drift import SIGNALS
-    from .qe import FEATURES
+    from .judge.drift import SIGNALS
+    from .judge.modelfree import FEATURES
 
     for key, value in user.items():
         name = f"{where}.{key}" if where else key
@@ -62,7 +62,7 @@ def load_config(path: str | Path | None = None) -> dict[str, Any]:
             if config[section][name] not in allowed:
                 raise ConfigError(f"The configuration key {key} in {path} must be one of {', '.join(allowed)}, "
                                   f"not {config[section][name]!r}.")
-        from .catalog import BY_ID
+        from .checks.catalog import BY_ID
 
         unknown = [c for c in config["checks"]["disabled"] if not isinstance(c, str) or c not in BY_ID]
         if unknown:

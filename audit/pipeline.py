@@ -9,19 +9,20 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .align import align_document
+from .align.aligner import align_document
 from .checks import CHECKS, run_checks
 from .config import load_config
 from .document import Document
 from .errors import ModelUnavailable
-from .flag import Baseline, drift_findings, gate, load_baseline, sort_findings
+from .judge.flag import drift_findings
+from .baseline import Baseline, gate, load_baseline, sort_findings
 from .errors import InputError
-from .ingest import document_from_text, ingest, read_source, source_from_text
-from .glossary import load_glossary
-from .invisible import fold
-from .segment import segment_document, segment_source
-from .metrics import metric_signatures
-from .signals import compute_signals
+from .text.ingest import document_from_text, ingest, read_source, source_from_text
+from .checks.glossary import load_glossary
+from .text.invisible import fold
+from .text.segment import segment_document, segment_source
+from .judge.metrics import metric_signatures
+from .judge.signals import compute_signals
 from .translate import DEFAULT_MODEL, DEFAULT_REVISION, DecodingSettings
 from .translate.cache import TranslationCache
 from .translate.engine import CachedTranslator, fill_back_translations, open_translator, translatable

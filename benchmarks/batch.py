@@ -57,16 +57,16 @@ def run_batch(corpus: Path, out: Path, extra: list[str], env: dict, cwd: Path = 
             "start = time.perf_counter()\n"
             "sys.argv = ['mt-audit', *sys.argv[1:]]\n"
             "import os\n"
-            "import audit.cli\n"
-            "from audit.cli import main\n"
+            "import audit.apps.cli\n"
+            "from audit.apps.cli import main\n"
             "ratio = os.environ.get('MT_AUDIT_BENCH_FORCED_LENGTH')\n"
             "if ratio:  # a random-weight model never stops: force the output length\n"
-            "    settings = audit.cli._settings\n"
+            "    settings = audit.apps.cli._settings\n"
             "    def forced(options):\n"
             "        s = settings(options)\n"
             "        s.decoding.forced_length_ratio = float(ratio)\n"
             "        return s\n"
-            "    audit.cli._settings = forced\n"
+            "    audit.apps.cli._settings = forced\n"
             "try:\n"
             "    main(standalone_mode=False)\n"
             "except SystemExit:\n"
@@ -115,8 +115,8 @@ def translation_only(model_dir: Path, sentences: list[str], env: dict, batch_siz
 
 def corpus_sentences(corpus: Path) -> list[str]:
     """The distinct German prose sentences the audit sends to the model."""
-    from audit.ingest import ingest
-    from audit.segment import segment_document
+    from audit.text.ingest import ingest
+    from audit.text.segment import segment_document
     from audit.translate.engine import translatable
 
     seen: dict[str, None] = {}

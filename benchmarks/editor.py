@@ -46,7 +46,7 @@ def api_seconds(text: str) -> dict:
     from fastapi.testclient import TestClient
 
     from audit.pipeline import AuditSettings
-    from audit.serve import Service, create_app
+    from audit.apps.serve import Service, create_app
 
     service = Service(AuditSettings(backend="none", quiet=True, use_cache=False))
     api = TestClient(create_app(service), base_url="http://localhost")
@@ -70,7 +70,7 @@ def page_seconds(text: str) -> dict | None:
     from conftest import running_server  # the tests' uvicorn-in-a-thread
 
     from audit.pipeline import AuditSettings
-    from audit.serve import Service, create_app
+    from audit.apps.serve import Service, create_app
 
     with tempfile.TemporaryDirectory() as tmp:
         service = Service(AuditSettings(backend="none", quiet=True, use_cache=False), Path(tmp) / "accepted.json")

@@ -43,8 +43,8 @@ def demo_sentences(count: int) -> list[str]:
 
 
 def _prose() -> list[str]:
-    from audit.ingest import ingest
-    from audit.segment import segment_document
+    from audit.text.ingest import ingest
+    from audit.text.segment import segment_document
 
     doc = ingest(DEMO)
     segment_document(doc)

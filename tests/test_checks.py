@@ -5,8 +5,8 @@ import pytest
 
 from audit.checks import run_checks
 from audit.document import BOILERPLATE, Document, Paragraph
-from audit.ingest import ingest
-from audit.segment import segment_document
+from audit.text.ingest import ingest
+from audit.text.segment import segment_document
 
 from conftest import DEMO
 

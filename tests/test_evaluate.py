@@ -6,7 +6,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from audit.cli import main
+from audit.apps.cli import main
 from audit.evaluate.segmentation import boundary_counts, eval_article, eval_news_text, single_sentence
 
 from conftest import DEMO
@@ -335,7 +335,7 @@ def test_eval_alignment_reports_both_paths_of_the_news_set(tmp_path):
     (tmp_path / "alignment" / "textberg.json").write_text(json.dumps({"documents": [document]}), encoding="utf-8")
     _precision_corpus(tmp_path, documents=3, lines=24)
     figures = eval_alignment(tmp_path)
-    from audit.crosslingual import encoder
+    from audit.align.crosslingual import encoder
 
     expected = {"textberg", "news newsset model-free", "news newsset translated"}
     if encoder() is not None:  # measured with the multilingual encoder and on surface forms alone

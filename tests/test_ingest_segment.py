@@ -7,8 +7,8 @@ import pytest
 
 from audit.document import BOILERPLATE
 from audit.errors import InputError
-from audit.ingest import ingest
-from audit.segment import segment_document, segmenter
+from audit.text.ingest import ingest
+from audit.text.segment import segment_document, segmenter
 
 from conftest import DEMO
 
@@ -189,7 +189,7 @@ def test_directory_is_refused(tmp_path):
 
 
 def test_batched_language_identification_answers_as_one_by_one():
-    from audit.segment import detect_language, detect_languages
+    from audit.text.segment import detect_language, detect_languages
 
     words = ("Die Regierung hat am Montag the new rules for the market bekannt gegeben und "
              "said it would not change its mind, sagte ein Sprecher. HELLO WORLD 2024 ... ÄÖÜ").split()
@@ -201,7 +201,7 @@ def test_batched_language_identification_answers_as_one_by_one():
 
 
 def test_language_model_is_unpacked_once_and_a_damaged_copy_is_replaced(tmp_path, monkeypatch):
-    from audit import segment
+    from audit.text import segment
 
     monkeypatch.setenv("MT_AUDIT_CACHE_DIR", str(tmp_path / "fresh"))
     first = segment._langid_model()
@@ -218,7 +218,7 @@ def test_a_long_paragraph_is_split_like_its_sentences_and_no_segment_is_huge():
     """pysbd is given a long paragraph in windows: the sentences are the same as those of
     the paragraph read sentence by sentence, abbreviations included, and a paragraph with
     no sentence end is still cut into segments of bounded length."""
-    from audit.segment import WINDOW, segmenter
+    from audit.text.segment import WINDOW, segmenter
 
     sentences = ["Der Minister, Dr. Müller, sprach am 3. Oktober z. B. über die Preise.",
                  "Die Regierung hat neue Maßnahmen beschlossen.", "„Wir handeln“, sagte er.",
@@ -236,7 +236,7 @@ def test_a_long_paragraph_is_split_like_its_sentences_and_no_segment_is_huge():
 
 @pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
 def test_utf16_without_a_byte_order_mark_is_text(encoding):
-    from audit.ingest import decode_text
+    from audit.text.ingest import decode_text
 
     text = "Die Straße führt über 500 Meilen nach Köln.\n\nDer Minister sagte, die Armee sei bereit.\n"
     decoded, found, warnings = decode_text(text.encode(encoding), "input file x.de.txt")

@@ -8,7 +8,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from audit.cli import main
+from audit.apps.cli import main
 from audit.errors import EXIT_MODEL_UNAVAILABLE
 from audit.evaluate import measures
 from audit.judge import JudgeUnavailable, open_judge

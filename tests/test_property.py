@@ -106,7 +106,7 @@ def test_every_format_character_is_folded():
     import sys
     import unicodedata
 
-    from audit.invisible import INVISIBLE, fold
+    from audit.text.invisible import INVISIBLE, fold
 
     missing = [f"U+{c:04X}" for c in range(sys.maxunicode + 1) if unicodedata.category(chr(c)) == "Cf"
                and not INVISIBLE.fullmatch(chr(c))]

@@ -7,8 +7,8 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from audit import bilingual, qe
-from audit.cli import main
+from audit.judge import bilingual, modelfree as qe
+from audit.apps.cli import main
 from audit.config import load_config
 from audit.evaluate import mqm_wmt
 from audit.pipeline import Auditor, AuditSettings

@@ -68,8 +68,8 @@ def test_a_document_that_fails_is_named_and_the_rest_completes(tmp_path):
 def test_a_worker_that_dies_is_reported_by_name(tmp_path, monkeypatch):
     import ray
 
-    from audit import ray_engine
-    from audit.corpus import find_source
+    from audit.apps import ray_engine
+    from audit.apps.corpus import find_source
     from audit.pipeline import AuditSettings, Auditor
 
     corpus = _corpus(tmp_path)

@@ -137,7 +137,7 @@ def test_reports_respect_the_umask_and_keep_an_existing_mode(tmp_path):
 
 def test_sigterm_leaves_no_temporary_file(tmp_path):
     code = ("import signal, os, sys\n"
-            "from audit.cli import _on_sigterm, _Terminated\n"
+            "from audit.apps.cli import _on_sigterm, _Terminated\n"
             "from audit.report import write_atomic\n"
             "signal.signal(signal.SIGTERM, _on_sigterm)\n"
             "class Slow(str):\n"
@@ -161,7 +161,7 @@ def test_sigterm_leaves_no_temporary_file(tmp_path):
 # --- exit codes ----------------------------------------------------------------------
 
 def test_ctrl_c_exits_130_without_click_abort(tmp_path):
-    process = subprocess.Popen([sys.executable, "-c", "import time, audit.cli as c\n"
+    process = subprocess.Popen([sys.executable, "-c", "import time, audit.apps.cli as c\n"
                                 "c.main.add_command(__import__('click').command('sleep')(lambda: (print('ready', "
                                 "flush=True), time.sleep(30))))\n"
                                 "c.run()", "sleep"], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -212,7 +212,7 @@ def test_a_bad_config_is_exit_2(tmp_path):
 def test_a_backtracking_pattern_finishes_on_the_demo(tmp_path, pattern):
     """Patterns the probes let through (or shipped data gone wrong) still end: the engine
     needs no backtracking for them, or the budget stops the match with one sentence."""
-    from audit.glossary import validate
+    from audit.checks.glossary import validate
 
     text = DEMO.read_text(encoding="utf-8") + "\n" + "Donaudampfschifffahrtsgesellschaftskapitänsmützen" * 2 + "\n"
     german = tmp_path / "long.de.txt"
@@ -230,7 +230,7 @@ def test_a_backtracking_pattern_finishes_on_the_demo(tmp_path, pattern):
 
 
 def test_the_match_budget_stops_a_pattern_with_one_sentence(monkeypatch):
-    from audit import patterns
+    from audit.checks import patterns
     from audit.errors import ConfigError
 
     monkeypatch.setattr(patterns, "BUDGET_SECONDS", 0.2)
@@ -244,7 +244,7 @@ def test_the_match_budget_stops_a_pattern_with_one_sentence(monkeypatch):
 
 
 def test_the_shipped_patterns_pass_the_glossary_checks():
-    from audit.glossary import SECTIONS, validate
+    from audit.checks.glossary import SECTIONS, validate
     from audit.resources import load_data
 
     validate({section: load_data(section) for section in SECTIONS}, "shipped data")
@@ -274,7 +274,7 @@ def test_an_html_source_is_extracted_like_the_german(tmp_path):
 
 
 def test_html_input_has_no_markdown_escapes(tmp_path):
-    from audit.ingest import ingest
+    from audit.text.ingest import ingest
 
     path = tmp_path / "a.html"
     path.write_text("<html><body><article><p>Lehrer*innen und Erzieher_innen sagten [sic], die Schulen seien "
@@ -284,7 +284,7 @@ def test_html_input_has_no_markdown_escapes(tmp_path):
 
 
 def test_latin_1_text_is_read_as_latin_1(tmp_path):
-    from audit.ingest import read_text
+    from audit.text.ingest import read_text
 
     path = tmp_path / "l.txt"
     path.write_bytes("Der Koch Lefèvre servierte à la carte eine Crème brûlée im Café Müller.\n".encode("latin-1"))
@@ -524,7 +524,7 @@ def test_corrupt_translation_caches_do_not_pile_up(tmp_path):
 
 
 def test_an_eof_error_inside_a_command_is_an_internal_error_not_an_interrupt():
-    result = subprocess.run([sys.executable, "-c", "import audit.cli as c, click\n"
+    result = subprocess.run([sys.executable, "-c", "import audit.apps.cli as c, click\n"
                              "def boom():\n    raise EOFError('truncated')\n"
                              "c.main.add_command(click.command('boom')(boom))\nc.run()", "boom"],
                             cwd=ROOT, capture_output=True, text=True, timeout=60)
@@ -592,7 +592,7 @@ def _state(pid: int) -> str:
 @pytest.mark.parametrize("delay", [0.0, 0.05, 0.1, 0.2])
 def test_a_signal_while_the_process_exits_prints_no_traceback(tmp_path, delay):
     """SIGTERM right after the command's work, while the interpreter shuts down."""
-    process = subprocess.Popen([sys.executable, "-c", "import audit.cli as c, click\n"
+    process = subprocess.Popen([sys.executable, "-c", "import audit.apps.cli as c, click\n"
                                 "c.main.add_command(click.command('quick')(lambda: print('done', flush=True)))\n"
                                 "c.run()", "quick"], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                text=True)

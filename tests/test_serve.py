@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient  # noqa: E402
 
 from audit.pipeline import AuditSettings  # noqa: E402
 from audit.report.json_report import SCHEMA_FILE  # noqa: E402
-from audit.serve import Service, create_app  # noqa: E402
+from audit.apps.serve import Service, create_app  # noqa: E402
 
 from conftest import DEMO, ROOT, running_server  # noqa: E402
 
@@ -166,7 +166,7 @@ def test_accept_writes_the_baseline_and_the_next_check_passes(demo, tmp_path):
     second = wait(api, api.post("/ui/jobs", json={"german": demo}, headers=token).json()["job"])
     assert second["result"]["passed"] is True
     # the CLI reads what the page wrote
-    from audit.flag import load_baseline
+    from audit.baseline import load_baseline
 
     assert load_baseline(baseline).stories == {(f["key"], story) for f in majors}
     # a new server starts from the same baseline; another story with the same words is not accepted
@@ -334,7 +334,7 @@ def test_an_audit_past_the_time_limit_is_stopped():
 
 
 def test_a_page_job_nobody_asks_about_is_dropped(monkeypatch):
-    from audit import serve
+    from audit.apps import serve
 
     monkeypatch.setattr(serve, "ABANDONED_JOB_SECONDS", -1.0)
     service, api = client()
@@ -435,7 +435,7 @@ def test_finding_ids_are_stable_under_edits_elsewhere_and_rules_link_the_docs(de
     by_key = lambda fs: {(f["check"], f["text"], f["id"]) for f in fs}  # noqa: E731
     assert by_key(before) <= by_key(after)
     docs = (ROOT / "docs" / "checks.md").read_text(encoding="utf-8")
-    from audit.catalog import heading_anchor
+    from audit.checks.catalog import heading_anchor
 
     anchors = {heading_anchor(h) for h in re.findall(r"^#+ (.+)$", docs, flags=re.M)}
     for f in before:
@@ -577,7 +577,7 @@ console.log(JSON.stringify({{
 def test_a_cors_origin_must_be_an_origin(origin):
     from click.testing import CliRunner
 
-    from audit.cli import main
+    from audit.apps.cli import main
 
     result = CliRunner().invoke(main, ["serve", "--cors-origin", origin, "--backend", "none"])
     assert result.exit_code == 2 and "is no origin" in result.output and "Traceback" not in result.output

@@ -7,9 +7,9 @@ import json
 import pytest
 
 from audit.config import load_config
-from audit.crosscheck import check_pair, negation_issues, number_issues
-from audit.lexicon import affix_bases, negations
-from audit.numbers import find_mentions, unmatched
+from audit.judge.sourcechecks import check_pair, negation_issues, number_issues
+from audit.text.lexicon import affix_bases, negations
+from audit.text.numbers import find_mentions, unmatched
 
 CONFIG = load_config()
 

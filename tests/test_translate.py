@@ -165,8 +165,8 @@ def test_full_pipeline_with_tiny_model(tiny_model, tmp_path):
 def test_real_opus_mt_tokenizer_round_trips_the_demo():
     from transformers import MarianTokenizer
 
-    from audit.ingest import ingest
-    from audit.segment import segment_document
+    from audit.text.ingest import ingest
+    from audit.text.segment import segment_document
 
     tokenizer = MarianTokenizer.from_pretrained(str(REAL_TOKENIZER))
     doc = ingest(DEMO)
@@ -271,8 +271,8 @@ def test_int8_option_quantises_and_changes_the_cache_key(tiny_model):
 def test_ctranslate2_tokenisation_matches_marian_tokenizer(folder, tiny_model):
     from transformers import MarianTokenizer
 
-    from audit.ingest import ingest
-    from audit.segment import segment_document
+    from audit.text.ingest import ingest
+    from audit.text.segment import segment_document
     from audit.translate.ct2 import MarianPieces
 
     path = tiny_model if folder == "tiny" else REAL_TOKENIZER

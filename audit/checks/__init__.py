@@ -14,7 +14,7 @@ from importlib import import_module
 from typing import Any, Iterator
 
 from ..document import Document, Finding, Segment
-from ..invisible import fold
+from ..text.invisible import fold
 from ..resources import load_data
 
 CHECKS = ("units", "terms", "names", "numbers", "untranslated", "typography", "calques")

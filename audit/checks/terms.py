@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from ..document import Finding
-from ..patterns import DataPattern
+from .patterns import DataPattern
 from . import finding, german_prose
 
 NAME = "terms"

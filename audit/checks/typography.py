@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 from ..document import MAJOR, MINOR, Finding
-from ..invisible import BIDI_CONTROL, INVISIBLE, describe
+from ..text.invisible import BIDI_CONTROL, INVISIBLE, describe
 from . import finding, german_prose
 
 NAME = "typography"

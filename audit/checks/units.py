@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 
 from ..document import MAJOR, MINOR, Finding
-from ..numbers import find_mentions, parse_number
-from ..patterns import DataPattern
+from ..text.numbers import find_mentions, parse_number
+from .patterns import DataPattern
 from . import finding, german_prose
 
 NAME = "units"

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 from ..document import MAJOR, MINOR, Finding
-from ..segment import detect_languages, is_german_word
+from ..text.segment import detect_languages, is_german_word
 from . import finding, german_prose
 
 NAME = "untranslated"

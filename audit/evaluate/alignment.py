@@ -4,8 +4,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from ..align import AlignParams, align_sentences, model_free
-from ..crosslingual import encoder, sentence_vectors
+from ..align.aligner import AlignParams, align_sentences, model_free
+from ..align.crosslingual import encoder, sentence_vectors
 from ..errors import InputError
 from .scoring import prf
 

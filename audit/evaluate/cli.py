@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from ..errors import AuditError
-from ..help import FullHelpGroup
+from ..apps.help import FullHelpGroup
 from ..translate import BACKENDS, DEFAULT_MODEL
 from ..report.terminal import fail as _fail
 
@@ -58,7 +58,7 @@ def eval_group() -> None:
 def eval_alignment_command(directory, json_path, word_weight, move_margin, semicolon_margin, parenthesis_penalty,
                            embedding_weight, unrelated_share_embedded):
     """Sentence alignment against the Text+Berg gold (DIRECTORY/alignment/textberg.json)."""
-    from ..align import AlignParams
+    from ..align.aligner import AlignParams
     from . import eval_alignment
 
     changes = {}

@@ -9,7 +9,7 @@ correct German.
 from __future__ import annotations
 
 from ..config import load_config
-from ..crosscheck import check_pair
+from ..judge.sourcechecks import check_pair
 from .data import contrastive_dataset, contrastive_sets
 
 

@@ -37,7 +37,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from ..config import load_config
-from ..drift import features, score_features
+from ..judge.drift import features, score_features
 from ..errors import InputError
 
 SEVERITIES = ("critical", "major", "minor")
@@ -100,7 +100,8 @@ def _fingerprint(files: list[Path]) -> str:
     for path in files:
         digest.update(path.read_bytes())
     package = Path(__file__).resolve().parent.parent
-    for name in ("drift.py", "numbers.py", "lexicon.py", "wordnet.py", "embed.py", "signals.py"):
+    for name in ("judge/drift.py", "text/numbers.py", "text/lexicon.py", "judge/wordnet.py", "judge/embed.py",
+                 "judge/signals.py"):
         digest.update((package / name).read_bytes())
     for data in sorted((package / "data").glob("*.toml")):
         if data.name != "thresholds.toml":  # the model and thresholds are not signals
@@ -121,8 +122,8 @@ _EMBEDDER = None
 def _pair_features(pairs: list[tuple[str, str, str]]) -> list[dict]:
     """Features of (source, back-translation, original) pairs; the embedder is loaded once per process."""
     global _EMBEDDER
-    from ..drift import compare
-    from ..embed import embedder
+    from ..judge.drift import compare
+    from ..judge.embed import embedder
 
     if _EMBEDDER is None:
         _EMBEDDER = embedder() or False
@@ -159,7 +160,7 @@ def drift_features(directory: str | Path, workers: int | None = None, use_cache:
     if workers > 1 and len(chunks) > 1:
         from multiprocessing import get_context
 
-        from ..corpus import init_worker
+        from ..apps.corpus import init_worker
 
         with get_context("spawn").Pool(workers, initializer=init_worker) as pool:
             computed = [f for part in pool.map(_pair_features, chunks) for f in part]

@@ -13,7 +13,7 @@ from collections import Counter
 from pathlib import Path
 
 from ..config import load_config
-from ..crosscheck import check_pair
+from ..judge.sourcechecks import check_pair
 from ..errors import InputError
 from .data import mqm_dataset
 

@@ -150,7 +150,7 @@ def _audit_items(items: list[tuple[Path, str, list[dict]]], settings, workers: i
         return records
     import multiprocessing
 
-    from ..corpus import init_worker
+    from ..apps.corpus import init_worker
 
     chunks = [(settings, items[k::workers]) for k in range(workers)]
     # the workers are forked from the command, whose SIGTERM handler they must not keep:
@@ -480,7 +480,7 @@ def fit(records: list[dict], features: tuple[str, ...] | None = None, profession
     score (its passages' highest) flags ``MAJOR_RATE`` / ``MINOR_RATE`` of error-free lines."""
     import numpy as np
 
-    from ..qe import FITTED
+    from ..judge.modelfree import FITTED
     from .logistic import fit_non_negative
 
     names = list(features or FITTED)
@@ -504,7 +504,7 @@ def fit(records: list[dict], features: tuple[str, ...] | None = None, profession
     model["major"] = _threshold(scores, MAJOR_RATE)
     model["minor"] = _threshold(scores, MINOR_RATE)
     if professional and professional["passages"]:
-        from ..qe import score
+        from ..judge.modelfree import score
 
         config = {"qe": model}
         good = [score(f, config) for f in professional["passages"]]
@@ -525,7 +525,7 @@ def _threshold(ordered: list[float], rate: float) -> float:
 
 def line_scores(records: list[dict], model: dict) -> dict[int, float]:
     """Record index -> the highest score of its passages under ``model``."""
-    from ..qe import score
+    from ..judge.modelfree import score
 
     config = {"qe": model}
     out: dict[int, float] = {}
@@ -583,7 +583,7 @@ def cross_validate(records: list[dict], features=None, professional=None) -> dic
 def ablation(records: list[dict]) -> dict:
     """Held-out AUC (every part left out, averaged) with each feature left out, and with
     each feature that is not fitted added."""
-    from ..qe import FEATURES, FITTED
+    from ..judge.modelfree import FEATURES, FITTED
 
     def mean_auc(features):
         folds = cross_validate(records, features)

@@ -39,7 +39,7 @@ class Unit:
 
 
 def _sentences(line: str, language: str) -> list[str]:
-    from ..segment import segmenter
+    from ..text.segment import segmenter
 
     return [line[a:b] for a, b in segmenter(language).spans(line)] or ([line.strip()] if line.strip() else [])
 

@@ -69,8 +69,8 @@ def gold_spans(text: str, units: list[dict], gold_path: Path) -> list[tuple[int,
 
 
 def eval_article(article: str | Path) -> dict:
-    from ..ingest import ingest
-    from ..segment import segment_document
+    from ..text.ingest import ingest
+    from ..text.segment import segment_document
 
     article = Path(article)
     gold_path = article.with_name(article.name.rsplit(".", 1)[0] + ".gold.jsonl")
@@ -91,7 +91,7 @@ def eval_article(article: str | Path) -> dict:
 
 
 def eval_news_text(directory: str | Path) -> dict:
-    from ..segment import segmenter
+    from ..text.segment import segmenter
 
     lines: list[str] = []
     seen = set()

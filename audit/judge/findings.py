@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..document import MAJOR, Document, Finding
-from ..lexicon import quote_words
+from ..text.lexicon import quote_words
 from .calibration import Calibration, model_free_risk
 
 # Model-free findings that a judge's verdict replaces where it runs: the model-free reading

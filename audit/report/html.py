@@ -17,7 +17,7 @@ from jinja2 import Environment, PackageLoader
 from markupsafe import Markup
 
 from ..document import BOILERPLATE, MAJOR, MINOR, SEVERITY_RANK, Document, Finding, Segment
-from ..flag import occurrence_ids
+from ..baseline import occurrence_ids
 from .json_report import summary
 
 

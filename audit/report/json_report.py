@@ -10,9 +10,9 @@ import json
 from collections import Counter
 from pathlib import Path
 
-from ..catalog import info
+from ..checks.catalog import info
 from ..document import KINDS, MAJOR, MINOR, Document, Finding
-from ..flag import occurrence_ids, story_id
+from ..baseline import occurrence_ids, story_id
 from .locate import file_text, regions
 
 SCHEMA_ID = "mt-audit/1"

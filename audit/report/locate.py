@@ -24,7 +24,7 @@ from html.parser import HTMLParser
 from pathlib import Path, PurePath
 
 from ..document import Document, Finding
-from ..flag import occurrences
+from ..baseline import occurrences
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _WORD = re.compile(r"\w+")

@@ -15,7 +15,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from .. import __version__
-from ..catalog import CATALOG, info
+from ..checks.catalog import CATALOG, info
 from ..document import MAJOR, Document
 from .locate import base_dir, fingerprints, regions, repo_path
 

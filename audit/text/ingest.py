@@ -11,11 +11,11 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .document import BODY, BOILERPLATE, HEADLINE, TEASER, Document, Paragraph
-from .errors import InputError
+from ..document import BODY, BOILERPLATE, HEADLINE, TEASER, Document, Paragraph
+from ..errors import InputError
 from .lexicon import is_noise
-from .patterns import DataPattern
-from .resources import load_data
+from ..checks.patterns import DataPattern
+from ..resources import load_data
 from .segment import paragraphs
 
 MAX_INPUT_BYTES = 50 * 1024 * 1024

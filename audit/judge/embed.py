@@ -16,7 +16,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from .errors import install_hint
+from ..errors import install_hint
 
 _WORDISH = re.compile(r"\w")
 # A content word whose best counterpart is less similar than this, and not mutual, is unaligned.

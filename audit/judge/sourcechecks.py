@@ -28,8 +28,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .lexicon import affix_bases, lexical_negations, negations, negative_affixes, quote_words
-from .numbers import unmatched
+from ..text.lexicon import affix_bases, lexical_negations, negations, negative_affixes, quote_words
+from ..text.numbers import unmatched
 
 
 @dataclass(frozen=True)
@@ -109,7 +109,7 @@ def _figure_replacements(missing, left_over) -> tuple[str, ...]:
     digits = list(_DIGITS.finditer(german.text))
     if len(digits) != 1:
         return ()
-    from .numbers import parse_number
+    from ..text.numbers import parse_number
 
     written = parse_number(digits[0].group(0), "de")
     if not written:

@@ -22,10 +22,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from .document import MAJOR, Document
-from .errors import EXIT_FINDINGS, EXIT_OK, AuditError, InputError
-from .ingest import document_name
-from .translate import TranslationResult
+from ..document import MAJOR, Document
+from ..errors import EXIT_FINDINGS, EXIT_OK, AuditError, InputError
+from ..text.ingest import document_name
+from ..translate import TranslationResult
 
 SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm")
 SOURCE_SUFFIXES = (".en.txt", ".en.md", ".en.html")
@@ -208,7 +208,7 @@ _AUDITORS: dict = {}
 
 def worker_auditor(settings):
     """One Auditor per worker process and settings (configuration, glossary, baseline)."""
-    from .pipeline import Auditor
+    from ..pipeline import Auditor
 
     key = pickle.dumps(settings)
     if key not in _AUDITORS:
@@ -228,7 +228,7 @@ def finish_one(settings, doc: Document, out_dir: str, formats: list[str],
                combined: list[str]) -> tuple[Document, bool, dict[str, str]]:
     """Align, score and flag one back-translated document and render its reports:
     (document, passed, {path: text})."""
-    from .report import render_reports, report_paths
+    from ..report import render_reports, report_paths
 
     auditor = worker_auditor(settings)
     doc = auditor.finish(doc)
@@ -263,7 +263,7 @@ def init_worker() -> None:
 
 
 def _start_warm_parent() -> bool:
-    """Start multiprocessing's fork server with ``audit.warm`` preloaded (it finishes a
+    """Start multiprocessing's fork server with ``audit.apps.warm`` preloaded (it finishes a
     sample document: the models and data a document's stages load on first use); False
     where there is no fork server.  Returns at once: the server loads beside this process."""
     import multiprocessing
@@ -273,7 +273,7 @@ def _start_warm_parent() -> bool:
     from multiprocessing import forkserver
 
     try:
-        multiprocessing.get_context("forkserver").set_forkserver_preload(["audit.warm"])
+        multiprocessing.get_context("forkserver").set_forkserver_preload(["audit.apps.warm"])
         forkserver.ensure_running()
     except OSError:
         return False
@@ -376,7 +376,7 @@ def audit_corpus(auditor, files: list[Path], sources: list[Path | None], out_dir
 
 def write_jsonl(outcome: CorpusOutcome, out_dir: Path, lines: list[str]) -> None:
     """``corpus.jsonl``: one line per audited segment of every document."""
-    from .report import write_atomic
+    from ..report import write_atomic
 
     jsonl = Path(out_dir) / "corpus.jsonl"
     try:

@@ -25,10 +25,10 @@ from collections import Counter
 from difflib import SequenceMatcher
 from functools import lru_cache
 
-from .lexicon import negations, negative_affixes
-from .numbers import WORDS as NUMBER_WORDS
-from .numbers import unmatched_numbers
-from .resources import load_data
+from ..text.lexicon import negations, negative_affixes
+from ..text.numbers import WORDS as NUMBER_WORDS
+from ..text.numbers import unmatched_numbers
+from ..resources import load_data
 from .metrics import surface_scores
 from .wordnet import antonym_pairs, is_common_word, is_modifier, is_unambiguous, relatives, synonyms_and_broader
 

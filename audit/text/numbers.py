@@ -275,7 +275,7 @@ def _decades(r: _Reader) -> None:
 
 @lru_cache(maxsize=None)
 def _patterns(language: str) -> dict:
-    from .resources import load_data
+    from ..resources import load_data
 
     units = load_data("units")
     side = "english" if language == "en" else "german"

@@ -23,8 +23,8 @@ from dataclasses import dataclass
 
 from sacrebleu.metrics.helpers import extract_all_char_ngrams
 
-from .document import Alignment, Document
-from .lexicon import is_noise
+from ..document import Alignment, Document
+from ..text.lexicon import is_noise
 
 # n:m with up to MAX_BEAD sentences in all (the development gold has links up to 1:5 and
 # 2:5; every size added up to six raised strict F1 there), plus the two skips.

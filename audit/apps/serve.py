@@ -38,10 +38,10 @@ from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import quote, unquote, urlsplit
 
-from . import __version__
-from .errors import AuditError, ConfigError, ModelUnavailable
-from .flag import Baseline, baseline_text, entry_id, load_baseline_entries, story_id
-from .pipeline import AuditSettings, Auditor
+from .. import __version__
+from ..errors import AuditError, ConfigError, ModelUnavailable
+from ..baseline import Baseline, baseline_text, entry_id, load_baseline_entries, story_id
+from ..pipeline import AuditSettings, Auditor
 
 DEFAULT_MAX_BYTES = 2 * 1024 * 1024
 # Finished page audits kept for the page to fetch (the oldest are dropped first).
@@ -117,7 +117,7 @@ def check_input(german: str, source: str | None, name: str, source_name: str, in
                 accepted: list, offset_unit: str = "code_point") -> CheckInput:
     """What a request asks to audit, its texts checked as files are (not binary, mojibake
     repaired, with warnings) and its names made safe labels."""
-    from .ingest import check_text
+    from ..text.ingest import check_text
 
     german, _, german_warnings = check_text(german, "German text", "German text")
     source_warnings: list[str] = []
@@ -237,7 +237,7 @@ class Service:
         return doc, auditor.passed(doc)
 
     def page_result(self, request: CheckInput, job: Job) -> dict[str, Any]:
-        from .report import html, json_report
+        from ..report import html, json_report
 
         gone = lambda: time.monotonic() - job.seen > ABANDONED_JOB_SECONDS  # noqa: E731
         doc, passed = self.audit(request, job, Deadline(self.max_audit_seconds, gone))
@@ -291,7 +291,7 @@ class Service:
         """Apply ``change`` to the entries and write them, atomically, under the lock."""
         if self.baseline is None:
             return False
-        from .report import write_atomic
+        from ..report import write_atomic
 
         with self.lock:
             entries = dict(self.entries)
@@ -488,7 +488,7 @@ def create_app(service: Service):
                                                                "schema": {"enum": ["passed", "failed"]}}}},
                          **{status: errors[status] for status in (400, 411, 413, 421, 422, 500, 503)}})
     async def check(body: CheckRequest, http: Request):
-        from .report import html, json_report
+        from ..report import html, json_report
 
         request = check_input(body.german, body.source, body.name, "source.en.txt", body.input_format,
                               scoped(body.accepted))
@@ -511,7 +511,7 @@ def create_app(service: Service):
 
     @app.get("/", include_in_schema=False, response_class=HTMLResponse)
     async def page():
-        from .report.html import page_html
+        from ..report.html import page_html
 
         s = service.settings
         return HTMLResponse(page_html(token=service.token, backend=s.backend, model=s.model,
@@ -521,7 +521,7 @@ def create_app(service: Service):
 
     @app.get("/static/{name}", include_in_schema=False)
     async def static(name: str):
-        from .report.html import static_text
+        from ..report.html import static_text
 
         if name not in STATIC:  # a fixed list: no request value names a file
             raise HTTPException(404)
@@ -530,7 +530,7 @@ def create_app(service: Service):
     @app.post("/ui/decode", include_in_schema=False)
     async def decode(request: Request):
         """An uploaded file's text (decoded as the CLI decodes files), for the editor."""
-        from .ingest import decode_text
+        from ..text.ingest import decode_text
 
         same_site(request)
         data = await request.body()
@@ -600,7 +600,7 @@ def report_schema() -> dict:
     ``$id`` belong to the standalone file)."""
     import json
 
-    from .report.json_report import SCHEMA_FILE
+    from ..report.json_report import SCHEMA_FILE
 
     schema = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
     return {k: v for k, v in schema.items() if k not in ("$schema", "$id")}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from .resources import load_data
+from ..resources import load_data
 
 _WORD = re.compile(r"[A-Za-zÄÖÜäöüß]+(?:n't)?|n't")
 _LETTERS_OR_DIGIT = re.compile(r"[^\W\d_]{2,}|\d")

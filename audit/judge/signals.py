@@ -8,10 +8,10 @@ back-translation.
 """
 from __future__ import annotations
 
-from .document import Document
-from .invisible import fold
-from .lexicon import negations
-from .numbers import number_values, unmatched_numbers
+from ..document import Document
+from ..text.invisible import fold
+from ..text.lexicon import negations
+from ..text.numbers import number_values, unmatched_numbers
 
 
 def compute_signals(doc: Document, config: dict) -> None:
@@ -68,12 +68,12 @@ def compute_signals(doc: Document, config: dict) -> None:
 
 
 def crosslingual_units(doc: Document, units: list, config: dict) -> None:
-    """Model-free quality estimation of each passage against its source (``audit/qe.py``):
+    """Model-free quality estimation of each passage against its source (``audit/judge/modelfree.py``):
     the features, the words they name (offsets into ``doc.text`` and ``doc.source_text``)
     and the score, in ``qe`` / ``qe_features`` / ``qe_words`` of the passage's signals.
     Passages that were back-translated are judged through their back-translation instead."""
-    from . import qe
-    from .crosscheck import negation_issues, number_issues
+    from . import modelfree
+    from .sourcechecks import negation_issues, number_issues
 
     by_id = {s.id: s for s in doc.source_segments}
     bead_sources = {a.german[0]: a.source for a in doc.alignments if a.german}
@@ -89,16 +89,16 @@ def crosslingual_units(doc: Document, units: list, config: dict) -> None:
 
     lexicon = dictionary()
     if lexicon is None:
-        doc.warnings.append(qe.NO_DICTIONARY)
-    vectors = qe.vector_features([([fold(s.text).text for s in sources], [fold(s.text).text for s in segs])
+        doc.warnings.append(modelfree.NO_DICTIONARY)
+    vectors = modelfree.vector_features([([fold(s.text).text for s in sources], [fold(s.text).text for s in segs])
                                   for segs, sources in todo])
     for (segs, sources), vector in zip(todo, vectors):
         start, end = segs[0].start, segs[-1].end
         source_start, source_end = sources[0].start, sources[-1].end
         german = fold(doc.text[start:end])  # no invisible character splits a word
         source = (doc.source_text or "")[source_start:source_end]
-        reading = qe.lexical(source, german.text, lexicon)
-        features = {**reading.features, **vector, **qe.length_features(source, german.text)}
+        reading = modelfree.lexical(source, german.text, lexicon)
+        features = {**reading.features, **vector, **modelfree.length_features(source, german.text)}
         features["numbers"] = float(any(i.severity == "major" for i in number_issues(source, german.text)))
         features["negation"] = float(bool(negation_issues(source, german.text)))
         words = {"unrendered": [[w.text, w.start + source_start, w.end + source_start, round(w.weight, 2)]
@@ -109,7 +109,7 @@ def crosslingual_units(doc: Document, units: list, config: dict) -> None:
                                    round(w.weight, 2)] for w in reading.untranslated]}
         signals = {"qe_features": {k: round(v, 4) for k, v in sorted(features.items())}, "qe_words": words}
         if config.get("qe", {}).get("weights"):
-            signals["qe"] = qe.score(features, config)
+            signals["qe"] = modelfree.score(features, config)
         for seg in segs:
             seg.signals.update(signals)
 

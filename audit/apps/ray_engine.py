@@ -20,9 +20,9 @@ from pathlib import Path
 from typing import Callable
 
 from .corpus import CorpusOutcome, finish_one, load_one, result_from_dict, result_to_dict, write_jsonl
-from .document import Document
-from .errors import EXIT_INTERNAL, InputError, install_hint
-from .translate import TranslationResult
+from ..document import Document
+from ..errors import EXIT_INTERNAL, InputError, install_hint
+from ..translate import TranslationResult
 
 EXTRA = "ray"
 # A task whose worker dies is run again this often, then its document is reported as failed
@@ -56,7 +56,7 @@ class _TranslateActor:
     """One translation model per actor; its backend uses the CPUs the actor was given."""
 
     def __init__(self, settings, threads: int):
-        from .translate.engine import open_translator
+        from ..translate.engine import open_translator
 
         decoding = replace(settings.decoding, threads=threads)
         self.translator = open_translator(settings.backend, settings.model, settings.revision, decoding,
@@ -72,7 +72,7 @@ class _TranslateActor:
 
 def _describe(settings) -> dict:
     """What the translation model is (for the cache key and the reports), as an actor loads it."""
-    from .translate.engine import open_translator
+    from ..translate.engine import open_translator
 
     t = open_translator(settings.backend, settings.model, settings.revision, settings.decoding, quiet=True,
                         fallback=not settings.require_model)
@@ -202,9 +202,9 @@ def audit_corpus_ray(auditor, files: list[Path], sources: list[Path | None], out
 
 def _translate(ray, auditor, settings) -> "RemoteTranslator | None":
     """Give the driver's Auditor a translator whose model runs on the cluster."""
-    from .errors import ModelUnavailable
-    from .translate.cache import TranslationCache
-    from .translate.engine import CachedTranslator
+    from ..errors import ModelUnavailable
+    from ..translate.cache import TranslationCache
+    from ..translate.engine import CachedTranslator
 
     auditor._opened = True
     try:

@@ -14,7 +14,7 @@ import time
 
 import regex
 
-from .errors import ConfigError
+from ..errors import ConfigError
 
 # Seconds one pattern may spend matching over one document.
 BUDGET_SECONDS = 2.0

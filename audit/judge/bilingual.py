@@ -174,7 +174,7 @@ def dictionary_path() -> Path | None:
 
 def dictionary() -> Dictionary | None:
     """The dictionary, or None when it is turned off, not installed or unreadable."""
-    from .translate.cache import default_cache_dir
+    from ..translate.cache import default_cache_dir
 
     path = dictionary_path()
     return None if path is None else _load(str(path), str(default_cache_dir()))
@@ -182,7 +182,7 @@ def dictionary() -> Dictionary | None:
 
 @lru_cache(maxsize=2)
 def _load(name: str, cache_dir: str) -> Dictionary | None:
-    from .translate.cache import discard_damaged
+    from ..translate.cache import discard_damaged
 
     path = Path(name)
     try:

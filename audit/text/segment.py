@@ -14,7 +14,7 @@ from functools import lru_cache
 
 import pysbd
 
-from .resources import load_data
+from ..resources import load_data
 
 _OPENERS = "„‚«»\"“(["
 # A full stop glued to the next sentence: a word of 3+ lowercase letters, a sentence
@@ -316,7 +316,7 @@ def _langid_model() -> tuple:
     from py3langid.langid import MODEL_DIR, MODEL_FILE
     from py3langid.modelio import load_model
 
-    from .translate.cache import default_cache_dir, discard_damaged
+    from ..translate.cache import default_cache_dir, discard_damaged
 
     packed = MODEL_DIR / MODEL_FILE
     info = packed.stat()
@@ -349,7 +349,7 @@ def _langid_model() -> tuple:
 
 def segment_document(doc) -> None:
     """Fill ``doc.segments`` from ``doc.paragraphs``: sentences with kinds and language."""
-    from .document import BODY, BOILERPLATE, HEADLINE, QUOTE, Segment
+    from ..document import BODY, BOILERPLATE, HEADLINE, QUOTE, Segment
 
     german = segmenter("de")
     english = segmenter("en")
@@ -385,7 +385,7 @@ def segment_document(doc) -> None:
 def segment_source(text: str) -> list:
     """English source sentences (no kinds: the source is compared, not audited); separators
     and other lines with no word or number ("* * *") are not sentences and are left out."""
-    from .document import SourceSegment
+    from ..document import SourceSegment
     from .lexicon import is_noise
 
     english = segmenter("en")

@@ -3,14 +3,14 @@ German passage against its English source.
 
 Three kinds of evidence, each of which reads something the others do not:
 
-* **words** (``audit/bilingual.py``): which English content words of the source no German
+* **words** (``audit/judge/bilingual.py``): which English content words of the source no German
   word renders (a dictionary translation, the same word, or a cognate: an omission or a
   mistranslation), and which German content words render nothing of the source (an
   addition or a mistranslation).  These name the words, so a finding points at them;
 * **English left standing**: source words that reappear unchanged in the German although
   German does not use them (a source-language fragment);
 * **sentence vectors** of Google's multilingual Universal Sentence Encoder v3
-  (``audit/crosslingual.py``, shared with the aligner, so the alignment's encoding is
+  (``audit/align/crosslingual.py``, shared with the aligner, so the alignment's encoding is
   reused): it sees gross drift and omission, not a lost negation or a changed figure (the
   source checks of ``crosscheck`` do).
 
@@ -31,7 +31,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from .resources import load_data
+from ..resources import load_data
 
 log = logging.getLogger(__name__)
 
@@ -256,7 +256,7 @@ def _cosines(pairs: list[tuple[list[str], list[str]]], encode) -> list[float | N
 def vector_features(pairs: list[tuple[list[str], list[str]]]) -> list[dict[str, float]]:
     """``use``: one minus the cosine of source and German, per passage (the aligner's
     encoding of each sentence, memoised, is reused)."""
-    from .crosslingual import encoder
+    from ..align.crosslingual import encoder
 
     model = encoder()
     if model is None:

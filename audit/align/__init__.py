@@ -1,0 +1,1 @@
+"""Which German sentences render which English ones."""

@@ -1,0 +1,1 @@
+"""Reading the text: files, sentences, invisible characters, figures, word lists."""
