@@ -106,7 +106,7 @@ def _audit(tmp_path, german_text, source_text, config_text=None):
         german, source)
 
 
-STRICT = "[qe]\nintercept = -6.0\nmajor = 0.6\nminor = 0.3\n[qe.weights]\ngerman_unmatched = 20.0\nsource_unrendered = 20.0\n"
+STRICT = "[qe]\nintercept = -6.0\nmajor = 0.6\nminor = 0.3\nmajor_findings = true\n[qe.weights]\ngerman_unmatched = 20.0\nsource_unrendered = 20.0\n"
 
 
 def test_a_changed_word_is_a_finding_at_that_word_naming_the_source_word(tmp_path):
@@ -116,6 +116,18 @@ def test_a_changed_word_is_a_finding_at_that_word_naming_the_source_word(tmp_pat
     assert finding.severity == "major" and finding.category == "mistranslation"
     assert "'dog'" in finding.message and "'Katze'" in finding.message
     assert 0.6 <= finding.confidence <= 1.0
+
+
+def test_the_shipped_meaning_score_raises_no_major_finding(tmp_path):
+    """As shipped, a passage the meaning score is sure of is a minor finding: the score is no
+    measure of meaning precise enough to fail a gate on (the configuration can allow it)."""
+    config = STRICT.replace("major_findings = true", "major_findings = false")
+    doc = _audit(tmp_path, "Die Katze hat letzte Woche laut gebellt.\n", "The dog barked loudly last week.\n", config)
+    [finding] = [f for f in doc.findings if f.check == "source.meaning"]
+    assert finding.severity == "minor" and finding.confidence >= 0.6
+    from audit.config import load_config
+
+    assert load_config()["qe"]["major_findings"] is False
 
 
 def test_a_faithful_translation_gets_no_meaning_finding(tmp_path):

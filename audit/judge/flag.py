@@ -130,7 +130,7 @@ def meaning_findings(doc: Document, segs, config: dict) -> list[Finding]:
         return out
     unrendered, unmatched = words.get("unrendered", []), words.get("unmatched", [])
     features = sig.get("qe_features", {})
-    major = score >= cfg["major"] and bool(unrendered or unmatched)
+    major = bool(cfg.get("major_findings", True)) and score >= cfg["major"] and bool(unrendered or unmatched)
     if features.get("shorter", 0) > features.get("longer", 0) and unrendered and not unmatched:
         category = "omission"
     elif unmatched and not unrendered:
