@@ -52,6 +52,11 @@ class AuditSettings:
     qe_model: str | None = None
     qe_batch_size: int = 4
     qe_precision: str = "auto"
+    # an LLM judge (GEMBA-MQM) at an OpenAI-compatible endpoint: nothing is sent without a URL
+    llm_url: str | None = None
+    llm_model: str | None = None
+    llm_concurrency: int = 4
+    llm_timeout: float = 60.0
 
 
 class Auditor:
@@ -83,33 +88,54 @@ class Auditor:
             return
         self._judges_opened = True
         s = self.settings
-        if s.qe == "none":
+        if s.qe == "none" and not s.llm_url:
             return
         from .judge import JudgeUnavailable, open_judge
         from .judge.cache import NoCache, ScoreCache
 
-        try:
-            self.judges = [open_judge(s.qe, s.qe_model, batch_size=s.qe_batch_size, precision=s.qe_precision)]
-        except JudgeUnavailable as err:
-            if s.require_model:
-                raise
-            self.judges_missing[s.qe] = str(err)
-            return
+        if s.qe != "none":
+            try:
+                self.judges.append(open_judge(s.qe, s.qe_model, batch_size=s.qe_batch_size, precision=s.qe_precision))
+            except JudgeUnavailable as err:
+                if s.require_model:
+                    raise
+                self.judges_missing[s.qe] = str(err)
+        if s.llm_url:
+            from .judge.llm import LLMJudge
+
+            try:
+                self.judges.append(LLMJudge(s.llm_url, s.llm_model or "", s.llm_concurrency, s.llm_timeout,
+                                            s.cache_dir, s.use_cache))
+            except JudgeUnavailable as err:
+                if s.require_model:
+                    raise
+                self.judges_missing["llm"] = str(err)
         self._judge_cache = ScoreCache(s.cache_dir) if s.use_cache else NoCache()
         if self._judge_cache.warning:
             self.warnings.append(self._judge_cache.warning)
+
+    def _score(self, judge, pairs):
+        """A judge's scores of ``pairs``, through the score cache unless it keeps its own."""
+        if getattr(judge, "caches_itself", False):
+            return judge.score(pairs)
+        return self._judge_cache.score(judge, pairs)
 
     def judges_record(self, doc: Document | None = None) -> list[dict]:
         """Which judges of meaning ran and which were asked for but missing (and why)."""
         out = [{"judge": "model-free", "ran": True, "reason": None}]
         for j in self.judges:
             ran = doc is None or doc.source_text is not None
-            out.append({"judge": j.kind, "model": j.model_id, "revision": j.revision, "calibrated_as": j.metric,
-                        "ran": ran, "reason": None if ran else "it needs the English source, which was not given"})
+            entry = {"judge": j.kind, "model": j.model_id, "revision": j.revision, "calibrated_as": j.metric,
+                     "ran": ran, "reason": None if ran else "it needs the English source, which was not given"}
+            if j.kind == "llm":
+                entry["endpoint"] = j.url
+                entry["cost"] = j.cost()  # of this run so far
+            out.append(entry)
         for kind, reason in sorted(self.judges_missing.items()):
             out.append({"judge": kind, "model": self.settings.qe_model, "ran": False, "reason": reason})
-        if self.settings.qe != "none" and len(out) == 1:
-            out.append({"judge": self.settings.qe, "model": self.settings.qe_model, "ran": False,
+        if len(out) == 1 and (self.settings.qe != "none" or self.settings.llm_url) and not self._judges_opened:
+            out.append({"judge": self.settings.qe if self.settings.qe != "none" else "llm",
+                        "model": self.settings.qe_model or self.settings.llm_model, "ran": False,
                         "reason": "it is loading"})
         return out
 
@@ -247,10 +273,22 @@ class Auditor:
             doc.warnings.append("The quality-estimation judge needs the English source (--source); "
                                 "without it only the model-free checks ran.")
             return None
-        from .judge import calibration
+        from .judge import JudgeUnavailable, calibration
         from .judge.findings import judge_document
 
-        return judge_document(doc, self.judges, calibration.load(), self._judge_cache.score, model_free)
+        while self.judges:
+            try:
+                return judge_document(doc, self.judges, calibration.load(), self._score, model_free)
+            except JudgeUnavailable as err:
+                if self.settings.require_model:
+                    raise
+                # the judge that failed (an endpoint that cannot be reached or answers nonsense) is
+                # left out from here on, and every report says why
+                failed = next((j for j in self.judges if j.kind == "llm"), self.judges[0])
+                self.judges.remove(failed)
+                self.judges_missing[failed.kind] = str(err)
+                doc.warnings.append(f"The judge {failed.kind} did not run: {err}")
+        return None
 
     def warm_up(self) -> None:
         """Load here what finishing a document loads on first use (the sentence-embedding

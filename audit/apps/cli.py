@@ -79,6 +79,16 @@ def _audit_options(command, reports: bool = True):
                           + ", ".join(f"{k}: {v[1]}" for k, v in JUDGES.items()) + "."),
         click.option("--qe-batch-size", type=click.IntRange(1, 256), default=4, show_default=True,
                      help="Paragraphs per batch of the quality-estimation model (sorted by length)."),
+        click.option("--llm-url", default=None, metavar="URL",
+                     help="An OpenAI-compatible chat endpoint (a cloud service, llama.cpp's server, vLLM, Ollama) "
+                          "whose LLM judges each paragraph the GEMBA-MQM way and names the erroneous words. "
+                          "Nothing is sent anywhere without it. The key comes from $MT_AUDIT_LLM_KEY or "
+                          "$OPENAI_API_KEY."),
+        click.option("--llm-model", default=None, metavar="NAME", help="The model the endpoint is asked for."),
+        click.option("--llm-concurrency", type=click.IntRange(1, 64), default=4, show_default=True,
+                     help="Requests to the LLM endpoint at once."),
+        click.option("--llm-timeout", type=click.FloatRange(1, 600), default=60.0, show_default=True,
+                     help="Seconds one LLM request may take (a 429 or 5xx answer is retried with back-off)."),
         click.option("--qe-precision", type=click.Choice(["auto", "bf16", "fp32"]), default="auto", show_default=True,
                      help="Number format of the quality-estimation model: bf16 where the CPU multiplies it "
                           "natively (auto), or always float32 (the published scores' format; slower)."),
@@ -151,6 +161,10 @@ def _settings(options: dict):
     def path(key):
         return str(options[key]) if options.get(key) else None
 
+    if options.get("llm_url") and not options.get("llm_model"):
+        raise click.BadParameter("--llm-url needs --llm-model (the model the endpoint is asked for).",
+                                 param_hint="--llm-model")
+
     return AuditSettings(
         backend=options["backend"], model=options["model"] or os.environ.get("MT_AUDIT_MODEL") or DEFAULT_MODEL,
         revision=options["revision"], require_model=options["require_model"],
@@ -160,7 +174,8 @@ def _settings(options: dict):
         glossary_path=path("glossary_path"), ignore_path=path("ignore_path"), use_cache=not options["no_cache"],
         quiet=options["quiet"], allow_empty=options["allow_empty"], base_dir=path("base_dir"),
         qe=options["qe"], qe_model=options["qe_model"], qe_batch_size=options["qe_batch_size"],
-        qe_precision=options["qe_precision"],
+        qe_precision=options["qe_precision"], llm_url=options["llm_url"], llm_model=options["llm_model"],
+        llm_concurrency=options["llm_concurrency"], llm_timeout=options["llm_timeout"],
     )
 
 

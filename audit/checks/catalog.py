@@ -90,6 +90,27 @@ CATALOG: tuple[CheckInfo, ...] = (
               "A source-language fragment is a passage the reader cannot read or a sign the system gave "
               "up; a run of such words is major. Words German uses (anglicisms, audit/data/anglicisms.toml "
               "and crosslingual.toml) are not flagged.", "minor", "source"),
+    CheckInfo("source.carried", "An @-mention, URL, e-mail address, speaker or anonymisation tag, or hashtag "
+                                "of the source missing from the German.",
+              "These are carried over as they stand, whatever the language; one the German lacks is a "
+              "dropped piece of the source (who speaks, who is addressed, where a link points). A hashtag "
+              "may be translated, so only a missing one counts, minor.", "major", "source"),
+    CheckInfo("source.repetition", "A run of words the German says twice where its source repeats nothing "
+                                   "of that length.",
+              "Machine translation sometimes loops and says a phrase again; the second occurrence is an "
+              "addition the source does not have.", "major", "source"),
+    CheckInfo("judge.meaning", "A quality-estimation model (--qe) judges the paragraph's meaning to differ "
+                               "from its source.",
+              "MetricX reads the English and the German together and scores the paragraph; the finding "
+              "names the model, its score and what it means, at the sentence the model singles out. "
+              "Thresholds come from audit/data/judges.toml (fitted to 0.3 major and 2 findings in all "
+              "per 1000 words of professional translation).", "major", "model"),
+    CheckInfo("judge.llm", "An error an LLM judge (--llm-url) names in the German, with its MQM category "
+                           "and a reason.",
+              "The LLM is asked the GEMBA-MQM way for error spans; each is reported at its words. An error "
+              "it calls major or critical is as severe as the paragraph's calibrated verdict (the "
+              "GEMBA-MQM thresholds of audit/data/judges.toml, joined with a QE model where one runs).",
+              "major", "model"),
     CheckInfo("drift.score", "The back-translation says something other than the English source.",
               "The drift score combines the signals listed in docs/checks.md (chrF, embeddings, "
               "numbers, negation, names, antonyms, omitted and added words) in one fitted model; its "

@@ -83,23 +83,35 @@ def judge_document(doc: Document, judges: list, calibration: Calibration, score,
                    model_free: list[Finding] = ()) -> list[Finding]:
     """Findings of ``judges`` on ``doc`` (``score(judge, pairs)`` returns their scores, through
     the cache), weighing in the model-free findings ``model_free`` as the calibration says.
+    The judges' combined verdict ranks and sets the severity; where a judge names error spans
+    (the LLM), the findings are at those words, else at the sentence the scores single out.
     Each paragraph's scores and risk are kept in its first segment's signals."""
     units = paragraphs(doc)
     if not units or not judges:
         return []
     pairs = [(u.source, german_text(doc, u.german)) for u in units]
-    scores = {j.metric: score(j, pairs) for j in judges}
+    assessed = {j.metric: j.assess(pairs) for j in judges if hasattr(j, "assess")}
+    scores = {j.metric: ([a.score if a else None for a in assessed[j.metric]] if j.metric in assessed
+                         else score(j, pairs)) for j in judges}
     out = []
     for k, unit in enumerate(units):
-        values = {name: s[k] for name, s in scores.items()}
+        values = {name: s[k] for name, s in scores.items() if s[k] is not None}
+        if not values:
+            continue
         verdict = calibration.verdict(values, paragraph_model_free_risk(doc, unit, list(model_free)))
         unit.german[0].signals["judges"] = {"scores": values, "risk": round(verdict.risk, 4),
                                             "severity": verdict.severity}
         if verdict.severity is None:
             continue
-        a, b, named = _pointed(doc, unit, judges, score)
+        ran = [j for j in judges if j.metric in values]
         described = " and ".join(calibration.metric(j.metric).describe(values[j.metric]).replace(
-            j.metric, getattr(j, "label", j.metric), 1) for j in judges)
+            j.metric, getattr(j, "label", j.metric), 1) for j in ran)
+        spans = [f for name, a in assessed.items() if a[k] is not None
+                 for f in span_findings(doc, unit, a[k].errors, verdict.severity, described)]
+        if spans:
+            out.extend(spans)
+            continue
+        a, b, named = _pointed(doc, unit, ran, score)
         out.append(Finding(
             segment_id=doc.segment_at(a).id if doc.segment_at(a) else unit.german[0].id, start=a, end=b,
             text=doc.text[a:b], category="mistranslation", severity=verdict.severity, check="judge.meaning",
@@ -108,6 +120,70 @@ def judge_document(doc: Document, judges: list, calibration: Calibration, score,
                        if named else "."),
             suggestion="compare the sentence with the source and correct what it renders wrongly",
             confidence=0.8 if verdict.severity == MAJOR else 0.5))
+    return out
+
+
+# MQM categories as the findings name them
+_CATEGORIES = {"accuracy/mistranslation": "mistranslation", "accuracy/addition": "addition",
+               "accuracy/omission": "omission", "accuracy/untranslated text": "untranslated",
+               "non-translation": "untranslated", "terminology": "terminology"}
+
+
+def _normalised(text: str) -> tuple[str, list[int]]:
+    """``text`` case-folded, quotes and dashes unified and runs of space made one, with the
+    offset in ``text`` of each character kept."""
+    out, where = [], []
+    for k, ch in enumerate(text):
+        c = {"„": '"', "“": '"', "”": '"', "‚": "'", "‘": "'", "’": "'", "–": "-", "—": "-"}.get(ch, ch)
+        if c.isspace():
+            if out and out[-1] == " ":
+                continue
+            c = " "
+        for folded in c.casefold():
+            out.append(folded)
+            where.append(k)
+    return "".join(out), where
+
+
+def place(german: str, span: str) -> tuple[int, int] | None:
+    """Where the words ``span`` stand in ``german``: exactly, else after folding case, quotes
+    and spaces; None where they are not there."""
+    span = span.strip()
+    if not span:
+        return None
+    at = german.find(span)
+    if at >= 0:
+        return at, at + len(span)
+    text, where = _normalised(german)
+    wanted, _ = _normalised(span)
+    wanted = wanted.strip()
+    at = text.find(wanted) if wanted else -1
+    if at < 0:
+        return None
+    return where[at], where[at + len(wanted) - 1] + 1
+
+
+def span_findings(doc: Document, unit: JudgedParagraph, errors: list, verdict: str, described: str) -> list[Finding]:
+    """The LLM's errors as findings at their words (an error whose words are not in the German
+    stays at the paragraph, and says so).  An error the LLM calls major or critical is as
+    severe as the paragraph's calibrated verdict; one it calls minor is minor."""
+    a0, b0 = unit.german[0].start, unit.german[-1].end
+    german = doc.text[a0:b0]
+    out = []
+    for e in errors:
+        if e.category.startswith("source"):
+            continue  # a problem of the source, not of the translation
+        placed = place(german, e.span)
+        a, b = (a0 + placed[0], a0 + placed[1]) if placed else (a0, b0)
+        severity = verdict if e.severity in ("critical", "major") else "minor"
+        where = "" if placed or not e.span else f" (its words '{e.span}' are not in the German as quoted)"
+        reason = f": {e.reason.rstrip('.')}" if e.reason else ""
+        out.append(Finding(
+            segment_id=(doc.segment_at(a) or unit.german[0]).id, start=a, end=b, text=doc.text[a:b],
+            category=_CATEGORIES.get(e.category, e.category.split("/")[0] or "mistranslation"),
+            severity=severity, check="judge.llm",
+            message=f"{e.category} ({e.severity} for the LLM; {described}){reason}{where}.",
+            suggestion="compare the words with the source", confidence=0.8 if severity == MAJOR else 0.5))
     return out
 
 
@@ -122,7 +198,7 @@ def _pointed(doc: Document, unit: JudgedParagraph, judges: list, score) -> tuple
         # every judge's score turned so that higher is worse, summed over the judges by rank
         ranks = [0.0] * len(pairs)
         for j, values in zip(judges, per_judge):
-            turned = [v if j_orientation(j) == "error" else -v for v in values]
+            turned = [float("-inf") if v is None else v if j_orientation(j) == "error" else -v for v in values]
             for rank, index in enumerate(sorted(range(len(pairs)), key=lambda i: turned[i])):
                 ranks[index] += rank
         worst = unit.passages[max(range(len(pairs)), key=lambda i: (ranks[i], -i))]

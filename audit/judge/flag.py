@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 from .sourcechecks import check_pair
+from .structure import structural_findings
 from ..document import BOILERPLATE, MAJOR, MINOR, Document, Finding
 from ..text.lexicon import quote_words
 from ..text.numbers import format_number
@@ -99,7 +100,7 @@ def drift_findings(doc: Document, config: dict) -> list[Finding]:
                                        f"'{_short(src.text)}'.",
                                suggestion="check whether the sentence was dropped",
                                confidence=0.7 if compared else 0.4))
-    return out
+    return out + structural_findings(doc)
 
 
 def meaning_findings(doc: Document, segs, config: dict) -> list[Finding]:
