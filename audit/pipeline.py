@@ -17,7 +17,7 @@ from .errors import ModelUnavailable
 from .judge.flag import drift_findings
 from .baseline import Baseline, gate, load_baseline, sort_findings
 from .errors import InputError
-from .text.ingest import document_from_text, ingest, read_source, source_from_text
+from .text.ingest import displayable, document_from_text, ingest, read_source, source_from_text
 from .checks.glossary import load_glossary
 from .text.invisible import fold
 from .text.segment import segment_document, segment_source
@@ -122,7 +122,7 @@ class Auditor:
 
     def judges_record(self, doc: Document | None = None) -> list[dict]:
         """Which judges of meaning ran and which were asked for but missing (and why)."""
-        out = [{"judge": "model-free", "ran": True, "reason": None}]
+        out = [{"judge": "model-free", "ran": True, "reason": None, "resources": model_free_resources()}]
         for j in self.judges:
             ran = doc is None or doc.source_text is not None
             entry = {"judge": j.kind, "model": j.model_id, "revision": j.revision, "calibrated_as": j.metric,
@@ -192,7 +192,7 @@ class Auditor:
     def _segmented(self, doc: Document, source: str | Path | None, source_text: str | None) -> Document:
         segment_document(doc)
         if source_text is not None:
-            doc.source_path = str(source)
+            doc.source_path = displayable(source)
             doc.source_text = source_text
             doc.source_segments = segment_source(source_text)
         if not any(seg.is_prose for seg in doc.segments) and not self.settings.allow_empty:
@@ -336,6 +336,15 @@ _SAMPLE = ("Der Stadtrat hat am Montag den Bau einer neuen Brücke über den Flu
            "Die Arbeiten sollen im Frühjahr beginnen und rund 12 Millionen Euro kosten.\n",
            "On Monday the city council approved the construction of a new bridge across the river. "
            "Work is to begin in the spring and cost around 12 million euros.\n")
+
+
+def model_free_resources() -> dict[str, bool]:
+    """Which optional resources the model-free judgement read with: the German-English
+    dictionary and the multilingual sentence encoder (without them it finds less, and says so)."""
+    from .align.crosslingual import encoder
+    from .judge.bilingual import dictionary_path
+
+    return {"dictionary": dictionary_path() is not None, "sentence encoder": encoder() is not None}
 
 
 def _dedupe(findings):

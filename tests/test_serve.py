@@ -590,3 +590,13 @@ def test_the_editor_benchmark_runs_on_a_short_story():
     assert 400 <= len(text.split()) < 500 and "Meilen" in text
     figures = api_seconds(text)
     assert figures["findings"] >= 3 and figures["check"] > 0
+
+
+def test_a_plain_accepted_key_is_capped_like_an_object_key():
+    _, api = client()
+    long_key = "terms:" + "x" * 2100
+    for accepted in ([long_key], [{"key": long_key}]):
+        response = api.post("/api/check", json={"german": "Der Blitzkrieg begann.", "accepted": accepted})
+        assert response.status_code == 422, response.text
+    ok = api.post("/api/check", json={"german": "Der Blitzkrieg begann.", "accepted": ["terms:blitzkrieg"]})
+    assert ok.status_code == 200

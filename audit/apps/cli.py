@@ -272,7 +272,8 @@ def check(german_files, source_file, source_dir, write_ignore, accept_scope, out
         console = Console(stderr="github" in wanted or "lines" in wanted)
         for number, ((doc, passed), files_written) in enumerate(zip(audited, written)):
             last = number == len(audited) - 1
-            print_summary(doc, passed, auditor.fail_on, files_written + (written[-1] if last else []), console)
+            print_summary(doc, passed, auditor.fail_on, files_written + (written[-1] if last else []), console,
+                          judges=auditor.judges_record(doc))
         if write_ignore:
             console.print(f"  {sum(len(doc.findings) for doc, _ in audited)} findings accepted in {write_ignore}: "
                           "exit 0 (pass it with --ignore)")
@@ -401,7 +402,7 @@ def serve(host, port, max_request_mb, allowed_hosts, max_audit_seconds, cors_ori
         from ..errors import install_hint
 
         _fail(InputError(f"mt-audit serve needs its web server: {install_hint('serve')}."))
-    from .serve import Service, serve as run_server
+    from .serve import Service, listening_socket, serve as run_server
 
     baseline = options.get("ignore_path")
     options["ignore_path"] = None
@@ -414,11 +415,16 @@ def serve(host, port, max_request_mb, allowed_hosts, max_audit_seconds, cors_ori
                           max_audit_seconds=max_audit_seconds, cors_origins=_origins(cors_origins))
     except AuditError as err:
         _fail(err)
+    try:
+        # bound before anything is announced: a busy port or an impossible host is one sentence
+        sock = listening_socket(host, port)
+    except AuditError as err:
+        _fail(err)
     if host not in ("127.0.0.1", "localhost", "::1"):
         click.echo(f"mt-audit: listening on {host}: anyone who can reach this machine can use the page.", err=True)
     click.echo(f"mt-audit: the page is at http://{'localhost' if host in ('127.0.0.1', '::1') else host}:{port}/ "
                "(Ctrl-C stops it)", err=True)
-    run_server(service, host, port)
+    run_server(service, host, port, sock)
 
 
 def _origins(values: tuple[str, ...]) -> tuple[str, ...]:

@@ -87,16 +87,20 @@ def is_own_report(path: Path) -> bool:
 def collect_inputs(inputs: list[Path], out_dir: Path | None = None) -> tuple[list[Path], list[tuple[str, str]]]:
     """The files to audit (each file given, and the German files inside each folder given),
     and (path, reason) for each input that does not exist.  mt-audit's own outputs are
-    never inputs: a folder's walk skips ``out_dir`` and the HTML reports mt-audit wrote, and
-    such a report named on its own is refused."""
+    never inputs: a folder's walk skips ``out_dir`` (where it lies inside the folder; the folder
+    itself may be the output folder) and the HTML reports mt-audit wrote, and such a report
+    named on its own is refused."""
     files: list[Path] = []
     missing: list[tuple[str, str]] = []
     out = Path(out_dir).resolve() if out_dir is not None else None
     for item in inputs:
         if item.is_dir():
+            # an output folder inside the input folder is skipped; the input folder itself as the
+            # output folder is read, its reports left out (and no report may replace an input)
+            skip = out if out is not None and out != item.resolve() else None
             files += sorted(p for p in item.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES
                             and not p.name.lower().endswith(SOURCE_SUFFIXES)
-                            and not (out is not None and out in p.resolve().parents) and not is_own_report(p))
+                            and not (skip is not None and skip in p.resolve().parents) and not is_own_report(p))
         elif item.exists():
             if is_own_report(item):
                 raise InputError(f"The input {item} is a report mt-audit wrote, not an article to audit.")

@@ -312,8 +312,12 @@ def create_app(service: Service):
     from fastapi import FastAPI, Request
     from fastapi.exceptions import RequestValidationError
     from fastapi.responses import HTMLResponse, JSONResponse, Response
-    from pydantic import BaseModel, ConfigDict, Field, model_validator
+    from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
     from starlette.exceptions import HTTPException
+    from typing import Annotated
+
+    # a finding's key as a plain string: capped like the key of an object entry
+    AcceptedKey = Annotated[str, StringConstraints(min_length=1, max_length=2000)]
 
     class Accepted(BaseModel):
         model_config = ConfigDict(extra="forbid")
@@ -343,7 +347,7 @@ def create_app(service: Service):
         offset_unit: Literal["code_point", "utf16"] = Field(
             "code_point", description="The unit of findings[].location: code points, or UTF-16 code units "
                                       "(what JavaScript strings and browser editors count).")
-        accepted: list[str | Accepted] = Field(
+        accepted: list[AcceptedKey | Accepted] = Field(
             default_factory=list, max_length=10000,
             description="Findings to treat as accepted, beyond the baseline: a key (findings[].key) is accepted "
                         "everywhere; an object gives the scope.")
@@ -656,9 +660,36 @@ def _safe_name(name: str, default: str) -> str:
     return name if name and name not in (".", "..") else default
 
 
-def serve(service: Service, host: str, port: int) -> None:
-    """Run the server until interrupted."""
+def listening_socket(host: str, port: int):
+    """A socket bound to ``host``:``port`` and listening, or InputError with one sentence
+    (a port another process holds, a host this machine does not have)."""
+    import socket
+
+    from ..errors import InputError
+
+    try:
+        infos = socket.getaddrinfo(host or None, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except (socket.gaierror, UnicodeError) as err:
+        raise InputError(f"mt-audit serve cannot listen on {host}:{port}: the host is unknown "
+                         f"({getattr(err, 'strerror', None) or err}).") from None
+    family, kind, proto, _, address = infos[0]
+    sock = socket.socket(family, kind, proto)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(address)
+        sock.listen(128)
+    except OSError as err:
+        sock.close()
+        raise InputError(f"mt-audit serve cannot listen on {host}:{port} ({err.strerror or err}): "
+                         f"choose another --port or --host.") from None
+    return sock
+
+
+def serve(service: Service, host: str, port: int, sock=None) -> None:
+    """Run the server until interrupted (on ``sock`` when one is given, already listening)."""
     import uvicorn
 
-    uvicorn.run(create_app(service), host=host, port=port, log_level="warning",
-                limit_concurrency=64, timeout_keep_alive=5)
+    config = uvicorn.Config(create_app(service), host=host, port=port, log_level="warning",
+                            limit_concurrency=64, timeout_keep_alive=5)
+    server = uvicorn.Server(config)
+    server.run(sockets=[sock] if sock is not None else None)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 from ..document import MAJOR, MINOR, Finding
-from ..text.invisible import BIDI_CONTROL, INVISIBLE, describe
+from ..text.invisible import BIDI_CONTROL, CONFUSABLE_LATIN, INVISIBLE, describe, fold, mixed_script_words
 from . import finding, german_prose
 
 NAME = "typography"
@@ -49,6 +49,7 @@ def run(doc, data) -> list[Finding]:
     for seg in doc.segments:
         if seg.is_prose:
             out.extend(_invisible(seg))
+            out.extend(_mixed_scripts(seg))
     # A missing space can also fall between two segments: "steht.„All dies" is split by
     # the segmenter, so look at the seams too.
     segs = list(german_prose(doc))
@@ -57,15 +58,72 @@ def run(doc, data) -> list[Finding]:
         if len(gap) >= 2 and set(gap) == {" "}:
             out.append(finding(left, len(left.text), len(left.text) + len(gap), category="typography",
                                severity=MINOR, check=NAME,
-                               message=f"Doubled space in '{left.text[-12:]}{gap}{right.text[:12]}'.",
+                               message=f"Doubled space in '{_tail(left.text)}{gap}{_head(right.text)}'.",
                                suggestion="one space", replacements=[" "]))
         if left.end == right.start and re.search(r"[a-zäöüß]{2}[.!?]$", left.text) and re.match(r"[„\"“»]?[A-ZÄÖÜ]", right.text):
             out.append(finding(left, len(left.text) - 1, len(left.text), category="typography", severity=MINOR,
                                check=NAME,
                                message=f"No space between two sentences in "
-                                       f"'{left.text[-12:]}{right.text[:12]}'.",
+                                       f"'{_tail(left.text)}{_head(right.text)}'.",
                                suggestion=f"insert a space: '{left.text[-1]} {right.text[0]}'",
                                replacements=[left.text[-1] + " "]))
+    return out
+
+
+_PICTOGRAPH = None
+
+
+def in_emoji_sequence(text: str, a: int, b: int) -> bool:
+    """Whether the invisible characters ``text[a:b]`` belong to an emoji: zero-width joiners
+    between two pictographs (a family, a profession) or the tag characters of a subdivision
+    flag after its black flag."""
+    global _PICTOGRAPH
+    if _PICTOGRAPH is None:
+        import regex
+
+        _PICTOGRAPH = regex.compile(r"[\p{Extended_Pictographic}\p{Emoji_Modifier}\uFE0F]")
+    run = text[a:b]
+    before = text[a - 1] if a > 0 else ""
+    after = text[b] if b < len(text) else ""
+    if set(run) == {"\u200d"}:
+        return bool(before and after and _PICTOGRAPH.match(before) and _PICTOGRAPH.match(after))
+    if all("\U000e0020" <= ch <= "\U000e007f" for ch in run) and run.endswith("\U000e007f"):
+        return before == "\U0001f3f4"
+    return False
+
+
+def _tail(text: str, chars: int = 12) -> str:
+    """The end of ``text`` for a message: about ``chars`` characters, from a word's start."""
+    if len(text) <= chars:
+        return text
+    start = len(text) - chars
+    while start > 0 and not text[start - 1].isspace() and len(text) - start < 3 * chars:
+        start -= 1
+    return text[start:]
+
+
+def _head(text: str, chars: int = 12) -> str:
+    """The start of ``text`` for a message: about ``chars`` characters, to a word's end."""
+    end = min(len(text), chars)
+    while end < len(text) and not text[end].isspace() and end < 3 * chars:
+        end += 1
+    return text[:end]
+
+
+def _mixed_scripts(seg) -> list[Finding]:
+    """A word that mixes Latin letters with look-alikes of another script ("Blitzkrіeg" with a
+    Cyrillic і): the reader sees one word, search, spelling checks and this audit's word
+    lists another, whether by accident (a keyboard layout) or to hide the word."""
+    out = []
+    for a, b in mixed_script_words(seg.text):
+        word = seg.text[a:b]
+        others = sorted({ch for ch in word if ch in CONFUSABLE_LATIN})
+        out.append(finding(seg, a, b, category="typography", severity=MINOR, check=NAME, confidence=0.9,
+                           message=f"'{word}' mixes Latin letters with look-alikes of another script "
+                                   f"({', '.join(describe(ch) for ch in others)}): readers see '{fold(word).text}', "
+                                   f"search and spelling checks do not.",
+                           suggestion=f"type it in Latin letters: '{fold(word).text}'",
+                           replacements=[fold(word).text]))
     return out
 
 
@@ -73,6 +131,8 @@ def _invisible(seg) -> list[Finding]:
     """One finding per bidirectional control, one per run of other invisible characters."""
     out = []
     for match in INVISIBLE.finditer(seg.text):
+        if in_emoji_sequence(seg.text, match.start(), match.end()):
+            continue  # the joiner of "👨‍👩‍👧", the tags of a flag: part of what the reader sees
         run = match.group(0)
         for bidi in BIDI_CONTROL.finditer(run):
             a = match.start() + bidi.start()

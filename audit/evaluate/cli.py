@@ -18,6 +18,12 @@ _thresholds_option = click.option("--config", "config_path", type=click.Path(pat
                                   help="Measure with these thresholds instead of the shipped ones.")
 
 
+def _require_folder(directory: Path) -> None:
+    """One sentence, before anything is measured, when the evaluation folder is missing."""
+    if not Path(directory).is_dir():
+        _fail(AuditError(f"The evaluation folder {directory} does not exist (or is no folder)."))
+
+
 def _measured(evaluate, *args):
     """``evaluate(*args)``, with bad evaluation data reported as one error sentence."""
     try:
@@ -58,6 +64,7 @@ def eval_group() -> None:
 def eval_alignment_command(directory, json_path, word_weight, move_margin, semicolon_margin, parenthesis_penalty,
                            embedding_weight, unrelated_share_embedded):
     """Sentence alignment against the Text+Berg gold (DIRECTORY/alignment/textberg.json)."""
+    _require_folder(directory)
     from ..align.aligner import AlignParams
     from . import eval_alignment
 
@@ -98,6 +105,7 @@ def eval_drift_command(directory, json_path, config_path, tune_path, ablation=Fa
     """Drift on DEMETR (every DIRECTORY/drift/*.jsonl): pairwise accuracy, flags with the
     shipped (or --config) thresholds, by file, language and perturbation; and the same
     fitted without each language and measured on it (leave one language out)."""
+    _require_folder(directory)
     from ..config import load_config
     from .drift import ablation as ablate
     from .drift import drift_features, fit, leave_one_language_out, measure_all, tuned_toml
@@ -153,6 +161,7 @@ def eval_drift_command(directory, json_path, config_path, tune_path, ablation=Fa
 def eval_contrastive_command(directory, json_path, config_path):
     """Model-free source-vs-German checks on DIRECTORY/contrastive/*: recall on the German
     with a negation or clause removed, false alarms on the correct German."""
+    _require_folder(directory)
     from ..config import load_config
     from .contrastive import eval_contrastive
 
@@ -206,6 +215,8 @@ def eval_mqm_command(directory, json_path, config_path, backend="none", model=No
     from . import measures, mqm_wmt
     from .mqm import eval_mqm
 
+    if from_records is None:
+        _require_folder(directory)
     record = {}
     ted = Path(directory) / "mqm" / "mqm_ted_ende.seglevel.tsv"
     wmt = mqm_wmt.data_folder(directory) / "gold.jsonl"
@@ -320,6 +331,7 @@ def eval_precision_command(directory, json_path, config_path, backend, model):
     """Findings on professional translations (DIRECTORY/precision/<set>/<doc>.de.txt with
     <doc>.en.txt), audited as `mt-audit check DOC.de.txt --source DOC.en.txt` would: findings
     per 1000 German words by severity and check, and every major finding."""
+    _require_folder(directory)
     import os
 
     from .precision import eval_precision
@@ -354,6 +366,7 @@ DEMO_ARTICLE = Path("examples/nordkorea-munition.de.txt")
 def eval_segmentation_command(directory, articles, json_path):
     """Sentence boundaries and unit kinds: hand-segmented articles, and German news
     sentences from DIRECTORY/contrastive joined into paragraphs and split again."""
+    _require_folder(directory)
     from . import eval_segmentation
 
     if not articles and DEMO_ARTICLE.is_file():
@@ -368,6 +381,7 @@ def eval_segmentation_command(directory, articles, json_path):
 @click.pass_context
 def eval_all_command(ctx, directory, json_dir):
     """Run every evaluation on DIRECTORY."""
+    _require_folder(directory)
     def target(name):
         return json_dir / f"{name}.json" if json_dir else None
 

@@ -47,7 +47,7 @@ def finding_lines(doc: Document) -> str:
 
 
 def print_summary(doc: Document, passed: bool, fail_on: str, written: list[str], console: Console,
-                  top: int = 10) -> None:
+                  top: int = 10, judges: list[dict] | None = None) -> None:
     info = doc.translation
     console.print(f"[bold]mt-audit[/bold] {escape(doc.path)}: {escape(doc.title)}")
     if doc.machine_translated:
@@ -57,6 +57,12 @@ def print_summary(doc: Document, passed: bool, fail_on: str, written: list[str],
     else:
         console.print(f"  back-translation: {escape(info.model or '')} ({info.backend}), {info.translated} "
                       f"translated, {info.from_cache} from cache")
+    if judges:
+        ran = [j["judge"] + (f" ({j['model']})" if j.get("model") else "") for j in judges if j["ran"]]
+        missing = [j["judge"] for j in judges if not j["ran"]]
+        missing += [name for j in judges for name, present in (j.get("resources") or {}).items() if not present]
+        console.print(f"  judges: {escape(', '.join(ran))}" + (f"; missing: {escape(', '.join(missing))}"
+                                                              if missing else ""))
     for warning in doc.warnings:
         console.print(f"[yellow]  warning:[/yellow] {escape(warning)}")
     open_findings = [f for f in doc.findings if not f.accepted]

@@ -244,7 +244,7 @@ def markdown_to_text(markdown: str) -> tuple[str, list[tuple[int, int, int]]]:
     the file."""
     from markdown_it import MarkdownIt
 
-    tokens = MarkdownIt("commonmark").enable("table").parse(markdown)
+    tokens = MarkdownIt("commonmark").enable("table").parse(_without_front_matter(markdown))
     blocks: list[tuple[str, int, int]] = []
     prefix, depth_table, quote_depth, list_depth = "", 0, 0, 0
     heading = 0
@@ -287,6 +287,21 @@ def markdown_to_text(markdown: str) -> tuple[str, list[tuple[int, int, int]]]:
     return "\n\n".join(out) + ("\n" if out else ""), origin
 
 
+# Front matter of static site generators and CMS exports: YAML between "---" lines or TOML
+# between "+++" lines at the very start of the file.  It is metadata (title, author, tags),
+# not prose.
+_FRONT_MATTER = re.compile(r"\A\ufeff?(---|\+\+\+)[ \t]*\r?\n(?:.*?\r?\n)??\1[ \t]*(?:\r?\n|\Z)", re.S)
+
+
+def _without_front_matter(markdown: str) -> str:
+    """``markdown`` with its front matter blanked out line for line, so that the parser's line
+    numbers still point into the file."""
+    m = _FRONT_MATTER.match(markdown)
+    if not m:
+        return markdown
+    return "\n" * m.group(0).count("\n") + markdown[m.end():]
+
+
 def _inline_text(children) -> str:
     parts = []
     for child in children:
@@ -297,6 +312,18 @@ def _inline_text(children) -> str:
         elif child.type == "image":
             continue
     return "".join(parts)
+
+
+def displayable(path: str | Path) -> str:
+    """A path as reports and messages show it: a file name that is not valid UTF-8 (Latin-1
+    bytes arrive as lone surrogates) gets U+FFFD for each byte that cannot be read, so that
+    every report can be written as UTF-8."""
+    text = str(path)
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 def document_name(path: str | Path) -> str:
@@ -330,7 +357,7 @@ def document_from_text(text: str, path: str | Path, input_format: str = "auto",
         text, origin = markdown_to_text(text)
         if not text.strip():
             raise InputError(f"The Markdown file {path} holds no prose (only code, tables or markup).")
-    doc = Document(path=str(path), name=document_name(path), text=text, format=fmt,
+    doc = Document(path=displayable(path), name=document_name(displayable(path)), text=text, format=fmt,
                    encoding=encoding, warnings=warnings, origin_lines=origin, markup=markup)
     doc.paragraphs = structure(text, fmt, boilerplate_rules(boilerplate_extra), doc)
     headline = next((p for p in doc.paragraphs if p.kind == HEADLINE), None)

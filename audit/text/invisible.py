@@ -25,11 +25,12 @@ BIDI_CONTROL = re.compile(r"[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 @dataclass(frozen=True)
 class Folded:
-    """``text`` without invisible characters, and where each of its characters was."""
+    """``text`` as checks read it, and where each of its characters was in the original."""
 
     text: str
     positions: tuple[int, ...] | None  # positions[i]: offset in the original of text[i]; None: unchanged
     length: int  # of the original
+    ends: tuple[int, ...] | None = None  # ends[i]: where the original of text[i] ends
 
     def start(self, offset: int) -> int:
         """The original offset of a span starting at ``offset`` of the folded text."""
@@ -47,15 +48,73 @@ class Folded:
             return self.length + offset - len(self.positions)
         if offset <= 0:
             return self.positions[0] if self.positions else 0
-        return self.positions[offset - 1] + 1
+        return self.ends[offset - 1] if self.ends is not None else self.positions[offset - 1] + 1
+
+
+# Letters of other scripts that look like Latin ones (Unicode's confusables, the common ones):
+# inside a word that is otherwise Latin they read as the Latin letter ("Blitzkrіeg" with a
+# Cyrillic і is "Blitzkrieg" to a reader, not to a search).
+CONFUSABLE_LATIN = dict(zip(
+    "аеорсухіјѕԁһԛԝАВЕКМНОРСТХІЈЅУΑΒΕΖΗΙΚΜΝΟΡΤΥΧαεικνορτυχ",
+    "aeopcyxijsdhqwABEKMHOPCTXIJSYABEZHIKMNOPTYXaeiknoptux"))
+_WORDISH = re.compile(r"\w+")
+
+
+def _mixed_script(word: str) -> bool:
+    return any(ch in CONFUSABLE_LATIN for ch in word) and any("a" <= ch.lower() <= "z" or ch in "äöüÄÖÜß"
+                                                               for ch in word)
+
+
+def mixed_script_words(text: str) -> list[tuple[int, int]]:
+    """Spans of the words of ``text`` that mix Latin letters with look-alike letters of
+    another script."""
+    return [m.span() for m in _WORDISH.finditer(text) if _mixed_script(m.group(0))]
+
+
+def _folded_char(cluster: str, latin_word: bool) -> str:
+    """One base character and its combining marks as checks read them: composed (NFC),
+    fullwidth forms and ligatures as the letters they stand for (NFKC for those only), a
+    look-alike of a Latin letter in a Latin word as that letter."""
+    first = cluster[0]
+    if "\uff01" <= first <= "\uff5e" or "\ufb00" <= first <= "\ufb06":
+        return unicodedata.normalize("NFKC", cluster)
+    if latin_word and first in CONFUSABLE_LATIN:
+        return CONFUSABLE_LATIN[first] + cluster[1:]
+    return unicodedata.normalize("NFC", cluster)
+
+
+def _plain(text: str) -> bool:
+    return (INVISIBLE.search(text) is None and unicodedata.is_normalized("NFC", text)
+            and not any("\uff01" <= ch <= "\uff5e" or "\ufb00" <= ch <= "\ufb06" for ch in text)
+            and not mixed_script_words(text))
 
 
 def fold(text: str) -> Folded:
-    """``text`` with its invisible characters removed, and the way back to its offsets."""
-    if INVISIBLE.search(text) is None:
+    """``text`` as checks and models read it — invisible characters removed, composed (NFC),
+    fullwidth letters and ligatures as plain letters, look-alike letters of another script
+    inside a Latin word as Latin — and the way back to its offsets."""
+    if text.isascii() or _plain(text):
         return Folded(text, None, len(text))
-    positions = [i for i, ch in enumerate(text) if not INVISIBLE.fullmatch(ch)]
-    return Folded("".join(text[i] for i in positions), tuple(positions), len(text))
+    latin = [False] * len(text)
+    for a, b in mixed_script_words(text):
+        latin[a:b] = [True] * (b - a)
+    out: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    i, n = 0, len(text)
+    while i < n:
+        if INVISIBLE.fullmatch(text[i]):
+            i += 1
+            continue
+        j = i + 1
+        while j < n and unicodedata.category(text[j]).startswith("M") and not INVISIBLE.fullmatch(text[j]):
+            j += 1
+        for ch in _folded_char(text[i:j], latin[i]):
+            out.append(ch)
+            starts.append(i)
+            ends.append(j)
+        i = j
+    return Folded("".join(out), tuple(starts), len(text), tuple(ends))
 
 
 def describe(ch: str) -> str:
