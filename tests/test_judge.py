@@ -242,3 +242,26 @@ def test_eval_mqm_refits_from_records_with_a_replayed_judge(tmp_path):
     broken.write_text("[]", encoding="utf-8")
     refused = CliRunner().invoke(main, ["eval", "mqm", str(root), "--from-records", str(broken)])
     assert refused.exit_code == 2 and "audit again" in refused.output
+
+
+def test_batch_loads_the_judge_once_for_the_corpus(tiny_metricx, tmp_path, monkeypatch):
+    """With a judge, the documents are finished in the process that loaded it: one model load
+    for the corpus, whatever --jobs says."""
+    from audit.judge import metricx
+
+    monkeypatch.setattr(cal, "load", lambda path=None: _strict())
+    loads = []
+    original = metricx.MetricX.__init__
+    monkeypatch.setattr(metricx.MetricX, "__init__", lambda self, *a, **k: loads.append(1) or original(self, *a, **k))
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for k, (source, german) in enumerate(PAIRS[:3]):
+        (folder / f"d{k}.de.txt").write_text(german + "\n", encoding="utf-8")
+        (folder / f"d{k}.en.txt").write_text(source + "\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["batch", str(folder), "--source-dir", str(folder), "--backend", "none",
+                                       "--qe", "metricx", "--qe-model", str(tiny_metricx), "--jobs", "2",
+                                       "--out", str(tmp_path / "out"), "--format", "json", "-q"])
+    assert result.exit_code in (0, 1), result.output
+    assert loads == [1]
+    reports = [json.loads(p.read_text()) for p in sorted((tmp_path / "out").glob("d*.json"))]
+    assert len(reports) == 3 and all(any(f["check"] == "judge.meaning" for f in r["findings"]) for r in reports)

@@ -358,7 +358,12 @@ def audit_corpus(auditor, files: list[Path], sources: list[Path | None], out_dir
             # and share it, instead of each loading its own.
             warmed = auditor.translator is not None and _start_warm_parent()
         auditor.translate(docs, map_batches=_map_with_datasets(corpus_batch(settings)))
-        if warmed:
+        if settings.qe != "none" or settings.llm_url:
+            # a judge of meaning is loaded once, here, and judges every document (a worker
+            # process each would load a model of a billion weights each)
+            stages.close()
+            stages = _Stages(1, len(docs))
+        elif warmed:
             stages.close()
             stages = _Stages(jobs, len(docs), "forkserver")
         finished = stages.map(finish_one, [(settings, doc, str(out_dir), formats, list(combined)) for doc in docs])
