@@ -600,3 +600,27 @@ def test_a_plain_accepted_key_is_capped_like_an_object_key():
         assert response.status_code == 422, response.text
     ok = api.post("/api/check", json={"german": "Der Blitzkrieg begann.", "accepted": ["terms:blitzkrieg"]})
     assert ok.status_code == 200
+
+
+def test_an_entry_another_process_writes_into_the_baseline_is_kept(tmp_path):
+    from audit.baseline import baseline_text, load_baseline_entries
+
+    baseline = tmp_path / "accepted.json"
+    service, api = client(baseline)
+    token = {"x-mt-audit-token": service.token, "origin": "http://localhost:8765"}
+    first = {"key": "terms:blitzkrieg", "check": "terms", "text": "Blitzkrieg", "message": "m", "scope": "everywhere"}
+    assert api.post("/ui/accept", json=first, headers=token).status_code == 200
+    # another process adds an entry to the file while the server runs
+    written = list(load_baseline_entries(baseline).values())
+    [unit] = [f for f in api.post("/api/check", json={"german": "Sie liefen 40 Meilen."}).json()["findings"]
+              if f["check"] == "units"]
+    outside = {"key": unit["key"], "check": "units", "text": unit["text"], "message": "m", "scope": "everywhere"}
+    baseline.write_text(baseline_text(written + [outside]), encoding="utf-8")
+    second = {"key": "calques:sinn machen", "check": "calques", "text": "Sinn machen", "message": "m",
+              "scope": "everywhere"}
+    assert api.post("/ui/accept", json=second, headers=token).status_code == 200
+    keys = {e["key"] for e in load_baseline_entries(baseline).values()}
+    assert keys == {"terms:blitzkrieg", unit["key"], "calques:sinn machen"}
+    # and the next audit already treats the outside entry as accepted
+    report = api.post("/api/check", json={"german": "Sie liefen 40 Meilen."}).json()
+    assert all(f["accepted"] for f in report["findings"] if f["check"] == "units")

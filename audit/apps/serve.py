@@ -149,6 +149,7 @@ class Service:
                 raise ConfigError(f"The accepted-findings path {self.baseline} is a directory; give a file.")
             if self.baseline.exists():
                 self.entries = load_baseline_entries(self.baseline)
+                self._seen = self._stamp()
             elif not self.baseline.parent.is_dir():
                 raise ConfigError(f"The folder of the accepted-findings file {self.baseline} does not exist.")
         self.auditor = Auditor(self.settings)
@@ -229,7 +230,7 @@ class Service:
         auditor.translate([doc], map_batches=batches)
         stage("aligning and scoring")
         with self.lock:
-            entries = list(self.entries.values())
+            entries = list(self._current().values())
         story = story_id(doc)
         for entry in request.accepted:  # an entry without its story is one of this text
             entries.append(entry if isinstance(entry, str) else {**entry, "story": entry.get("story") or story})
@@ -294,7 +295,9 @@ class Service:
         from ..report import write_atomic
 
         with self.lock:
-            entries = dict(self.entries)
+            # what is on disk now: another process (an editor's second server, --write-ignore)
+            # may have written entries since, and none of them is lost
+            entries = dict(self._current())
             change(entries)
             try:
                 write_atomic(self.baseline, baseline_text(entries.values()))
@@ -302,7 +305,25 @@ class Service:
                 raise ConfigError(f"The accepted-findings file {self.baseline} cannot be written "
                                   f"({err.strerror}).") from None
             self.entries = entries
+            self._seen = self._stamp()
         return True
+
+    def _stamp(self):
+        try:
+            stat = self.baseline.stat()
+        except (OSError, AttributeError):
+            return None
+        return stat.st_mtime_ns, stat.st_size, stat.st_ino
+
+    def _current(self) -> dict[str, dict]:
+        """The accepted entries, read again from the baseline file when it changed on disk
+        (call under the lock)."""
+        if self.baseline is not None and self.baseline.exists():
+            stamp = self._stamp()
+            if stamp != getattr(self, "_seen", None):
+                self.entries = load_baseline_entries(self.baseline)
+                self._seen = stamp
+        return self.entries
 
 
 # --- the web application --------------------------------------------------------------------
