@@ -624,3 +624,21 @@ def test_an_entry_another_process_writes_into_the_baseline_is_kept(tmp_path):
     # and the next audit already treats the outside entry as accepted
     report = api.post("/api/check", json={"german": "Sie liefen 40 Meilen."}).json()
     assert all(f["accepted"] for f in report["findings"] if f["check"] == "units")
+
+
+def test_the_answer_comes_at_the_time_limit_even_inside_a_long_stage(monkeypatch):
+    """A stage that runs past the limit (aligning and scoring a long text) does not hold the
+    answer: the client hears 503 at the limit, and the audit stops at its next check."""
+    service, api = client(service_options={"max_audit_seconds": 1.0})
+    original = service.auditor.finish
+
+    def slow_finish(doc, accepted=None):
+        time.sleep(4)
+        return original(doc, accepted)
+
+    monkeypatch.setattr(service.auditor, "finish", slow_finish)
+    started = time.monotonic()
+    answer = api.post("/api/check", json={"german": GERMAN})
+    took = time.monotonic() - started
+    assert answer.status_code == 503 and "longer than the limit" in answer.json()["error"]
+    assert took < 3.0, took
