@@ -145,3 +145,21 @@ def test_serve_on_a_busy_port_or_an_impossible_host_is_one_sentence(host):
     assert done.returncode == 2, done.stderr
     assert "cannot listen" in done.stderr and "the page is at" not in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1, done.stderr
+
+
+def test_a_byte_order_mark_before_latin1_and_mixed_lines_are_read_line_by_line(tmp_path):
+    latin = "Der Künstler sagte: Größe zählt.".encode("latin-1")
+    utf8 = "Die Künstlerin widersprach.".encode("utf-8")
+    for name, data in (("bom.de.txt", b"\xef\xbb\xbf" + latin + b"\n" + utf8 + b"\n"),
+                       ("mixed.de.txt", utf8 + b"\n" + latin + b"\n")):
+        (tmp_path / name).write_bytes(data)
+        result = CliRunner().invoke(main, ["check", str(tmp_path / name), "--backend", "none", "--format", "json",
+                                           "--out", str(tmp_path / "out"), "-q"])
+        assert result.exit_code in (0, 1), result.output
+        import json
+
+        report = json.loads((tmp_path / "out" / (name[:-len(".de.txt")] + ".json")).read_text(encoding="utf-8"))
+        doc = Auditor(AuditSettings(backend="none", quiet=True, use_cache=False)).load(tmp_path / name)
+        assert "Künstler sagte" in doc.text and "Künstlerin" in doc.text and "Ã" not in doc.text
+        warning = next(w for w in report["document"]["warnings"] if "not UTF-8" in w)
+        assert ("Line 1 " if name == "bom.de.txt" else "Line 2 ") in warning and "Windows-1252" in warning

@@ -92,8 +92,14 @@ def decode_text(data: bytes, label: str, what: str = "input") -> tuple[str, str,
     elif b"\x00" in data[:65536] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise InputError(f"The {label} is binary, not text.")
     else:
-        text, encoding = _decode(data, label)
-    if encoding not in ("utf-8", "utf-8-sig", "ascii"):
+        text, encoding, odd_lines = _decode(data, label)
+        if odd_lines:
+            shown = ", ".join(map(str, odd_lines[:10])) + (" …" if len(odd_lines) > 10 else "")
+            warnings.append(f"Line{'s' if len(odd_lines) > 1 else ''} {shown} of the {what} "
+                            f"{'are' if len(odd_lines) > 1 else 'is'} not UTF-8 and {'were' if len(odd_lines) > 1 else 'was'} "
+                            f"read as Windows-1252 (the rest is UTF-8): check {'them' if len(odd_lines) > 1 else 'it'} "
+                            "for garbled characters.")
+    if encoding not in ("utf-8", "utf-8-sig", "ascii", MIXED):
         warnings.append(f"The {what} was not UTF-8; it was decoded as {encoding}.")
     return check_text(text, label, what, encoding, warnings)
 
@@ -137,13 +143,49 @@ def _utf16_without_bom(data: bytes) -> tuple[str, str] | None:
     return (text, encoding) if controls == 0 else None
 
 
-def _decode(data: bytes, label: str) -> tuple[str, str]:
+MIXED = "utf-8 with windows-1252 lines"
+_MULTIBYTE = re.compile(rb"[\xc2-\xf4][\x80-\xbf]+")
+
+
+def _by_line(data: bytes) -> tuple[str, list[int]]:
+    """Each line decoded as UTF-8 where it is UTF-8, else as Windows-1252: (text, the numbers
+    of the lines that were not UTF-8)."""
+    out, odd = [], []
+    for number, line in enumerate(data.split(b"\n"), 1):
+        try:
+            out.append(line.decode("utf-8"))
+        except UnicodeDecodeError:
+            out.append(line.decode("cp1252", errors="replace"))
+            odd.append(number)
+    return "\n".join(out), odd
+
+
+def _decode(data: bytes, label: str) -> tuple[str, str, list[int]]:
+    """(text, encoding, the lines read otherwise than the rest)."""
     if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="strict"), "utf-8-sig"
+        try:
+            return data[3:].decode("utf-8", errors="strict"), "utf-8-sig", []
+        except UnicodeDecodeError:
+            text, odd = _by_line(data[3:])  # a UTF-8 mark, and lines of another encoding after it
+            return text, MIXED, odd
     try:
-        return data.decode("utf-8"), "utf-8"
+        return data.decode("utf-8"), "utf-8", []
     except UnicodeDecodeError:
         pass
+    # lines of UTF-8 beside lines of Latin-1 (copy pasted together from two sources): each
+    # line as it was written, rather than all of it garbled as one 8-bit encoding
+    lines = data.split(b"\n")
+    utf8_lines = 0
+    for line in lines:
+        if _MULTIBYTE.search(line):
+            try:
+                line.decode("utf-8")
+                utf8_lines += 1
+            except UnicodeDecodeError:
+                pass
+    if utf8_lines:
+        text, odd = _by_line(data)
+        return text, MIXED, odd
     from charset_normalizer import from_bytes
 
     results = from_bytes(data)
@@ -156,7 +198,7 @@ def _decode(data: bytes, label: str) -> tuple[str, str]:
     western = [m for m in results if m.encoding in WESTERN_ENCODINGS]
     if western and western[0].chaos <= best.chaos + 0.01 and western[0].coherence >= best.coherence - 0.05:
         best = western[0]
-    return str(best), best.encoding.replace("_", "-")
+    return str(best), best.encoding.replace("_", "-"), []
 
 
 def _repair_mojibake(text: str) -> str:
