@@ -163,3 +163,21 @@ def test_a_byte_order_mark_before_latin1_and_mixed_lines_are_read_line_by_line(t
         assert "Künstler sagte" in doc.text and "Künstlerin" in doc.text and "Ã" not in doc.text
         warning = next(w for w in report["document"]["warnings"] if "not UTF-8" in w)
         assert ("Line 1 " if name == "bom.de.txt" else "Line 2 ") in warning and "Windows-1252" in warning
+
+
+def test_a_source_of_part_of_the_text_is_said_once(tmp_path):
+    german = ("Der Rat hat am Montag eine neue Brücke beschlossen.\n"
+              "Die Arbeiten sollen im Frühjahr beginnen.\n"
+              "Die Opposition kritisierte die Kosten scharf.\n"
+              "Der Bürgermeister verteidigte das Projekt am Abend.\n"
+              "Eine Bürgerinitiative kündigte Widerstand an.\n"
+              "Das Land will einen Teil der Kosten tragen.\n")
+    (tmp_path / "a.de.txt").write_text(german, encoding="utf-8")
+    (tmp_path / "a.en.txt").write_text("On Monday the council approved a new bridge.\n"
+                                       "Work is to begin in the spring.\n", encoding="utf-8")
+    doc = Auditor(AuditSettings(backend="none", quiet=True, use_cache=False)).audit(tmp_path / "a.de.txt",
+                                                                                   tmp_path / "a.en.txt")
+    uncovered = [f for f in doc.findings if f.check == "drift.alignment"]
+    assert len(uncovered) == 1, [f.message for f in uncovered]
+    assert "covers only part" in uncovered[0].message and "to the end of the text" in uncovered[0].message
+    assert uncovered[0].start >= german.index("Die Opposition")  # where the source stops

@@ -31,8 +31,54 @@ def _issue_span(doc: Document, segs, issue) -> dict | None:
     return None
 
 
+# From this many German passages in a row with no source sentence, the source covers only
+# part of the German (an English original of the first paragraphs): one finding says so.
+UNCOVERED_RUN = 3
+
+
+def _uncovered_findings(doc: Document, spans: list[dict]) -> list[Finding]:
+    """German passages no source sentence corresponds to: one minor finding each, and one for
+    a run of ``UNCOVERED_RUN`` or more passages in a row (the source covers only part of the
+    text), naming where the run starts and ends."""
+    runs: list[list[dict]] = []
+    by_start = {s.start: k for k, s in enumerate(doc.segments)}
+    for span in sorted(spans, key=lambda s: s["start"]):
+        index = by_start.get(span["start"])
+        if runs and index is not None and _adjacent(doc, runs[-1][-1], index):
+            runs[-1].append(span)
+        else:
+            runs.append([span])
+    out = []
+    for run in runs:
+        if len(run) < UNCOVERED_RUN:
+            out += [Finding(**span, category="addition", severity=MINOR, check="drift.alignment",
+                            message="No sentence of the source corresponds to this passage.",
+                            suggestion="check the passage is in the source", confidence=0.5) for span in run]
+            continue
+        first, last = run[0], run[-1]
+        where = "to the end of the text" if last["end"] >= len(doc.text.rstrip()) else f"to '{_short(last['text'], 40)}'"
+        out.append(Finding(segment_id=first["segment_id"], start=first["start"], end=first["end"], text=first["text"],
+                           category="addition", severity=MINOR, check="drift.alignment",
+                           message=f"The source covers only part of the German: from here {where} ({len(run)} "
+                                   f"passages) no sentence of the source corresponds.",
+                           suggestion="give the whole source, or check that these passages belong to the story",
+                           confidence=0.5))
+    return out
+
+
+def _adjacent(doc: Document, previous: dict, index: int) -> bool:
+    """Whether segment ``index`` follows the passage ``previous`` with only non-prose between."""
+    for seg in doc.segments[:index][::-1]:
+        if seg.end <= previous["end"]:
+            return True
+        if seg.is_prose:
+            return False
+    return True
+
+
 def drift_findings(doc: Document, config: dict) -> list[Finding]:
     out: list[Finding] = []
+    uncovered: list[dict] = []
     by_id = {s.id: s for s in doc.segments}
     source_by_id = {s.id: s for s in doc.source_segments}
     drift_cfg, rf_cfg = config["drift"], config["reference_free"]
@@ -66,9 +112,7 @@ def drift_findings(doc: Document, config: dict) -> list[Finding]:
                                    suggestion="compare the passage with the source",
                                    confidence=drift_confidence(drift, drift_cfg)))
         elif not bead.source and doc.source_segments:
-            out.append(Finding(**span, category="addition", severity=MINOR, check="drift.alignment",
-                               message="No sentence of the source corresponds to this passage.",
-                               suggestion="check the passage is in the source", confidence=0.5))
+            uncovered.append(span)
         else:
             confidence = sig.get("confidence")
             # Without a source nothing says what the passage should mean: a model unsure of
@@ -100,7 +144,7 @@ def drift_findings(doc: Document, config: dict) -> list[Finding]:
                                        f"'{_short(src.text)}'.",
                                suggestion="check whether the sentence was dropped",
                                confidence=0.7 if compared else 0.4))
-    return out + structural_findings(doc)
+    return out + _uncovered_findings(doc, uncovered) + structural_findings(doc)
 
 
 def meaning_findings(doc: Document, segs, config: dict) -> list[Finding]:
