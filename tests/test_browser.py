@@ -545,3 +545,49 @@ def _wait_changed(page, before, timeout=60.0):
             return
         page.wait_for_timeout(50)
     raise AssertionError("Alt+Z changed nothing")
+
+
+def test_the_page_keeps_the_most_severe_finding_visible_and_the_draft_and_fits_a_wide_screen(served):
+    """A major finding inside a sentence-long minor one stays drawn as major; the Alt shortcuts
+    work by the key's place (a Mac types "å" for Alt+A); a reload keeps the text until Clear;
+    the buttons are at least 24 px high; on a wide screen the findings stand beside the text."""
+    sync_playwright = _browser_or_skip()
+    from playwright.sync_api import expect
+
+    url, _ = served
+    german = "Der Blitzkrieg war kurz.\n"
+    source = "The blitz was not short.\n"
+    with sync_playwright() as p:
+        browser, page, dialogs, foreign = _open_page(p, url, width=1600)
+        page.fill("#german", german)
+        page.fill("#source", source)
+        _check(page)
+        term = page.locator("#german-backdrop mark", has_text="Blitzkrieg")
+        expect(term).to_have_count(1)
+        assert "major" in term.get_attribute("class")
+        assert page.locator("#german-backdrop mark.minor").count() >= 1  # the sentence's minor finding, around it
+
+        # Alt+A on a Mac arrives as key "å" with code "KeyA": it accepts the finding at the cursor
+        page.focus("#german")
+        page.keyboard.press("Alt+ArrowDown")
+        before = int(page.inner_text("#accepted-count"))
+        page.dispatch_event("#german", "keydown", {"key": "å", "code": "KeyA", "altKey": True, "bubbles": True})
+        expect(page.locator("#accepted-count")).to_have_text(str(before + 1), timeout=60000)
+        _done(page)
+
+        for selector in ("#check", "#clear", "#download-html", "#download-json", "#undo"):
+            assert page.locator(selector).bounding_box()["height"] >= 24, selector
+        text_box, result_box = page.locator("#german").bounding_box(), page.locator("#result").bounding_box()
+        assert result_box["x"] >= text_box["x"] + text_box["width"] - 1  # beside, not below
+        assert result_box["y"] < text_box["y"] + text_box["height"]
+        assert text_box["height"] >= 400  # a long article shows far more than a dozen lines
+
+        page.reload()
+        assert page.input_value("#german") == german and page.input_value("#source") == source
+        assert page.inner_text("#accepted-count") == str(before + 1)
+        page.click("#clear")
+        assert page.input_value("#german") == "" and page.input_value("#source") == ""
+        page.reload()
+        assert page.input_value("#german") == ""
+        assert not dialogs and not foreign
+        browser.close()

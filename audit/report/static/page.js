@@ -185,19 +185,32 @@
     marked = after;
   }
 
+  var RANK = {major: 2, minor: 1};
+
+  // Of the findings over a stretch of text, the one drawn: the most severe (a major finding
+  // inside a sentence-long minor one stays visible), then the one selected, then the narrower.
+  function above(x, y) {
+    return (RANK[y.finding.severity] - RANK[x.finding.severity]) || ((y.id === currentId) - (x.id === currentId))
+      || ((x.to - x.from) - (y.to - y.from)) || (x.from - y.from);
+  }
+
   function draw() {
-    var text = german.value, at = 0, out = document.createDocumentFragment();
-    marks.forEach(function (m) {
-      if (m.from < at || m.to > text.length) { return; }  // overlapping ones are drawn once
-      out.appendChild(document.createTextNode(text.slice(at, m.from)));
+    var text = german.value, out = document.createDocumentFragment();
+    var shown = marks.filter(function (m) { return m.from < m.to && m.to <= text.length; });
+    var cuts = [0, text.length];
+    shown.forEach(function (m) { cuts.push(m.from, m.to); });
+    cuts = cuts.sort(function (a, b) { return a - b; }).filter(function (v, i, all) { return i === 0 || v !== all[i - 1]; });
+    for (var i = 0; i + 1 < cuts.length; i++) {
+      var a = cuts[i], b = cuts[i + 1];
+      var over = shown.filter(function (m) { return m.from <= a && b <= m.to; }).sort(above);
+      if (!over.length) { out.appendChild(document.createTextNode(text.slice(a, b))); continue; }
       var mark = document.createElement("mark");
-      mark.className = m.finding.severity + (m.id === currentId ? " current" : "");
-      mark.dataset.id = m.id;
-      mark.textContent = text.slice(m.from, m.to);
+      mark.className = over[0].finding.severity + (over[0].id === currentId ? " current" : "") + (over.length > 1 ? " overlap" : "");
+      mark.dataset.id = over[0].id;
+      mark.textContent = text.slice(a, b);
       out.appendChild(mark);
-      at = m.to;
-    });
-    out.appendChild(document.createTextNode(text.slice(at) + "\n"));
+    }
+    out.appendChild(document.createTextNode("\n"));
     backdrop.replaceChildren(out);
     // the textarea's scroll bar narrows its text: the copy behind it wraps at the same place
     var style = window.getComputedStyle(german);
@@ -212,7 +225,7 @@
   }
 
   function markAt(position) {
-    return marks.filter(function (m) { return m.from <= position && position <= m.to; })[0] || null;
+    return marks.filter(function (m) { return m.from <= position && position <= m.to; }).sort(above)[0] || null;
   }
 
   function cardAtCaret() {
@@ -316,6 +329,43 @@
     if (last) { typing = setTimeout(check, RECHECK_AFTER_MS); }
   }
 
+  // --- the draft: the text, the source and the page's accepted findings survive a reload ----
+  var DRAFT = "mt-audit-draft";
+
+  function saveDraft() {
+    try {
+      window.localStorage.setItem(DRAFT, JSON.stringify({german: german.value, source: source.value, accepted: accepted}));
+    } catch (err) { /* storage full or forbidden: the page works without a draft */ }
+  }
+
+  function restoreDraft() {
+    var draft = null;
+    try { draft = JSON.parse(window.localStorage.getItem(DRAFT) || "null"); } catch (err) { draft = null; }
+    if (!draft || german.value || typeof draft.german !== "string") { return; }
+    german.value = draft.german;
+    source.value = typeof draft.source === "string" ? draft.source : "";
+    if (draft.accepted && typeof draft.accepted === "object") { accepted = draft.accepted; }
+  }
+
+  document.getElementById("clear").addEventListener("click", function () {
+    german.value = "";
+    source.value = "";
+    accepted = {};
+    actions = [];
+    marks = [];
+    last = null;
+    try { window.localStorage.removeItem(DRAFT); } catch (err) { /* nothing kept */ }
+    result.replaceChildren();
+    document.getElementById("downloads").hidden = true;
+    statusLine.textContent = "";
+    draw();
+    hideCard();
+    updateActions();
+    german.focus();
+  });
+
+  german.addEventListener("input", saveDraft);
+  source.addEventListener("input", saveDraft);
   german.addEventListener("input", edited);
   german.addEventListener("scroll", sync);
   ["click", "keyup", "select", "focus"].forEach(function (name) { german.addEventListener(name, cardAtCaret); });
@@ -328,6 +378,7 @@
   }
 
   function updateActions() {
+    saveDraft();
     document.getElementById("accepted-count").textContent = Object.keys(accepted).length;
     document.getElementById("download-baseline").disabled = !Object.keys(accepted).length;
     var undoButton = document.getElementById("undo");
@@ -374,7 +425,8 @@
   document.addEventListener("keydown", function (event) {
     if (!event.altKey || event.ctrlKey || event.metaKey) { return; }
     var current = marks.filter(function (m) { return m.id === currentId; })[0];
-    var key = event.key.toLowerCase();
+    // the key's place, not its character: Alt+A types "å" on a Mac
+    var key = /^Key[A-Z]$/.test(event.code || "") ? event.code.slice(3).toLowerCase() : event.key.toLowerCase();
     if (key === "z") { undo(); }
     else if (event.key === "ArrowDown") { step(1); }
     else if (event.key === "ArrowUp") { step(-1); }
@@ -439,4 +491,7 @@
   german.addEventListener("keydown", function (event) {
     if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) { event.preventDefault(); explicit = true; check(); }
   });
+  restoreDraft();
+  updateActions();
+  draw();
 })();
