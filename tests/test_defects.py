@@ -181,3 +181,82 @@ def test_a_source_of_part_of_the_text_is_said_once(tmp_path):
     assert len(uncovered) == 1, [f.message for f in uncovered]
     assert "covers only part" in uncovered[0].message and "to the end of the text" in uncovered[0].message
     assert uncovered[0].start >= german.index("Die Opposition")  # where the source stops
+
+
+def test_connections_that_never_finish_their_headers_starve_nothing_and_are_closed(monkeypatch):
+    """64 and more connections that send half a request: a real request is still answered (or
+    refused with the JSON error), and the half-open ones are closed after the header timeout."""
+    import json
+    import socket
+    import threading
+    import time
+    import urllib.request
+
+    pytest.importorskip("uvicorn")
+    import uvicorn
+
+    from audit.apps import serve
+
+    monkeypatch.setattr(serve, "HEADER_TIMEOUT_S", 1.0)
+    service = serve.Service(AuditSettings(backend="none", quiet=True), None)
+    server = uvicorn.Server(serve.server_config(service, "127.0.0.1", 0))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    for _ in range(200):
+        if server.started:
+            break
+        time.sleep(0.05)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    idle = []
+    try:
+        for _ in range(70):
+            s = socket.create_connection(("127.0.0.1", port))
+            s.sendall(b"GET /api/health HTTP/1.1\r\nHost: 127.0.0.1\r\n")  # never the blank line
+            idle.append(s)
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/health", timeout=10) as response:
+            assert response.status == 200 and json.loads(response.read())["status"] == "ok"
+        time.sleep(2.0)
+        closed = 0
+        for s in idle:
+            s.settimeout(2)
+            try:
+                closed += s.recv(1) == b""
+            except (ConnectionResetError, socket.timeout):
+                closed += 1
+        assert closed == len(idle)
+    finally:
+        for s in idle:
+            s.close()
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+def test_more_requests_than_the_limit_get_the_json_error():
+    import asyncio
+
+    from audit.apps.serve import LimitedRequests
+
+    async def slow(scope, receive, send):
+        await asyncio.sleep(0.2)
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"ok"})
+
+    app = LimitedRequests(slow, 2)
+    answers = []
+
+    async def call():
+        sent = []
+
+        async def send(message):
+            sent.append(message)
+
+        await app({"type": "http"}, None, send)
+        answers.append(sent[0]["status"])
+        if sent[0]["status"] == 503:
+            assert b"try again" in sent[1]["body"] and (b"content-type", b"application/json") in sent[0]["headers"]
+
+    async def main():
+        await asyncio.gather(*(call() for _ in range(3)))
+
+    asyncio.run(main())
+    assert sorted(answers) == [200, 200, 503]

@@ -28,6 +28,7 @@ import asyncio
 import hmac
 import ipaddress
 import itertools
+import json
 import secrets
 import threading
 import time
@@ -712,11 +713,74 @@ def listening_socket(host: str, port: int):
     return sock
 
 
+# A connection must send its request's headers within this many seconds (a client that opens
+# connections and never finishes them holds no slot), and at most this many requests are
+# answered at once; more get the documented JSON 503 at once.
+HEADER_TIMEOUT_S = 10.0
+MAX_REQUESTS = 64
+
+
+def server_config(service: Service, host: str, port: int):
+    """uvicorn's configuration for ``service``: requests limited by ``MAX_REQUESTS`` in flight
+    (not by open connections), connections closed that send no complete request headers
+    within ``HEADER_TIMEOUT_S``."""
+    import uvicorn
+    from uvicorn.protocols.http.h11_impl import H11Protocol
+
+    class HeaderTimeoutProtocol(H11Protocol):
+        def connection_made(self, transport) -> None:
+            super().connection_made(transport)
+            self._headers_due = self.loop.call_later(HEADER_TIMEOUT_S, self._headers_late)
+
+        def handle_events(self) -> None:
+            super().handle_events()
+            if self.cycle is not None and self._headers_due is not None:
+                self._headers_due.cancel()
+                self._headers_due = None
+
+        def connection_lost(self, exc) -> None:
+            if self._headers_due is not None:
+                self._headers_due.cancel()
+                self._headers_due = None
+            super().connection_lost(exc)
+
+        def _headers_late(self) -> None:
+            self._headers_due = None
+            if self.cycle is None and not self.transport.is_closing():
+                self.transport.close()
+
+    return uvicorn.Config(LimitedRequests(create_app(service), MAX_REQUESTS), host=host, port=port,
+                          log_level="warning", http=HeaderTimeoutProtocol, limit_concurrency=None,
+                          timeout_keep_alive=5)
+
+
+class LimitedRequests:
+    """ASGI: at most ``limit`` HTTP requests in flight; beyond, 503 with the JSON error body."""
+
+    def __init__(self, app, limit: int):
+        self.app, self.limit, self.active = app, limit, 0
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        if self.active >= self.limit:
+            body = json.dumps({"error": "The server is answering as many requests as it can; try again in a "
+                                        "moment."}).encode()
+            await send({"type": "http.response.start", "status": 503,
+                        "headers": [(b"content-type", b"application/json"), (b"retry-after", b"1"),
+                                    (b"content-length", str(len(body)).encode())]})
+            await send({"type": "http.response.body", "body": body})
+            return
+        self.active += 1
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            self.active -= 1
+
+
 def serve(service: Service, host: str, port: int, sock=None) -> None:
     """Run the server until interrupted (on ``sock`` when one is given, already listening)."""
     import uvicorn
 
-    config = uvicorn.Config(create_app(service), host=host, port=port, log_level="warning",
-                            limit_concurrency=64, timeout_keep_alive=5)
-    server = uvicorn.Server(config)
+    server = uvicorn.Server(server_config(service, host, port))
     server.run(sockets=[sock] if sock is not None else None)
