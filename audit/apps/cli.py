@@ -520,29 +520,50 @@ def run() -> None:
     import signal
 
     signal.signal(signal.SIGTERM, _on_sigterm)
+    code = None
     try:
-        _run_main()
-    except _Terminated:  # a second signal while the first one's message was written
-        sys.exit(EXIT_TERMINATED)
+        try:
+            _run_main()
+        except _Terminated:  # a second signal while the first one's message was written
+            code = EXIT_TERMINATED
+        except KeyboardInterrupt:
+            code = EXIT_INTERRUPTED
+        except SystemExit as done:
+            if done.code not in (EXIT_INTERRUPTED, EXIT_TERMINATED):
+                raise
+            # the command has cleaned up (its files written or removed, its workers stopped):
+            # end now, without the interpreter's shutdown joining the threads of a stopped
+            # worker pool (which may wait for results that never come, or print their errors)
+            code = done.code
+        finally:
+            # the command is done (its files written or removed): a signal arriving while the
+            # interpreter shuts down ends the process with its code, not with a traceback
+            signal.signal(signal.SIGINT, _exit_now)
+            signal.signal(signal.SIGTERM, _exit_now)
+    except _Terminated:  # the signal came while the handlers above were being set
+        code = EXIT_TERMINATED
     except KeyboardInterrupt:
-        sys.exit(EXIT_INTERRUPTED)
-    finally:
-        # the command is done (its files written or removed): a signal arriving while the
-        # interpreter shuts down ends the process with its code, not with a traceback
-        signal.signal(signal.SIGINT, _exit_now)
-        signal.signal(signal.SIGTERM, _exit_now)
+        code = EXIT_INTERRUPTED
+    if code is not None:
+        _leave(code)
 
 
 def _exit_now(signum, frame) -> None:
-    import os
     import signal
+
+    _leave(EXIT_INTERRUPTED if signum == signal.SIGINT else EXIT_TERMINATED)
+
+
+def _leave(code: int) -> None:
+    """Flush what was said and end the process with ``code`` at once."""
+    import os
 
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()
         except Exception:  # noqa: BLE001  (closed or broken: nothing more to say)
             pass
-    os._exit(EXIT_INTERRUPTED if signum == signal.SIGINT else EXIT_TERMINATED)
+    os._exit(code)
 
 
 def _run_main() -> None:

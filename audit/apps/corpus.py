@@ -284,6 +284,23 @@ def _start_warm_parent() -> bool:
     return True
 
 
+def _quiet_pool_threads() -> None:
+    """A pool stopped mid-work leaves its manager and feeder threads to find their work gone
+    (a KeyError, a broken pipe): what they raise then is no news to the user, who was told
+    the run was interrupted, and is not printed."""
+    import threading
+
+    previous = threading.excepthook
+
+    def hook(args) -> None:
+        name = type(args.thread).__name__ if args.thread is not None else ""
+        if "ExecutorManagerThread" in name or (args.thread is not None and args.thread.name.startswith("QueueFeeder")):
+            return
+        previous(args)
+
+    threading.excepthook = hook
+
+
 class _Stages:
     """Runs ``load_one`` / ``finish_one`` over documents: on a pool of worker processes, or
     here.  A pool whose worker dies is given up and the rest run here.
@@ -319,6 +336,7 @@ class _Stages:
         if self.pool is not None:
             pool, self.pool = self.pool, None
             if abandon:
+                _quiet_pool_threads()
                 # The interrupted map has cancelled the futures it still waited for; the pool's
                 # manager thread would set the broken pool's error on them, which a cancelled
                 # future refuses (InvalidStateError, printed from that thread): they go first.
