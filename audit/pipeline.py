@@ -53,10 +53,10 @@ class AuditSettings:
     qe_batch_size: int = 4
     qe_precision: str = "auto"
     # an LLM judge (GEMBA-MQM) at an OpenAI-compatible endpoint: nothing is sent without a URL
-    llm_url: str | None = None
+    llm_url: str | None = None  # None: from the configuration's [llm]
     llm_model: str | None = None
-    llm_concurrency: int = 4
-    llm_timeout: float = 60.0
+    llm_concurrency: int | None = None
+    llm_timeout: float | None = None
 
 
 class Auditor:
@@ -65,6 +65,11 @@ class Auditor:
     def __init__(self, settings: AuditSettings):
         self.settings = settings
         self.config = load_config(settings.config_path)
+        llm = self.config.get("llm", {})
+        settings.llm_url = settings.llm_url or llm.get("url") or None
+        settings.llm_model = settings.llm_model or llm.get("model") or None
+        settings.llm_concurrency = settings.llm_concurrency or int(llm.get("concurrency", 4))
+        settings.llm_timeout = settings.llm_timeout or float(llm.get("timeout", 60.0))
         self.glossary = load_glossary(settings.glossary_path) if settings.glossary_path else {}
         self.accepted = load_baseline(settings.ignore_path) if settings.ignore_path else Baseline()
         self.fail_on = settings.fail_on or self.config["gate"]["fail_on"]

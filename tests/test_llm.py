@@ -211,3 +211,18 @@ def test_an_unreachable_endpoint_skips_the_judge_or_exits_3(tmp_path):
         llm.BACKOFF_S = 1.0
     no_model = CliRunner().invoke(main, ["check", str(tmp_path / "a.de.txt"), "--llm-url", "http://127.0.0.1:1/v1"])
     assert no_model.exit_code == 2 and "--llm-model" in no_model.output
+
+
+def test_the_endpoint_can_come_from_the_configuration_file(endpoint, tmp_path, monkeypatch):
+    from audit.pipeline import Auditor, AuditSettings
+
+    monkeypatch.setattr(cal, "load", lambda path=None: _strict())
+    server = endpoint(lambda body, n: (200, ANSWER, {}))
+    config = tmp_path / "house.toml"
+    config.write_text(f'[llm]\nurl = "{server.url}"\nmodel = "house-llm"\nconcurrency = 2\n', encoding="utf-8")
+    (tmp_path / "a.de.txt").write_text(PAIR[1] + "\n", encoding="utf-8")
+    (tmp_path / "a.en.txt").write_text(PAIR[0] + "\n", encoding="utf-8")
+    auditor = Auditor(AuditSettings(backend="none", quiet=True, config_path=str(config), cache_dir=str(tmp_path)))
+    doc = auditor.audit(tmp_path / "a.de.txt", tmp_path / "a.en.txt")
+    assert any(f.check == "judge.llm" for f in doc.findings)
+    assert server.requests[0][2]["model"] == "house-llm" and auditor.settings.llm_concurrency == 2

@@ -85,10 +85,11 @@ def _audit_options(command, reports: bool = True):
                           "Nothing is sent anywhere without it. The key comes from $MT_AUDIT_LLM_KEY or "
                           "$OPENAI_API_KEY."),
         click.option("--llm-model", default=None, metavar="NAME", help="The model the endpoint is asked for."),
-        click.option("--llm-concurrency", type=click.IntRange(1, 64), default=4, show_default=True,
-                     help="Requests to the LLM endpoint at once."),
-        click.option("--llm-timeout", type=click.FloatRange(1, 600), default=60.0, show_default=True,
-                     help="Seconds one LLM request may take (a 429 or 5xx answer is retried with back-off)."),
+        click.option("--llm-concurrency", type=click.IntRange(1, 64), default=None,
+                     help="Requests to the LLM endpoint at once (default: [llm] of the configuration, 4)."),
+        click.option("--llm-timeout", type=click.FloatRange(1, 600), default=None,
+                     help="Seconds one LLM request may take, a 429 or 5xx answer retried with back-off "
+                          "(default: [llm] of the configuration, 60)."),
         click.option("--qe-precision", type=click.Choice(["auto", "bf16", "fp32"]), default="auto", show_default=True,
                      help="Number format of the quality-estimation model: bf16 where the CPU multiplies it "
                           "natively (auto), or always float32 (the published scores' format; slower)."),
@@ -161,7 +162,7 @@ def _settings(options: dict):
     def path(key):
         return str(options[key]) if options.get(key) else None
 
-    if options.get("llm_url") and not options.get("llm_model"):
+    if options.get("llm_url") and not options.get("llm_model") and not options.get("config_path"):
         raise click.BadParameter("--llm-url needs --llm-model (the model the endpoint is asked for).",
                                  param_hint="--llm-model")
 

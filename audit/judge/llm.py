@@ -171,7 +171,8 @@ class LLMJudge:
                  cache_dir: str | None = None, use_cache: bool = True, retries: int = RETRIES,
                  backoff_s: float | None = None):
         if not url or not model:
-            raise JudgeUnavailable("The LLM judge needs --llm-url and --llm-model.")
+            raise JudgeUnavailable("The LLM judge needs an endpoint and a model name (--llm-url and --llm-model, or "
+                                   "url and model in [llm] of the configuration).")
         if not re.match(r"^https?://", url):
             raise JudgeUnavailable(f"The LLM endpoint {url!r} is no http(s) URL.")
         self.url = url.rstrip("/")
