@@ -52,6 +52,8 @@ class AuditSettings:
     qe_model: str | None = None
     qe_batch_size: int = 4
     qe_precision: str = "auto"
+    # what the judges' scores mean (default: the shipped audit/data/judges.toml)
+    judge_calibration: str | None = None
     # an LLM judge (GEMBA-MQM) at an OpenAI-compatible endpoint: nothing is sent without a URL
     llm_url: str | None = None  # None: from the configuration's [llm]
     llm_model: str | None = None
@@ -115,6 +117,12 @@ class Auditor:
                 if s.require_model:
                     raise
                 self.judges_missing["llm"] = str(err)
+        if self.judges:
+            from .judge import calibration
+
+            chosen = calibration.load(s.judge_calibration)  # a bad file: one sentence, before any audit
+            for j in self.judges:
+                chosen.metric(j.metric)
         self._judge_cache = ScoreCache(s.cache_dir) if s.use_cache else NoCache()
         if self._judge_cache.warning:
             self.warnings.append(self._judge_cache.warning)
@@ -131,6 +139,8 @@ class Auditor:
         for j in self.judges:
             ran = doc is None or doc.source_text is not None
             entry = {"judge": j.kind, "model": j.model_id, "revision": j.revision, "calibrated_as": j.metric,
+                     "calibration": Path(self.settings.judge_calibration).name if self.settings.judge_calibration
+                     else "judges.toml (shipped)",
                      "ran": ran, "reason": None if ran else "it needs the English source, which was not given"}
             if j.kind == "llm":
                 entry["endpoint"] = j.url
@@ -283,7 +293,8 @@ class Auditor:
 
         while self.judges:
             try:
-                return judge_document(doc, self.judges, calibration.load(), self._score, model_free)
+                return judge_document(doc, self.judges, calibration.load(self.settings.judge_calibration),
+                                      self._score, model_free)
             except JudgeUnavailable as err:
                 if self.settings.require_model:
                     raise

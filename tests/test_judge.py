@@ -265,3 +265,60 @@ def test_batch_loads_the_judge_once_for_the_corpus(tiny_metricx, tmp_path, monke
     assert loads == [1]
     reports = [json.loads(p.read_text()) for p in sorted((tmp_path / "out").glob("d*.json"))]
     assert len(reports) == 3 and all(any(f["check"] == "judge.meaning" for f in r["findings"]) for r in reports)
+
+
+def test_eval_mqm_keeps_a_live_judges_scores_and_calibrates_on_them(tiny_metricx, tmp_path):
+    """With --qe the evaluation audits with the judge and keeps its scores: calibration then fits
+    the user's checkpoint, not the published scores of another."""
+    import tomllib
+
+    from tests.test_qe import STRICT, _wmt_folder
+
+    root = _wmt_folder(tmp_path / "eval")
+    pro = root / "precision" / "pro"
+    pro.mkdir(parents=True)
+    anchors = []
+    for doc, domain in (("p1", "news"), ("p2", "reviews")):
+        (pro / f"{doc}.en.txt").write_text("The dog slept in the garden.\nIt rained on Monday.\n", encoding="utf-8")
+        (pro / f"{doc}.de.txt").write_text("Der Hund schlief im Garten.\nAm Montag regnete es.\n", encoding="utf-8")
+        anchors += [{"file": f"{doc}.de.txt", "line": k, "domain": domain, "anchors": {"MetricX-23-QE-src": -1.0}}
+                    for k in (1, 2)]
+    (pro / "anchors.jsonl").write_text("".join(json.dumps(a) + "\n" for a in anchors), encoding="utf-8")
+    config = tmp_path / "c.toml"
+    config.write_text(STRICT, encoding="utf-8")
+    records, fitted = tmp_path / "records.json", tmp_path / "judges.toml"
+    result = CliRunner().invoke(main, ["eval", "mqm", str(root), "--config", str(config), "--workers", "1",
+                                       "--qe", "metricx", "--qe-model", str(tiny_metricx), "--records", str(records)])
+    assert result.exit_code == 0, result.output
+    saved = json.loads(records.read_text())
+    live = [r["judged"]["MetricX-23-QE"] for r in saved["lines"] if "judged" in r]
+    assert len(live) == len(saved["lines"]) and all(0 <= v <= 25 for v in live)
+    assert all("judged" in r for r in saved["professional"]["pro"])
+    # the findings the judge raised in that audit are not counted as model-free findings
+    assert all(not f["check"].startswith("judge.") for f in measures.model_free_findings(saved["lines"][0], True))
+    again = CliRunner().invoke(main, ["eval", "mqm", str(root), "--from-records", str(records),
+                                      "--calibrate", str(fitted)])
+    assert again.exit_code == 0, again.output
+    metric = tomllib.loads(fitted.read_text())["metric"]["MetricX-23-QE"]
+    # the centre is the live scores' (about 2.5 for the random model), not the published 1.0
+    assert abs(metric["centre"] - sorted(live)[len(live) // 2]) < 0.5
+
+
+def test_check_takes_a_calibration_of_ones_own(tiny_metricx, tmp_path):
+    german, source = tmp_path / "a.de.txt", tmp_path / "a.en.txt"
+    german.write_text(PAIRS[0][1] + "\n", encoding="utf-8")
+    source.write_text(PAIRS[0][0] + "\n", encoding="utf-8")
+    own = tmp_path / "own.toml"
+    own.write_text('[metric."MetricX-23-QE"]\norientation = "error"\nlow = 0.0\nhigh = 25.0\ncentre = 0.5\n'
+                   'spread = 1.0\n\n[verdict."MetricX-23-QE"]\nmajor = 1.0\nminor = 0.5\n', encoding="utf-8")
+    args = ["check", str(german), "--source", str(source), "--backend", "none", "--qe", "metricx", "--qe-model",
+            str(tiny_metricx), "--out", str(tmp_path / "out"), "--format", "json", "-q", "--no-cache"]
+    done = CliRunner().invoke(main, [*args, "--judge-calibration", str(own)])
+    assert done.exit_code == 1, done.output  # the random model's 2.5 is major under this calibration
+    report = json.loads((tmp_path / "out" / "a.json").read_text())
+    assert any(f["check"] == "judge.meaning" and f["severity"] == "major" for f in report["findings"])
+    assert {j["judge"]: j for j in report["settings"]["judges"]}["metricx"]["calibration"] == "own.toml"
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[metric.x]\norientation = 3\n", encoding="utf-8")
+    refused = CliRunner().invoke(main, [*args, "--judge-calibration", str(bad)])
+    assert refused.exit_code == 2 and "orientation" in refused.output and "Traceback" not in refused.output

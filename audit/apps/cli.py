@@ -77,6 +77,9 @@ def _audit_options(command, reports: bool = True):
         click.option("--qe-model", default=None,
                      help="The judge's checkpoint: a Hugging Face id or a local folder. Default: "
                           + ", ".join(f"{k}: {v[1]}" for k, v in JUDGES.items()) + "."),
+        click.option("--judge-calibration", type=click.Path(path_type=Path), default=None,
+                     help="What the judges' scores mean, written by `mt-audit eval mqm DIR --calibrate FILE` "
+                          "(default: the shipped audit/data/judges.toml, fitted on published scores)."),
         click.option("--qe-batch-size", type=click.IntRange(1, 256), default=4, show_default=True,
                      help="Paragraphs per batch of the quality-estimation model (sorted by length)."),
         click.option("--llm-url", default=None, metavar="URL",
@@ -176,6 +179,7 @@ def _settings(options: dict):
         quiet=options["quiet"], allow_empty=options["allow_empty"], base_dir=path("base_dir"),
         qe=options["qe"], qe_model=options["qe_model"], qe_batch_size=options["qe_batch_size"],
         qe_precision=options["qe_precision"], llm_url=options["llm_url"], llm_model=options["llm_model"],
+        judge_calibration=path("judge_calibration"),
         llm_concurrency=options["llm_concurrency"], llm_timeout=options["llm_timeout"],
     )
 

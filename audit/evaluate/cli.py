@@ -176,6 +176,11 @@ def eval_contrastive_command(directory, json_path, config_path):
 @click.option("--backend", type=click.Choice(BACKENDS), default="none", show_default=True,
               help="Back-translation backend for the audits of real MT output (none: only what needs no model).")
 @click.option("--model", default=None, help="Model id or local directory for a backend other than none.")
+@click.option("--qe", "qe", type=click.Choice(["none", "metricx"]), default="none", show_default=True,
+              help="Audit with this quality-estimation judge too and keep its scores in the records: "
+                   "--qe-replay and --calibrate then use them instead of the published ones (to calibrate "
+                   "your own checkpoint).")
+@click.option("--qe-model", "qe_model", default=None, help="The judge's checkpoint (id or local folder).")
 @click.option("--workers", type=click.IntRange(1), default=None, help="Processes auditing the files (default: one per core).")
 @click.option("--limit", type=click.IntRange(1), default=None, help="Audit only the first N file pairs (a quick look).")
 @click.option("--records", "records_path", type=click.Path(path_type=Path),
@@ -198,7 +203,8 @@ def eval_contrastive_command(directory, json_path, config_path):
               help="Fit the judges' calibration on every line and write it here (the format of audit/data/judges.toml).")
 def eval_mqm_command(directory, json_path, config_path, backend="none", model=None, workers=None, limit=None,
                      records_path=None, tune_path=None, ablation=False, professional_set="generaltest2022",
-                     from_records=None, replay=(), calibration_path=None, calibrate_path=None):
+                     from_records=None, replay=(), calibration_path=None, calibrate_path=None, qe="none",
+                     qe_model=None):
     """Expert MQM annotations of real English→German MT.  DIRECTORY/mqm-wmt23 (WMT23, 12
     systems; each file pair audited as `mt-audit check SYS__DOC.de.txt --source
     SYS__DOC.en.txt` would): recall on lines with a major accuracy error at the false-flag
@@ -227,7 +233,8 @@ def eval_mqm_command(directory, json_path, config_path, backend="none", model=No
         _fail(AuditError(f"--qe-replay takes {', '.join(SCALES)}; {unknown[0]!r} is none of them."))
     if from_records is not None or wmt.is_file():
         settings = AuditSettings(backend=backend, model=model or os.environ.get("MT_AUDIT_MODEL") or DEFAULT_MODEL,
-                                 config_path=str(config_path) if config_path else None, quiet=True)
+                                 config_path=str(config_path) if config_path else None, quiet=True,
+                                 qe=qe, qe_model=qe_model, require_model=qe != "none")
         if from_records is not None:
             data = _measured(mqm_wmt.load_records, from_records)
         else:

@@ -70,11 +70,16 @@ def recall_at_false_flags(rows: list[tuple[dict, float]], rate: float) -> float:
 
 
 def scores_of(record: dict, judges: tuple[str, ...]) -> dict[str, float] | None:
-    """The replayed judges' scores of a record on their own scales, or None where the
-    record lacks one (the judge did not run there)."""
+    """The judges' scores of a record on their own scales: those a judge gave in the audit that
+    wrote the records (``eval mqm --qe``) where there are any, else the published ones
+    (replay); None where the record has neither (the judge did not run there)."""
     anchors = record.get("anchors") or {}
+    live = record.get("judged") or {}
     out = {}
     for name in judges:
+        if name in live:
+            out[name] = float(live[name])
+            continue
         value = anchors.get(cal.SCALES[name][3])
         if value is None:
             return None
@@ -87,7 +92,8 @@ def model_free_findings(record: dict, judged: bool) -> list[dict]:
     meaning, and the model-free reading of meaning (``REPLACED_BY_JUDGES``) gives way to it."""
     from ..judge.findings import REPLACED_BY_JUDGES
 
-    return [f for f in record["findings"] if not f["accepted"] and not (judged and f["check"] in REPLACED_BY_JUDGES)]
+    return [f for f in record["findings"] if not f["accepted"] and not f["check"].startswith("judge.")
+            and not (judged and f["check"] in REPLACED_BY_JUDGES)]
 
 
 def outcome(record: dict, judges: tuple[str, ...], calibration: cal.Calibration | None) -> dict:

@@ -106,6 +106,12 @@ def audit_file(auditor, folder: Path, name: str, rows: list[dict]) -> list[dict]
                                               "words": {k: [[w[0], w[1] - base, w[2] - base, w[3]] for w in v]
                                                         for k, v in segs[0].signals.get("qe_words", {}).items()
                                                         if k != "unrendered"}})
+    # the scores a judge of meaning gave each paragraph in this audit (``--qe``), on its own scale
+    judged: dict[int, dict[str, float]] = {}
+    for seg in doc.segments:
+        scores = (seg.signals.get("judges") or {}).get("scores")
+        if scores:
+            judged.setdefault(line_of(seg.start), {}).update(scores)
     english = source.read_text(encoding="utf-8").split("\n") if source.is_file() else []
     out = []
     for r in rows:
@@ -115,6 +121,8 @@ def audit_file(auditor, folder: Path, name: str, rows: list[dict]) -> list[dict]
                                     "categories", "errors", "source_errors", "anchors") if k in r}
         record["_folder"] = str(folder)
         record.update(by_line[int(r["line"])])
+        if number in judged:
+            record["judged"] = judged[number]
         out.append(record)
     return out
 
