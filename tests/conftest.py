@@ -156,11 +156,12 @@ def demo_text() -> str:
 
 
 @contextmanager
-def running_server(app):
-    """``app`` served by uvicorn on a free local port in a thread; yields the port."""
+def running_server(app=None, config=None):
+    """``app`` (or the uvicorn ``config`` given) served by uvicorn on a free local port in a
+    thread; yields the port."""
     import uvicorn
 
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning"))
+    server = uvicorn.Server(config or uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     for _ in range(200):

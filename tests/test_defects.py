@@ -188,47 +188,36 @@ def test_connections_that_never_finish_their_headers_starve_nothing_and_are_clos
     refused with the JSON error), and the half-open ones are closed after the header timeout."""
     import json
     import socket
-    import threading
     import time
     import urllib.request
 
     pytest.importorskip("uvicorn")
-    import uvicorn
-
     from audit.apps import serve
+    from conftest import running_server
 
     monkeypatch.setattr(serve, "HEADER_TIMEOUT_S", 1.0)
     service = serve.Service(AuditSettings(backend="none", quiet=True), None)
-    server = uvicorn.Server(serve.server_config(service, "127.0.0.1", 0))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    for _ in range(200):
-        if server.started:
-            break
-        time.sleep(0.05)
-    port = server.servers[0].sockets[0].getsockname()[1]
     idle = []
-    try:
-        for _ in range(70):
-            s = socket.create_connection(("127.0.0.1", port))
-            s.sendall(b"GET /api/health HTTP/1.1\r\nHost: 127.0.0.1\r\n")  # never the blank line
-            idle.append(s)
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/health", timeout=10) as response:
-            assert response.status == 200 and json.loads(response.read())["status"] == "ok"
-        time.sleep(2.0)
-        closed = 0
-        for s in idle:
-            s.settimeout(2)
-            try:
-                closed += s.recv(1) == b""
-            except (ConnectionResetError, socket.timeout):
-                closed += 1
-        assert closed == len(idle)
-    finally:
-        for s in idle:
-            s.close()
-        server.should_exit = True
-        thread.join(timeout=10)
+    with running_server(config=serve.server_config(service, "127.0.0.1", 0)) as port:
+        try:
+            for _ in range(70):
+                s = socket.create_connection(("127.0.0.1", port))
+                s.sendall(b"GET /api/health HTTP/1.1\r\nHost: 127.0.0.1\r\n")  # never the blank line
+                idle.append(s)
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/health", timeout=10) as response:
+                assert response.status == 200 and json.loads(response.read())["status"] == "ok"
+            time.sleep(2.0)
+            closed = 0
+            for s in idle:
+                s.settimeout(2)
+                try:
+                    closed += s.recv(1) == b""
+                except (ConnectionResetError, socket.timeout):
+                    closed += 1
+            assert closed == len(idle)
+        finally:
+            for s in idle:
+                s.close()
 
 
 def test_more_requests_than_the_limit_get_the_json_error():

@@ -207,11 +207,12 @@ def test_replayed_judge_is_fitted_on_the_other_domains_and_counted_on_profession
     assert "professional_major_per_1000=" in measured["last_line"]
 
 
-def test_eval_mqm_refits_from_records_with_a_replayed_judge(tmp_path):
-    from tests.test_qe import STRICT, _wmt_folder
+def _with_professional(root, published):
+    """The MQM folder of test_qe with professional translations of both its domains beside it,
+    their published MetricX scores ``published(line)``."""
+    from tests.test_qe import _wmt_folder
 
-    root = _wmt_folder(tmp_path / "eval")
-    # professional translations of both domains with their published scores
+    root = _wmt_folder(root)
     pro = root / "precision" / "pro"
     pro.mkdir(parents=True)
     anchors = []
@@ -219,8 +220,15 @@ def test_eval_mqm_refits_from_records_with_a_replayed_judge(tmp_path):
         (pro / f"{doc}.en.txt").write_text("The dog slept in the garden.\nIt rained on Monday.\n", encoding="utf-8")
         (pro / f"{doc}.de.txt").write_text("Der Hund schlief im Garten.\nAm Montag regnete es.\n", encoding="utf-8")
         anchors += [{"file": f"{doc}.de.txt", "line": k, "domain": domain,
-                     "anchors": {"MetricX-23-QE-src": -1.0 - k / 10}} for k in (1, 2)]
+                     "anchors": {"MetricX-23-QE-src": published(k)}} for k in (1, 2)]
     (pro / "anchors.jsonl").write_text("".join(json.dumps(a) + "\n" for a in anchors), encoding="utf-8")
+    return root
+
+
+def test_eval_mqm_refits_from_records_with_a_replayed_judge(tmp_path):
+    from tests.test_qe import STRICT
+
+    root = _with_professional(tmp_path / "eval", lambda k: -1.0 - k / 10)
     config = tmp_path / "c.toml"
     config.write_text(STRICT, encoding="utf-8")
     records = tmp_path / "records.json"
@@ -272,18 +280,9 @@ def test_eval_mqm_keeps_a_live_judges_scores_and_calibrates_on_them(tiny_metricx
     the user's checkpoint, not the published scores of another."""
     import tomllib
 
-    from tests.test_qe import STRICT, _wmt_folder
+    from tests.test_qe import STRICT
 
-    root = _wmt_folder(tmp_path / "eval")
-    pro = root / "precision" / "pro"
-    pro.mkdir(parents=True)
-    anchors = []
-    for doc, domain in (("p1", "news"), ("p2", "reviews")):
-        (pro / f"{doc}.en.txt").write_text("The dog slept in the garden.\nIt rained on Monday.\n", encoding="utf-8")
-        (pro / f"{doc}.de.txt").write_text("Der Hund schlief im Garten.\nAm Montag regnete es.\n", encoding="utf-8")
-        anchors += [{"file": f"{doc}.de.txt", "line": k, "domain": domain, "anchors": {"MetricX-23-QE-src": -1.0}}
-                    for k in (1, 2)]
-    (pro / "anchors.jsonl").write_text("".join(json.dumps(a) + "\n" for a in anchors), encoding="utf-8")
+    root = _with_professional(tmp_path / "eval", lambda k: -1.0)
     config = tmp_path / "c.toml"
     config.write_text(STRICT, encoding="utf-8")
     records, fitted = tmp_path / "records.json", tmp_path / "judges.toml"

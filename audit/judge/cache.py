@@ -11,32 +11,41 @@ from pathlib import Path
 
 from ..translate.cache import default_cache_dir, discard_damaged
 
-SCHEMA = "CREATE TABLE IF NOT EXISTS scores (key TEXT PRIMARY KEY, value REAL NOT NULL)"
+class SqliteCache:
+    """One sqlite file in the mt-audit cache folder holding ``table`` (key -> value): WAL, a
+    busy timeout for audits running side by side, and disposable — a damaged file is removed
+    and rebuilt, one that cannot be used leaves ``conn`` None and says why in ``warning``."""
 
-
-class ScoreCache:
-    def __init__(self, directory: str | Path | None = None):
-        self.path = Path(directory or default_cache_dir()) / "judges.sqlite"
+    def __init__(self, directory: str | Path | None, name: str, table: str, value_type: str, what: str,
+                 threads: bool = False):
+        self.path = Path(directory or default_cache_dir()) / name
+        self.schema = f"CREATE TABLE IF NOT EXISTS {table} (key TEXT PRIMARY KEY, value {value_type} NOT NULL)"
+        self.threads = threads
         self.conn: sqlite3.Connection | None = None
         self.warning: str | None = None
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self.conn = self._open()
         except sqlite3.DatabaseError:
-            discard_damaged(self.path, "judge scores")
+            discard_damaged(self.path, what)
             try:
                 self.conn = self._open()
             except (sqlite3.DatabaseError, OSError):
                 self.conn = None
         except OSError as err:
-            self.warning = f"The judge cache {self.path} cannot be used ({err.strerror}); scoring without it."
+            self.warning = f"The cache of {what} {self.path} cannot be used ({err.strerror}); going on without it."
 
     def _open(self) -> sqlite3.Connection:
-        conn = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+        conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=not self.threads)
         conn.execute("PRAGMA busy_timeout = 30000")
         conn.execute("PRAGMA journal_mode = WAL")
-        conn.execute(SCHEMA)
+        conn.execute(self.schema)
         return conn
+
+
+class ScoreCache(SqliteCache):
+    def __init__(self, directory: str | Path | None = None):
+        super().__init__(directory, "judges.sqlite", "scores", "REAL", "judge scores")
 
     @staticmethod
     def key(judge, pair: tuple[str, str]) -> str:

@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import JudgeUnavailable
+from .cache import SqliteCache
 
 PROMPT_VERSION = "gemba-mqm/mt-audit-1"
 KEY_VARIABLES = ("MT_AUDIT_LLM_KEY", "OPENAI_API_KEY")
@@ -125,20 +126,12 @@ def parse(answer: str) -> Assessment | None:
     return Assessment(min(HIGHEST, penalty), errors)
 
 
-class AnswerCache:
-    """Answers kept in sqlite beside the other caches; disposable."""
+class AnswerCache(SqliteCache):
+    """The LLM's answers, kept beside the other caches (several request threads use it)."""
 
     def __init__(self, directory: str | Path | None):
-        from ..translate.cache import default_cache_dir
-
-        self.path = Path(directory or default_cache_dir()) / "llm.sqlite"
+        super().__init__(directory, "llm.sqlite", "answers", "TEXT", "LLM answers", threads=True)
         self.lock = threading.Lock()
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self.conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
-            self.conn.execute("CREATE TABLE IF NOT EXISTS answers (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
-        except (sqlite3.DatabaseError, OSError):
-            self.conn = None
 
     def get(self, key: str) -> str | None:
         if self.conn is None:
