@@ -234,6 +234,36 @@ def test_eval_mqm_counts_flags_on_erroneous_and_clean_segments(tmp_path):
     assert figures["no_error_by_check"] == {"number": 0.3333}
 
 
+def test_eval_mqm_when_the_first_batch_raises_no_issue(tmp_path):
+    # the checks' column is typed up front: a first batch with no issue at all is no type error
+    (tmp_path / "mqm").mkdir()
+    header = "system\tdoc\tseg_id\tmqm_penalty\tmajor_accuracy\tany_accuracy\tcategories\tsource_en\ttarget_de\n"
+    clean = [("0.0", 0, "He came.", "Er kam.")] * 300
+    (tmp_path / "mqm" / "mqm_ted_ende.seglevel.tsv").write_text(header + "".join(
+        f"A\ttalk\t{i}\t{penalty}\t{major}\t{major}\t\t{en}\t{de}\n"
+        for i, (penalty, major, en, de) in enumerate(clean + [("5.0", 1, "He did not come.", "Er kam.")])),
+        encoding="utf-8")
+    out = tmp_path / "mqm.json"
+    result = CliRunner().invoke(main, ["eval", "mqm", str(tmp_path), "--json", str(out)])
+    assert result.exit_code == 0, result.output
+    assert json.loads(out.read_text())["ted"]["major_accuracy_error"] == {"segments": 1, "flag_rate": 1.0}
+
+
+def test_the_meaning_threshold_is_bounded_on_every_professional_set_and_measured_with_each_left_out():
+    from audit.evaluate.mqm_wmt import professional_budget
+
+    def rows(scores, words):
+        return [{"words": words, "passages": [{"score": s} for s in scores]}]
+
+    budget = professional_budget({"news": rows([0.2, 0.5, 0.95], 2000), "posts": rows([0.3, 0.97, 0.99], 2000),
+                                  "talks": rows([0.1], 2000)}, per_1000=0.25)
+    # one finding allowed in 6000 words pooled: the threshold sits just above the second score
+    assert budget["all, pooled"]["threshold"] == 0.9701
+    # fitted on news and talks (one allowed in 4000 words), both post scores above it
+    assert budget["posts left out"] == {"threshold": 0.5001, "per_1000": 1.0}
+    assert budget["talks left out"]["per_1000"] == 0.0
+
+
 def test_eval_mqm_without_its_columns_is_one_sentence(tmp_path):
     (tmp_path / "mqm").mkdir()
     (tmp_path / "mqm" / "mqm_ted_ende.seglevel.tsv").write_text("a\tb\n1\t2\n", encoding="utf-8")

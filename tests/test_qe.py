@@ -78,6 +78,17 @@ def test_english_left_standing_in_the_german_is_found_but_names_and_loanwords_ar
     assert clean.untranslated == []
 
 
+def test_a_german_word_of_english_spelling_and_a_hashtag_are_not_english_left_standing():
+    # "separate" is an ending of the German "separat" (the dictionary knows the stem)
+    german = qe.lexical("Keep the cables separate.", "Halte die Kabel in separate Fächer.")
+    assert german.untranslated == []
+    tags = qe.lexical("Great hike today #friendship #success", "Tolle Wanderung heute #friendship #success")
+    assert tags.untranslated == []
+    # without a hash the same words are English left standing
+    plain = qe.lexical("Great hike today with friendship", "Tolle Wanderung today mit friendship")
+    assert [w.text for w in plain.untranslated] == ["today", "friendship"]
+
+
 def test_english_left_standing_in_capitals_is_found_but_acronyms_and_german_capitals_are_not():
     shouted = qe.lexical("The delivery was late and I HATE THIS COMPANY.",
                          "Die Lieferung kam zu spät und I HATE THIS COMPANY.")

@@ -264,6 +264,11 @@ def eval_mqm_command(directory, json_path, config_path, backend="none", model=No
         _print_figures("by system", result["by_system"], None)
         _print_figures("by major accuracy error category (lines holding one)", result["by_category"], None)
         _print_figures("by check (share of lines flagged)", result["by_check"], None)
+        if professional:
+            result["meaning_budget"] = mqm_wmt.professional_budget(professional)
+            _print_figures(f"meaning score: minor threshold at {mqm_wmt.POOLED_MINOR_PER_1000} findings per 1000 words of "
+                           "professional translation (all sets pooled; each set left out: fitted on the others, "
+                           "measured on it)", result["meaning_budget"], None)
         try:
             good = None
             if professional_set.lower() != "none":

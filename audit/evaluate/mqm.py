@@ -24,9 +24,15 @@ def _checks(batch: dict, config: dict) -> dict:
 
 
 def eval_mqm(directory: str | Path, config: dict | None = None) -> dict:
+    from datasets import List, Value
+
     config = config or load_config()
-    dataset = mqm_dataset(directory).map(_checks, batched=True, batch_size=256, fn_kwargs={"config": config},
-                                         load_from_cache_file=False, keep_in_memory=True)
+    dataset = mqm_dataset(directory)
+    # the column's type given, not inferred: a first batch with no issue at all is typed null
+    features = dataset.features.copy()
+    features["checks"] = List(Value("string"))
+    dataset = dataset.map(_checks, batched=True, batch_size=256, fn_kwargs={"config": config}, features=features,
+                          load_from_cache_file=False, keep_in_memory=True)
     try:
         major = [row["checks"] for row in dataset if int(row["major_accuracy"]) == 1]
         clean = [row["checks"] for row in dataset if float(row["mqm_penalty"]) == 0]

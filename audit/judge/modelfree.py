@@ -94,6 +94,10 @@ def english_function_words() -> frozenset[str]:
     return _words()[1]
 
 
+def german_function_words() -> frozenset[str]:
+    return _words()[0]
+
+
 @lru_cache(maxsize=100_000)
 def _zipf(word: str, language: str) -> float:
     from wordfreq import zipf_frequency
@@ -115,12 +119,22 @@ def _cognate(a: str, b: str) -> bool:
     return SequenceMatcher(None, a, b, autojunk=False).ratio() >= COGNATE_SIMILARITY
 
 
-def _is_english_left(word: str, source_words: set[str], borrowed: frozenset[str]) -> bool:
+def _is_english_left(word: str, source_words: set[str], borrowed: frozenset[str], lexicon=None) -> bool:
     lower = word.lower()
     if lower not in source_words or lower in borrowed or len(lower) < 2:
         return False
     english, german = _zipf(lower, "en"), _zipf(lower, "de")
-    return english >= ENGLISH_ZIPF and english - german >= ENGLISH_OVER_GERMAN
+    if english < ENGLISH_ZIPF or english - german < ENGLISH_OVER_GERMAN:
+        return False
+    # a German adjective with its ending ("separate" of "separat") is German, whatever its
+    # frequency.  (The word itself is not looked up: the dictionary's nouns are capitalised in
+    # German, and "talk" in lower case is English, not "Talk".)
+    return lexicon is None or not any(stem in lexicon for stem in _adjective_stems(lower))
+
+
+def _adjective_stems(word: str) -> list[str]:
+    """The stems a German adjective ending may have been added to ("separate" -> "separat")."""
+    return [word[: -len(e)] for e in ("em", "en", "er", "es", "e") if word.endswith(e) and len(word) - len(e) >= 4]
 
 
 _LOOK_UP = object()
@@ -143,9 +157,14 @@ def lexical(source: str, german: str, lexicon=_LOOK_UP) -> Reading:
     # English left standing: a source word in lower case that German does not use, found
     # unchanged in the German in lower case (a name or a noun is capitalised in both).
     # English function words ("at the") join a run but are no evidence on their own.
+    if lexicon is _LOOK_UP:
+        lexicon = dictionary()
     for m in german_tokens:
         word = m.group()
-        if word[0].islower() and word.lower() not in english_stop and _is_english_left(word, source_plain, borrowed):
+        if m.start() > 0 and german[m.start() - 1] in "#@":
+            continue  # a hashtag or a handle is kept as it is
+        if word[0].islower() and word.lower() not in english_stop \
+                and _is_english_left(word, source_plain, borrowed, lexicon):
             reading.untranslated.append(Word(word, m.start(), m.end(), _weight(word, "en")))
     reading.untranslated.extend(_shouted(german_tokens, source_lower, english_stop, borrowed))
     reading.untranslated.sort(key=lambda w: w.start)
@@ -153,8 +172,6 @@ def lexical(source: str, german: str, lexicon=_LOOK_UP) -> Reading:
     reading.features["untranslated"] = float(len(reading.untranslated))
     reading.features["untranslated_run"] = float(runs if runs >= 2 else 0)
 
-    if lexicon is _LOOK_UP:
-        lexicon = dictionary()
     if lexicon is None:
         return reading
     reading.dictionary = True

@@ -100,7 +100,7 @@ def crosslingual_units(doc: Document, units: list, config: dict) -> None:
         reading = modelfree.lexical(source, german.text, lexicon)
         features = {**reading.features, **vector, **modelfree.length_features(source, german.text)}
         features["numbers"] = float(any(i.severity == "major" for i in number_issues(source, german.text)))
-        features["negation"] = float(bool(negation_issues(source, german.text)))
+        features["negation"] = float(bool(negation_issues(source, german.text, evidence=False)))
         words = {"unrendered": [[w.text, w.start + source_start, w.end + source_start, round(w.weight, 2)]
                                 for w in reading.unrendered],
                  "unmatched": [[w.text, german.start(w.start) + start, german.end(w.end) + start, round(w.weight, 2)]

@@ -28,7 +28,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..text.lexicon import affix_bases, lexical_negations, negations, negative_affixes, quote_words
+from ..text.lexicon import (affix_bases, cognate, english_base, lexical_negations, negations, negative_affixes,
+                            quote_words)
 from ..text.numbers import unmatched
 
 
@@ -49,7 +50,12 @@ def check_pair(source: str, german: str, config: dict) -> list[Issue]:
     return negation_issues(source, german) + number_issues(source, german) + omission_issues(source, german, config)
 
 
-def negation_issues(source: str, german: str) -> list[Issue]:
+def negation_issues(source: str, german: str, evidence: bool = True) -> list[Issue]:
+    """The negation the German lacks.  With ``evidence`` (findings), only where nothing in
+    the German may carry it: a deficit that the German's lexical negations ("erfolglos",
+    "fehlen", "unmöglich") cover is a paraphrase, and a source word negated by its affix
+    counts only where the German holds the word the affix was cut from.  Without it, any
+    disagreement (the meaning model's feature, as fitted)."""
     source_words = [m.group(0) for m in negations(source, "en")]
     source_affixed = negative_affixes(source, "en")
     german_words = [m.group(0) for m in negations(german, "de")]
@@ -64,7 +70,12 @@ def negation_issues(source: str, german: str) -> list[Issue]:
         return [Issue("negation", "minor",
                       f"The source says {quote_words(source_words)}; the German has no negation at all.",
                       "check whether the statement was turned around", 0.6)]
-    if deficit > 0:
+    # What may say a lost "not" by itself: a word that says it with its meaning, or an
+    # adjective or adverb negated by its affix ("unmöglich", "erfolglos"); not a noun whose
+    # affix is part of a name for a thing ("Unfall", "Immobilien", "Arbeitslosengeld").
+    covering = lexical_negations(german, "de") + [w for w in spare_affixed
+                                                 if w[:1].islower() and not w.lower().startswith("nichts")]
+    if deficit > 0 and not (evidence and len(covering) >= deficit):
         german_side = f"only {quote_words(german_words)}" if german_words else "no negation word"
         if carriers:
             german_side += f" (but {quote_words(carriers)})"
@@ -73,9 +84,13 @@ def negation_issues(source: str, german: str) -> list[Issue]:
                       f"has {german_side}.",
                       "check that every negated clause of the source is negated in the German", 0.4)]
     spare_words = max(0, len(german_words) - len(source_words))
-    if len(source_affixed) > len(german_affixed) + spare_words:
+    if deficit <= 0 and len(source_affixed) > len(german_affixed) + spare_words:
         bases = affix_bases(german, source_affixed)
         nothing = not german_words and not german_affixed and not carriers
+        if evidence:
+            bases = _rendering_bases(german, bases, source_affixed)
+            if not bases and not nothing:
+                return []
         where = (f" ({quote_words(bases)}: 'un' + {bases[0]!r} is a word)" if bases else
                  " (nothing in it negates)" if nothing else "")
         return [Issue("negation", "minor",
@@ -84,6 +99,39 @@ def negation_issues(source: str, german: str) -> list[Issue]:
                       "check whether an 'un-' or a 'nicht' was lost and the meaning turned around",
                       0.4 if bases or nothing else 0.3, _word_spans(german, bases))]
     return []
+
+
+def _rendering_bases(german: str, bases: list[str], english_negated: list[str]) -> list[str]:
+    """The German words that say what the English negated word says without its negation
+    ("sicher" or "offiziellen" for "uncertain", "unofficial"; not "bezahlt" for "incorrect",
+    though "unbezahlt" is a word), by the dictionary; of ``bases`` (the words an "un-" may
+    have been cut from) those it does not know, and all where no dictionary is installed."""
+    from .bilingual import dictionary
+
+    ding = dictionary()
+    if ding is None:
+        return bases
+    from .modelfree import german_function_words
+
+    pairs = [(word, english_base(word)) for word in english_negated]
+    negated = {m.end() for m in negations(german, "de")}
+    function_words = german_function_words()
+    out = []
+    for match in re.finditer(r"[^\W\d_]{4,}", german):
+        word, lower = match.group(0), match.group(0).lower()
+        if lower in function_words:
+            continue
+        if lower.startswith(("un", "nicht")) or any(0 < match.start() - end <= 2 for end in negated):
+            continue  # negated already ("unsicher", "nicht sicher")
+        inner = lower.rfind("un", 1)
+        if inner > 0 and any(ding.renders(lower[inner + 2:], base) for _, base in pairs):
+            continue  # negated inside a compound ("kontextunabhängig")
+        # the German word says the base ("sicher": "certain"), or its "un" form says the
+        # negated word ("unkorrekt": "incorrect")
+        if any(ding.renders(word, base) or cognate(word, base) or ding.renders("un" + word.lower(), negated_word)
+               for negated_word, base in pairs):
+            out.append(word)
+    return out + [b for b in bases if b not in out and not ding.translations(b)]
 
 
 def _word_spans(german: str, words: list[str]) -> tuple[tuple[int, int], ...]:

@@ -88,7 +88,7 @@ def affix_bases(text: str, english_negated: list[str] = ()) -> list[str]:
     ("deklarierten" for "undeclared", "autorisierten" for "unauthorised")."""
     rules = load_data("negation")["affix_base"]
     prefix, floor, excluded = rules["prefix"], rules["min_zipf"], set(rules["not_bases"])
-    stems = [_cognate_key(b) for b in (_english_base(w) for w in english_negated) if len(b) >= 5]
+    stems = [_cognate_key(b) for b in (english_base(w) for w in english_negated) if len(b) >= 5]
     negated = {m.end() for m in negations(text, "de")}
     out = []
     for match in re.finditer(r"[^\W\d_]{4,}", text):
@@ -103,7 +103,7 @@ def affix_bases(text: str, english_negated: list[str] = ()) -> list[str]:
     return out
 
 
-def _english_base(word: str) -> str:
+def english_base(word: str) -> str:
     """"undeclared" -> "declared", "irreversible" -> "reversible", "flightless" -> "flight"."""
     lower = word.lower()
     for suffix in ("lessness", "lessly", "less"):
@@ -123,6 +123,11 @@ def _cognate_key(word: str) -> str:
                      ("ü", "u"), ("ß", "ss")):
         key = key.replace(old, new)
     return key
+
+
+def cognate(german: str, english: str) -> bool:
+    """Whether two words are one international word ("deklarierten" / "declared")."""
+    return _cognate(_cognate_key(german), _cognate_key(english))
 
 
 def _cognate(a: str, b: str) -> bool:

@@ -225,7 +225,37 @@ _SLASH_DATE = re.compile(r"(?<![\w./])(\d{1,2})/(\d{1,2})/(\d{4}|\d{2})(?![\w/])
 _DOT_DATE = re.compile(r"(?<![\w.,])(\d{1,2})\.(\d{1,2})\.(\d{4}|\d{2})?(?![\d])")
 
 
+# a month of a year: "1998-06" (ISO, also with its day: "1998-06-30"; a month written
+# without its zero would be a season, "2010-11") and "06/1998"
+_ISO_DATE = re.compile(r"(?<![\w./-])(1\d{3}|20\d{2})-(0\d|1[0-2](?=-\d))(?:-(\d{1,2}))?(?![\w/-])")
+_MONTH_YEAR = re.compile(r"(?<![\w./])(\d{1,2})/(1\d{3}|20\d{2})(?![\w/])")
+
+
+# a season across two years: "2010-11", "2010/11", "2010–11"
+_SEASON = re.compile(r"(?<![\w./-])(1\d{3}|20\d{2})[-/–](\d{2})(?![\w/-])")
+
+
+def _month_dates(r: _Reader) -> None:
+    for m in _SEASON.finditer(r.text):
+        first, second = int(m.group(1)), int(m.group(2))
+        if second != (first + 1) % 100 or not r.free(*m.span()):
+            continue
+        r.add(m.start(1), m.end(1), "date", first, [_n(first)])
+        r.add(m.start(2), m.end(2), "date", second, [_n(second), _n(first + 1)])
+    for pattern, month_group in ((_ISO_DATE, 2), (_MONTH_YEAR, 1)):
+        for m in pattern.finditer(r.text):
+            if not 1 <= int(m.group(month_group)) <= 12 or not r.free(*m.span()):
+                continue
+            if m.lastindex == 3 and m.group(3) and not 1 <= int(m.group(3)) <= 31:
+                continue
+            for group in range(1, (m.lastindex or 0) + 1):
+                if m.group(group):
+                    value = int(m.group(group))
+                    r.add(m.start(group), m.end(group), "date", value, [_n(value)])
+
+
 def _dates(r: _Reader) -> None:
+    _month_dates(r)
     patterns = [_SLASH_DATE] + ([_DOT_DATE] if r.language == "de" else [])
     for pattern in patterns:
         for m in pattern.finditer(r.text):
@@ -553,6 +583,28 @@ def _soft_words(r: _Reader) -> None:
             value = _de_cardinal(m.group(0))  # "Colston-Vier": the end of a compound
             if value is not None:
                 r.add(m.start(), m.end(), "word", value, [_n(value)], strict=False)
+        elif r.language == "de" and (value := _de_compound_number(lower)) is not None:
+            r.add(m.start(), m.end(), "word", value, [_n(value)], strict=False)
+
+
+# German says a small figure inside a word: "einteilig" (1-piece), "dreitägig" (3-day),
+# "Drittanbieter" (3rd-party), "Zweitwohnung"; and "one" as an article or pronoun
+# ("einer der Lüfter" for "1 of the fans").  Such a word may carry a figure of the other
+# side; none is demanded.
+_DE_ONE = {"ein", "eine", "einer", "eines", "einem", "einen", "eins"}
+_DE_ONE_COMPOUND = re.compile(r"ein(?:teilig|malig|fach|jährig|tägig|stündig|wöchig|monatig|seitig|spurig|"
+                              r"stöckig|sitzig|zimmer|zig)\w*")
+_DE_STEMS = {"zwei": 2, "drei": 3, "vier": 4, "fünf": 5, "sechs": 6, "sieben": 7, "acht": 8, "neun": 9,
+             "zehn": 10, "zwölf": 12, "erst": 1, "zweit": 2, "dritt": 3, "viert": 4, "fünft": 5, "sechst": 6,
+             "siebt": 7, "neunt": 9, "zehnt": 10}
+_DE_STEM = re.compile(rf"({'|'.join(sorted(_DE_STEMS, key=len, reverse=True))})[a-zäöüß]{{3,}}")
+
+
+def _de_compound_number(lower: str) -> float | None:
+    if lower in _DE_ONE or _DE_ONE_COMPOUND.fullmatch(lower):
+        return 1
+    stem = _DE_STEM.fullmatch(lower)
+    return _DE_STEMS[stem.group(1)] if stem else None
 
 
 # --- comparing two texts ----------------------------------------------------------------
