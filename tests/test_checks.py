@@ -74,6 +74,15 @@ def test_units_negative(text):
     assert findings(text, "units") == []
 
 
+def test_one_measure_in_two_units_is_one_finding_with_their_sum_converted():
+    [f] = findings("Ich bin 5 Fuß 6 Zoll groß und trage Größe M.", "units")
+    assert f.text == "5 Fuß 6 Zoll" and f.suggestion == "rund 1,7 Meter"
+    [f] = findings("Das Paket wog 3 Pfund und 4 Unzen.", "units")
+    assert f.text == "3 Pfund und 4 Unzen" and f.suggestion == "rund 1,5 Kilogramm"
+    # two measures side by side stay two
+    assert len(findings("Er lief 5 Meilen, dann 300 Yards.", "units")) == 2
+
+
 def test_units_fahrenheit_and_pounds():
     got = {f.text: f.suggestion for f in findings("Es war 100 Grad Fahrenheit heiß. Er trug 40 Pfund Gepäck.", "units")}
     assert got == {"100 Grad Fahrenheit": "rund 38 Grad Celsius", "40 Pfund": "rund 18 Kilogramm"}

@@ -408,6 +408,35 @@ def test_a_dropped_source_sentence_is_major_only_when_aligned_through_back_trans
     assert [severity for severity, message in audited(False) if "e2" in message] in (["minor"], [])
 
 
+def test_a_source_sentence_the_translator_merged_into_the_next_is_no_dropped_sentence():
+    """A short source sentence left unaligned whose words the German sentence beside it
+    renders was merged into it, not dropped; one whose words it does not render was dropped."""
+    from audit.document import Alignment, Document, Segment, SourceSegment
+    from audit.judge.flag import drift_findings
+
+    def audited(english_first: str) -> list:
+        german = ["Groß: Der Rat baute das Haus am Montag.", "Die Katze schläft."]
+        english = [english_first, "The council built the house on Monday.", "The cat sleeps."]
+        segments, start = [], 0
+        for k, text in enumerate(german):
+            segments.append(Segment(id=f"s{k + 1}", paragraph=k, kind="body", start=start, end=start + len(text),
+                                    text=text))
+            start += len(text) + 1
+        source, start = [], 0
+        for k, text in enumerate(english):
+            source.append(SourceSegment(id=f"e{k + 1}", start=start, end=start + len(text), text=text))
+            start += len(text) + 1
+        doc = Document(path="x.de.txt", name="x", text="\n".join(german), segments=segments,
+                       source_text="\n".join(english) + "\n", source_segments=source)
+        doc.alignments = [Alignment(german=[], source=["e1"]), Alignment(german=["s1"], source=["e2"]),
+                          Alignment(german=["s2"], source=["e3"])]
+        return [f.message for f in drift_findings(doc, CONFIG) if f.check == "drift.alignment"]
+
+    assert audited("It’s big.") == []
+    [message] = audited("The dog barks loudly.")
+    assert "e1" in message
+
+
 _WORDS = ("big small injured unharmed public private more less made companies saw decisive frivolous serious die "
           "born maximize spaniel crowded relatively courage contact collective passengers wrote applied severe "
           "happily won lost good better ran geese mice children rational closely ascent hostile peaceful fast "

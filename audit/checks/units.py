@@ -10,6 +10,7 @@ default: the meaning is right, the unit is not what German readers use).
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from ..document import MAJOR, MINOR, Finding
 from ..text.numbers import find_mentions, parse_number
@@ -69,6 +70,7 @@ def run(doc, data) -> list[Finding]:
     default = MAJOR if data.get("severity", MINOR) == MAJOR else MINOR
     tolerance = data.get("tolerance", 0.15)
     sources = _source_by_segment(doc)
+    hits: list[_Hit] = []
     for unit in data.get("unit", []):
         word = DataPattern(rf"(?<![{_LETTER}-])(?:{unit['pattern']})(?![{_LETTER}])", "units")
         with_number = DataPattern(_NUMBER_BEFORE + rf"(?:{unit['pattern']})$", "units")
@@ -109,8 +111,46 @@ def run(doc, data) -> list[Finding]:
                     replacements = [suggestion]
                 elif unit.get("needs_quantity"):
                     continue
-                out.append(finding(
-                    seg, start, end, category="locale convention", severity=default, check=NAME,
-                    message=f"'{match.group()}' is an imperial unit; German readers expect {unit['metric']}.",
-                    suggestion=suggestion, replacements=replacements))
+                hits.append(_Hit(seg, start, end, unit, value if num else None, match.group(), suggestion,
+                                 replacements))
+    out = []
+    for hit in _joined(hits):
+        out.append(finding(
+            hit.seg, hit.start, hit.end, category="locale convention", severity=default, check=NAME,
+            message=f"'{hit.word}' is an imperial unit; German readers expect {hit.unit['metric']}.",
+            suggestion=hit.suggestion, replacements=hit.replacements))
+    return out
+
+
+@dataclass
+class _Hit:
+    seg: object
+    start: int
+    end: int
+    unit: dict
+    value: float | None
+    word: str
+    suggestion: str
+    replacements: list[str]
+
+
+_JOINT = re.compile(r"\s*(?:und\s+)?")
+
+
+def _joined(hits: list[_Hit]) -> list[_Hit]:
+    """One measure written in two units ("5 Fuß 6 Zoll", "3 Pfund 4 Unzen") as one hit, with
+    the sum converted into the larger unit's metric one."""
+    out: list[_Hit] = []
+    for hit in sorted(hits, key=lambda h: (h.seg.start, h.start)):
+        last = out[-1] if out else None
+        if last is not None and last.seg is hit.seg and last.value is not None and hit.value is not None \
+                and last.unit.get("quantity") == hit.unit.get("quantity") is not None \
+                and last.unit["si"] > hit.unit["si"] and "offset" not in last.unit \
+                and _JOINT.fullmatch(hit.seg.text[last.end:hit.start]):
+            total = (last.value * last.unit["si"] + hit.value * hit.unit["si"]) / last.unit["si"]
+            suggestion = f"rund {_round_nicely(total * last.unit['factor'])} {last.unit['metric']}"
+            out[-1] = _Hit(hit.seg, last.start, hit.end, last.unit, total, hit.seg.text[last.start:hit.end],
+                           suggestion, [suggestion])
+            continue
+        out.append(hit)
     return out

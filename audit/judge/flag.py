@@ -136,7 +136,7 @@ def drift_findings(doc: Document, config: dict) -> list[Finding]:
     # German against English without a model, it may be one the surface could not pair.
     compared = any(seg.back_translation for seg in doc.prose_segments)
     for src_id, seg in _unaligned_source(doc, by_id):
-        if seg is not None:
+        if seg is not None and not _merged_into_neighbour(doc, src_id, by_id, source_by_id):
             src = source_by_id[src_id]
             out.append(Finding(segment_id=seg.id, start=seg.start, end=seg.end, text=seg.text,
                                category="omission", severity=MAJOR if compared else MINOR, check="drift.alignment",
@@ -309,6 +309,51 @@ def _unaligned_source(doc: Document, by_id: dict) -> list[tuple[str, object]]:
         before = by_id[bead.german[-1]]
     first = next(iter(doc.prose_segments), None)  # no German sentence aligned at all
     return out + [(sid, first) for sid in waiting]
+
+
+# A source sentence left unaligned whose words the German sentence beside it renders (at
+# most this share of its informative weight unrendered, by the dictionary) was merged into
+# that sentence by the translator ("It's very small. I got the belt ..." / "Sehr klein … Ich
+# habe den Gürtel ..."), not dropped.
+MERGED_UNRENDERED = 0.34
+
+
+def _merged_into_neighbour(doc: Document, src_id: str, by_id: dict, source_by_id: dict) -> bool:
+    from .bilingual import dictionary
+    from .modelfree import lexical
+
+    lexicon = dictionary()
+    if lexicon is None:
+        return False
+    beads = doc.alignments
+    at = next((i for i, b in enumerate(beads) if src_id in b.source and not b.german), None)
+    if at is None:
+        return False
+    neighbours = []
+    for step in (-1, 1):
+        j = at + step
+        while 0 <= j < len(beads) and not beads[j].german:
+            j += step
+        if 0 <= j < len(beads):
+            neighbours.append(" ".join(by_id[i].text for i in beads[j].german))
+    # contractions read as their parts ("It’s" as "It", "don't" as "do not")
+    source = re.sub(r"n[’']t\b", " not", source_by_id[src_id].text)
+    source = re.sub(r"[’'](?:s|re|ll|ve|d|m)\b", "", source)
+    for german in neighbours:
+        reading = lexical(source, german, lexicon)
+        if reading.dictionary and reading.features.get("source_unrendered", 1.0) <= MERGED_UNRENDERED \
+                and _has_content(source):
+            return True
+    return False
+
+
+def _has_content(source: str) -> bool:
+    """Whether the sentence has a word that says something (a sentence of function words
+    only, "And so it is.", says nothing of where it went)."""
+    from .modelfree import english_function_words
+
+    stop = english_function_words()
+    return any(len(w) > 2 and w.lower() not in stop for w in re.findall(r"[^\W\d_]+", source))
 
 
 def _short(text: str | None, limit: int = 80) -> str:
