@@ -93,6 +93,50 @@ def test_spans_are_placed_exactly_or_after_folding():
     assert place(german, "Bürgermeister") is None
 
 
+def test_words_that_stand_twice_are_counted_and_the_finding_says_so(endpoint, tmp_path, monkeypatch):
+    from audit.judge.findings import places
+    from audit.pipeline import Auditor, AuditSettings
+
+    german = "Die Stadt stimmte zu, der Rat vertagte sich, und der Rat ging."
+    assert places(german, "der Rat") == 2 and places(german, "vertagte") == 1 and places(german, "Bus") == 0
+    assert places(german, "DER RAT") == 2  # after folding case, as the words are placed
+    monkeypatch.setattr(cal, "load", lambda path=None: _strict())
+    answer = "Critical:\nno-error\nMajor:\naccuracy/mistranslation - \"der Rat\" - the mayor, not the council\n"
+    server = endpoint(lambda body, n: (200, answer, {}))
+    (tmp_path / "a.de.txt").write_text(german + "\n", encoding="utf-8")
+    (tmp_path / "a.en.txt").write_text("The city agreed, the council adjourned, and the mayor left.\n",
+                                        encoding="utf-8")
+    settings = AuditSettings(backend="none", quiet=True, llm_url=server.url, llm_model="m", cache_dir=str(tmp_path))
+    doc = Auditor(settings).audit(tmp_path / "a.de.txt", tmp_path / "a.en.txt")
+    [finding] = [f for f in doc.findings if f.check == "judge.llm"]
+    assert finding.text == "der Rat" and finding.start == german.index("der Rat")
+    assert "stands 2 times" in finding.message
+
+
+def test_eval_spans_places_annotated_spans_as_an_llm_quotes_them(tmp_path):
+    from click.testing import CliRunner
+
+    from audit.apps.cli import main
+
+    folder = tmp_path / "mqm-wmt23"
+    folder.mkdir()
+    german = "Die Abstimmung wurde vorgezogen, sagte der Rat, und der Rat ging."
+    (folder / "S__d.de.txt").write_text(german + "\n", encoding="utf-8")
+    errors = [{"category": "accuracy/mistranslation", "severity": "major", "start": german.index("vorgezogen"),
+               "end": german.index("vorgezogen") + 10, "span": "vorgezogen"},
+              {"category": "accuracy/mistranslation", "severity": "minor", "start": german.rindex("der Rat"),
+               "end": german.rindex("der Rat") + 7, "span": "der Rat"}]
+    (folder / "gold.jsonl").write_text(json.dumps({"file": "S__d.de.txt", "line": 1, "errors": errors}) + "\n",
+                                       encoding="utf-8")
+    out = tmp_path / "spans.json"
+    result = CliRunner().invoke(main, ["eval", "spans", str(tmp_path), "--json", str(out)])
+    assert result.exit_code == 0, result.output
+    figures = json.loads(out.read_text())["as they stand"]
+    # "vorgezogen" lands on its words; the second "der Rat" on the first, which the finding says
+    assert figures["spans"] == 2 and figures["exactly"] == 0.5 and figures["elsewhere (said)"] == 0.5
+    assert json.loads(out.read_text())["lower case"]["standing more than once"] == 0.5
+
+
 def test_the_judge_asks_with_the_prompt_and_reads_the_answer(endpoint, tmp_path, monkeypatch):
     monkeypatch.setenv("MT_AUDIT_LLM_KEY", "secret-key")
     server = endpoint(lambda body, n: (200, ANSWER, {}))

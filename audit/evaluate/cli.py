@@ -387,6 +387,21 @@ def eval_segmentation_command(directory, articles, json_path):
     _print_figures("segmentation", figures, json_path)
 
 
+@eval_group.command("spans")
+@click.argument("directory", type=click.Path(path_type=Path))
+@_json_option
+def eval_spans_command(directory, json_path):
+    """Where the LLM judge's error spans land: the expert annotators' error spans of
+    DIRECTORY/mqm-wmt23, quoted in a GEMBA-MQM answer as an LLM quotes them, parsed and placed
+    in the German as the judge does; the share placed at exactly the annotated words."""
+    _require_folder(directory)
+    from .spans import span_placement
+
+    figures = _measured(span_placement, directory)
+    _print_figures("LLM error spans placed in the German (expert spans of mqm-wmt23 quoted as an LLM quotes them)",
+                   figures, json_path)
+
+
 @eval_group.command("all")
 @click.argument("directory", type=click.Path(path_type=Path))
 @click.option("--json-dir", type=click.Path(path_type=Path), help="Write each evaluation's figures here as NAME.json.")

@@ -163,6 +163,27 @@ def place(german: str, span: str) -> tuple[int, int] | None:
     return where[at], where[at + len(wanted) - 1] + 1
 
 
+def places(german: str, span: str) -> int:
+    """At how many places the words ``span`` stand in ``german`` (as ``place`` finds them)."""
+    span = span.strip()
+    if not span:
+        return 0
+    if span in german:
+        return _count(german, span)
+    text, _ = _normalised(german)
+    wanted = _normalised(span)[0].strip()
+    return _count(text, wanted) if wanted else 0
+
+
+def _count(text: str, part: str) -> int:
+    """Occurrences of ``part`` in ``text``, overlapping ones too."""
+    n, at = 0, text.find(part)
+    while at >= 0:
+        n += 1
+        at = text.find(part, at + 1)
+    return n
+
+
 def span_findings(doc: Document, unit: JudgedParagraph, errors: list, verdict: str, described: str) -> list[Finding]:
     """The LLM's errors as findings at their words (an error whose words are not in the German
     stays at the paragraph, and says so).  An error the LLM calls major or critical is as
@@ -177,6 +198,9 @@ def span_findings(doc: Document, unit: JudgedParagraph, errors: list, verdict: s
         a, b = (a0 + placed[0], a0 + placed[1]) if placed else (a0, b0)
         severity = verdict if e.severity in ("critical", "major") else "minor"
         where = "" if placed or not e.span else f" (its words '{e.span}' are not in the German as quoted)"
+        standing = places(german, e.span) if placed else 0
+        if standing > 1:
+            where = f" ('{e.span}' stands {standing} times in the paragraph; marked where it first stands)"
         reason = f": {e.reason.rstrip('.')}" if e.reason else ""
         out.append(Finding(
             segment_id=(doc.segment_at(a) or unit.german[0]).id, start=a, end=b, text=doc.text[a:b],
