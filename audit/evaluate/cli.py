@@ -420,6 +420,7 @@ def eval_all_command(ctx, directory, json_dir):
                backend="none", model=None)
     ctx.invoke(eval_drift_command, directory=directory, json_path=target("drift"), config_path=None, tune_path=None)
     ctx.invoke(eval_alignment_command, directory=directory, json_path=target("alignment"))
+    ctx.invoke(eval_spans_command, directory=directory, json_path=target("spans"))
 
 
 def _print_figures(title: str, figures: dict, json_path: Path | None, record: dict | None = None) -> None:

@@ -8,12 +8,13 @@ certain (the severity policy in docs/usage.md):
   negate nothing, "whether or not", "No 10", "no doubt", are not counted; data in
   ``data/negation.toml``).  Translators also negate with an affix ("unmöglich" for
   "couldn't") or with a word that says "not" with its meaning ("fehlen", "statt",
-  "verweigern"), and paraphrase freely, so a negation the German lacks is minor: on good
-  translations a missing negation word is a paraphrase far more often than a flip.  It
-  is the drift score, with a model, that tells them apart.  A source word negated by its
-  affix ("uncertain") needs a German negated word or a spare negation word; without one
-  it is flagged, and the message names the German word an "un-" may have been cut from
-  ("sicher", whose "unsicher" is a word) where there is one;
+  "verweigern"), and paraphrase freely, so a negation the German lacks is minor, and none
+  where such a word may say it: on good translations a missing negation word is a
+  paraphrase far more often than a flip.  It is the drift score, with a model, that tells
+  them apart.  A source word negated by its affix ("uncertain") with no German negated
+  word or spare negation word for it is flagged where the German holds a word that says
+  its base (by the dictionary: "sicher", whose "unsicher" is a word, and the message names
+  it) or where nothing in the German negates;
 * figures, read with their kind on both sides (``numbers``): a source figure the German
   says differently ("2011" / "2001", "37 %" / "38 %") is major; one the German does not
   have is minor (translators drop redundant figures);
@@ -52,10 +53,11 @@ def check_pair(source: str, german: str, config: dict) -> list[Issue]:
 
 def negation_issues(source: str, german: str, evidence: bool = True) -> list[Issue]:
     """The negation the German lacks.  With ``evidence`` (findings), only where nothing in
-    the German may carry it: a deficit that the German's lexical negations ("erfolglos",
-    "fehlen", "unmöglich") cover is a paraphrase, and a source word negated by its affix
-    counts only where the German holds the word the affix was cut from.  Without it, any
-    disagreement (the meaning model's feature, as fitted)."""
+    the German may carry it: a deficit that the German's other negating words ("fehlen",
+    "statt"; adjectives and adverbs negated by an affix, "erfolglos", "unmöglich") cover is a
+    paraphrase, and a source word negated by its affix counts only where the German holds a
+    word that says its base ("sicher" for "uncertain") or nothing in the German negates.
+    Without it, any disagreement (the meaning model's feature, as fitted)."""
     source_words = [m.group(0) for m in negations(source, "en")]
     source_affixed = negative_affixes(source, "en")
     german_words = [m.group(0) for m in negations(german, "de")]
