@@ -157,6 +157,17 @@ def test_a_negation_carried_by_another_word_is_no_finding():
     assert issue.severity == "minor" and "(but 'unmöglich')" in issue.message and issue.confidence <= 0.4
 
 
+def test_a_word_that_says_not_carries_a_negation_only_about_where_it_stood():
+    # "statt" where the source's "not" stood says it another way
+    assert negation_issues("She voted not for the plan but for the bus lanes.",
+                           "Sie stimmte statt für den Plan für die Busspuren.") == []
+    # a "stattdessen" clauses away from the lost "not" carries nothing
+    [issue] = negation_issues("The mayor did not sign the plan, and the council voted for the bus lanes instead.",
+                              "Der Bürgermeister unterschrieb den Plan, und der Rat stimmte stattdessen für die "
+                              "Busspuren.")
+    assert issue.category == "negation"
+
+
 def test_an_answer_no_after_a_speaker_tag_negates_nothing():
     assert negation_issues("(PERSON2) No, I did not edit it.", "(PERSON2) Nein, ich habe es nicht bearbeitet.") == []
     assert negation_issues("(PERSON2) No, I edited it.", "(PERSON2) Nein, ich habe es bearbeitet.") == []

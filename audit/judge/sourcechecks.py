@@ -29,8 +29,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..text.lexicon import (affix_bases, cognate, english_base, lexical_negations, negations, negative_affixes,
-                            quote_words)
+from ..text.lexicon import (affix_bases, cognate, english_base, lexical_negation_matches, lexical_negations,
+                            negations, negative_affix_matches, negative_affixes, quote_words)
 from ..text.numbers import unmatched
 
 
@@ -74,9 +74,10 @@ def negation_issues(source: str, german: str, evidence: bool = True) -> list[Iss
                       "check whether the statement was turned around", 0.6)]
     # What may say a lost "not" by itself: a word that says it with its meaning, or an
     # adjective or adverb negated by its affix ("unmöglich", "erfolglos"); not a noun whose
-    # affix is part of a name for a thing ("Unfall", "Immobilien", "Arbeitslosengeld").
-    covering = lexical_negations(german, "de") + [w for w in spare_affixed
-                                                 if w[:1].islower() and not w.lower().startswith("nichts")]
+    # affix is part of a name for a thing ("Unfall", "Immobilien", "Arbeitslosengeld"); a
+    # word that says "not" only about where a source negation stands (the two languages keep
+    # a sentence's order of clauses), not a "stattdessen" three clauses away.
+    covering = _near_a_source_negation(source, german, len(source_affixed))
     if deficit > 0 and not (evidence and len(covering) >= deficit):
         german_side = f"only {quote_words(german_words)}" if german_words else "no negation word"
         if carriers:
@@ -101,6 +102,23 @@ def negation_issues(source: str, german: str, evidence: bool = True) -> list[Iss
                       "check whether an 'un-' or a 'nicht' was lost and the meaning turned around",
                       0.4 if bases or nothing else 0.3, _word_spans(german, bases))]
     return []
+
+
+# How far (as a share of the passage's length) a German word that may say "not" may stand
+# from the place of a source negation to carry it.
+CARRIER_WINDOW = 0.15
+
+
+def _near_a_source_negation(source: str, german: str, source_affixed: int) -> list[str]:
+    """The German words that may carry a lost source negation: spare adjectives and adverbs
+    negated by an affix ("unmöglich" for "could not", "erfolglos" for "with no luck", which
+    may move in the sentence as adverbs do), and words that say "not" with their meaning
+    ("statt", "fehlen") standing within ``CARRIER_WINDOW`` of a source negation's place."""
+    places = [m.start() / max(1, len(source)) for m in negations(source, "en")]
+    affixed = [m.group(0) for m in negative_affix_matches(german, "de")[source_affixed:]
+               if m.group(0)[:1].islower() and not m.group(0).lower().startswith("nichts")]
+    return affixed + [m.group(0) for m in lexical_negation_matches(german, "de")
+                      if any(abs(m.start() / max(1, len(german)) - at) <= CARRIER_WINDOW for at in places)]
 
 
 def _rendering_bases(german: str, bases: list[str], english_negated: list[str]) -> list[str]:

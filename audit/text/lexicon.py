@@ -78,7 +78,12 @@ def _lexical_pattern(language: str) -> re.Pattern:
 def lexical_negations(text: str, language: str) -> list[str]:
     """Words that say "not" with their meaning ("fehlen", "verweigern", "statt"; "lack",
     "refuse", "instead"): they may carry a negation of the other side."""
-    return [m.group(0) for m in _lexical_pattern(language).finditer(text)]
+    return [m.group(0) for m in lexical_negation_matches(text, language)]
+
+
+def lexical_negation_matches(text: str, language: str) -> list[re.Match]:
+    """``lexical_negations`` with where each word stands."""
+    return list(_lexical_pattern(language).finditer(text))
 
 
 def affix_bases(text: str, english_negated: list[str] = ()) -> list[str]:
@@ -165,12 +170,17 @@ def negative_affixes(text: str, language: str) -> list[str]:
     """Words negated by an affix ("uncertain", "jobless"; "unsicher", "arbeitslos").  In
     German a suffix inside a compound counts only after a word ("Arbeit-s-los",
     "hoffnungs-los"; not "Philosoph" or "geschlossen")."""
+    return [m.group(0) for m in negative_affix_matches(text, language)]
+
+
+def negative_affix_matches(text: str, language: str) -> list[re.Match]:
+    """``negative_affixes`` with where each word stands."""
     out = []
     for m in _affix_pattern(language).finditer(text):
         stem = m.group("stem")
         if language == "de" and stem is not None and not _is_word_stem(stem.lower()):
             continue
-        out.append(m.group(0))
+        out.append(m)
     return out
 
 
