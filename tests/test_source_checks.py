@@ -168,6 +168,27 @@ def test_a_word_that_says_not_carries_a_negation_only_about_where_it_stood():
     assert issue.category == "negation"
 
 
+@pytest.mark.parametrize(("source", "german"), [
+    # said twice in a row, as speech does: one negation
+    ("That is another thing, no, no problem.", "Das ist etwas anderes, kein Problem."),
+    # the alternative of a question with its verb: "or does not attend" / "oder nicht"
+    ("It depends on whether the model attends or does not attend to it.",
+     "Es kommt darauf an, ob das Modell es berücksichtigt oder nicht."),
+    # "no good" ending a phrase is an adjective
+    ("The cable was no good - it would not charge.", "Das Kabel war fehlerhaft – es lud nicht."),
+    # an answer standing for the negated clause
+    ("I called them and they said it isn't.", "Ich habe angerufen, und sie meinten nein."),
+])
+def test_negations_speech_repeats_or_another_construction_says(source, german):
+    assert negation_issues(source, german) == []
+
+
+def test_a_negation_said_twice_with_words_between_counts_twice_and_no_good_reason_negates():
+    assert [m.group(0) for m in negations("He did not pay and did not call.", "en")] == ["not", "not"]
+    assert negation_issues("He did not pay and did not call.", "Er zahlte nicht und rief an.")
+    assert [m.group(0) for m in negations("There is no good reason.", "en")] == ["no"]
+
+
 def test_an_answer_no_after_a_speaker_tag_negates_nothing():
     assert negation_issues("(PERSON2) No, I did not edit it.", "(PERSON2) Nein, ich habe es nicht bearbeitet.") == []
     assert negation_issues("(PERSON2) No, I edited it.", "(PERSON2) Nein, ich habe es bearbeitet.") == []

@@ -43,6 +43,9 @@ def _not_negating_pattern(language: str) -> re.Pattern:
     return re.compile("|".join(f"(?:{p})" for p in named), re.IGNORECASE)
 
 
+_REPEAT_GAP = re.compile(r"[\s,.;:!?…–—-]{1,4}")
+
+
 def negations(text: str, language: str) -> list[re.Match]:
     """The negation words of ``text`` that negate a statement, not those inside a
     construction that negates nothing ("whether or not", "No 10", "no doubt").  Both
@@ -51,8 +54,12 @@ def negations(text: str, language: str) -> list[re.Match]:
     inert = [_inert_span(m) for m in _not_negating_pattern(language).finditer(text)]
     out: list[re.Match] = []
     for match in _negation_pattern(language).finditer(text):
-        if not any(a <= match.start() < b for a, b in inert):
-            out.append(match)
+        if any(a <= match.start() < b for a, b in inert):
+            continue
+        if out and out[-1].group(0).lower() == match.group(0).lower() \
+                and _REPEAT_GAP.fullmatch(text[out[-1].end():match.start()]):
+            continue  # said twice in a row, as speech does ("no, no problem"): one negation
+        out.append(match)
     if language == "de":
         weder = [m.start() for m in out if m.group(0).lower() == "weder"]
         if weder:
