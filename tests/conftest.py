@@ -86,6 +86,25 @@ def build_tiny_marian(directory: Path) -> Path:
     return directory
 
 
+def line_document(german: list[str], english: list[str], back: list[str] | None = None):
+    """A document of one German segment per line ("s1", "s2", ...) with its English source of
+    one segment per line ("e1", ...), back-translations where ``back`` gives them; not aligned."""
+    from audit.document import Document, Segment, SourceSegment
+
+    segments, start = [], 0
+    for k, text in enumerate(german):
+        segments.append(Segment(id=f"s{k + 1}", paragraph=k, kind="body", start=start, end=start + len(text),
+                                text=text, back_translation=back[k] if back else None,
+                                bt_confidence=0.9 if back else None))
+        start += len(text) + 1
+    source, start = [], 0
+    for k, text in enumerate(english):
+        source.append(SourceSegment(id=f"e{k + 1}", start=start, end=start + len(text), text=text))
+        start += len(text) + 1
+    return Document(path="x.de.txt", name="x", text="\n".join(german), segments=segments,
+                    source_text="\n".join(english) + "\n", source_segments=source)
+
+
 def build_tiny_metricx(directory: Path, version: int = 23) -> Path:
     """A real (tiny, random-weight) MetricX checkpoint: an mT5 whose vocabulary reaches the
     entry the score is read at, with an mT5-style sentencepiece tokenizer in its folder."""

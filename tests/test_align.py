@@ -227,29 +227,17 @@ def test_a_list_item_ending_in_a_semicolon_with_no_counterpart_stays_unaligned()
     list item of its own that the source lacks is left unaligned (and reported), not
     folded into the item before it."""
     from audit.align.aligner import align_document
-    from audit.document import Document, Segment, SourceSegment
+    from conftest import line_document
 
     items = [("Die Regierung stellte am Montag in Berlin ihre Maßnahmen vor:",
               "The government presented its measures in Berlin on Monday:"),
              ("erstens höhere Renten für 2 Millionen Rentner;", "first, higher pensions for 2 million pensioners;"),
              ("zweitens eine neue Steuer auf Privatjets;", "second, a new tax on private jets;"),
              ("drittens 500 neue Lehrer für Schulen auf dem Land.", "third, 500 new teachers for rural schools.")]
-    text = "\n".join(german for german, _ in items)
-    segments, start = [], 0
-    for k, (german, back) in enumerate(items):
-        segments.append(Segment(id=f"s{k + 1}", paragraph=k, kind="body", start=start, end=start + len(german),
-                                text=german, back_translation=back, bt_confidence=0.9))
-        start += len(german) + 1
     source_lines = ["The government announced its measures in Berlin on Monday:",
                     "first, higher pensions for two million retirees;",
                     "third, 500 new teachers for schools in rural areas."]
-    source_text = "\n".join(source_lines) + "\n"
-    source, start = [], 0
-    for k, line in enumerate(source_lines):
-        source.append(SourceSegment(id=f"e{k + 1}", start=start, end=start + len(line), text=line))
-        start += len(line) + 1
-    doc = Document(path="x.de.txt", name="x.de.txt", text=text, segments=segments,
-                   source_text=source_text, source_segments=source)
+    doc = line_document([german for german, _ in items], source_lines, [back for _, back in items])
     align_document(doc)
     assert [(a.german, a.source) for a in doc.alignments] == [(["s1"], ["e1"]), (["s2"], ["e2"]), (["s3"], []),
                                                               (["s4"], ["e3"])]

@@ -379,8 +379,8 @@ def test_a_dropped_source_sentence_is_major_only_when_aligned_through_back_trans
     length alone: a source sentence it leaves over may be one it could not pair, so the
     finding is minor; aligned through back-translations it is a dropped sentence (major)."""
     from audit.align.aligner import align_document
-    from audit.document import Document, Segment, SourceSegment
     from audit.judge.flag import drift_findings
+    from conftest import line_document
 
     german = ["Die Stadt Bonn baut 12 neue Schulen.", "Bürgermeisterin Weber sprach von einem guten Tag."]
     back = ["The city of Bonn is building 12 new schools.", "Mayor Weber spoke of a good day."]
@@ -389,18 +389,7 @@ def test_a_dropped_source_sentence_is_major_only_when_aligned_through_back_trans
                "Mayor Weber spoke of a good day."]
 
     def audited(with_model: bool) -> list:
-        segments, start = [], 0
-        for k, text in enumerate(german):
-            segments.append(Segment(id=f"s{k + 1}", paragraph=k, kind="body", start=start, end=start + len(text),
-                                    text=text, back_translation=back[k] if with_model else None,
-                                    bt_confidence=0.9 if with_model else None))
-            start += len(text) + 1
-        source, start = [], 0
-        for k, text in enumerate(english):
-            source.append(SourceSegment(id=f"e{k + 1}", start=start, end=start + len(text), text=text))
-            start += len(text) + 1
-        doc = Document(path="x.de.txt", name="x", text="\n".join(german), segments=segments,
-                       source_text="\n".join(english) + "\n", source_segments=source)
+        doc = line_document(german, english, back if with_model else None)
         align_document(doc)
         return [(f.severity, f.message) for f in drift_findings(doc, CONFIG) if f.check == "drift.alignment"]
 
@@ -411,23 +400,13 @@ def test_a_dropped_source_sentence_is_major_only_when_aligned_through_back_trans
 def test_a_source_sentence_the_translator_merged_into_the_next_is_no_dropped_sentence():
     """A short source sentence left unaligned whose words the German sentence beside it
     renders was merged into it, not dropped; one whose words it does not render was dropped."""
-    from audit.document import Alignment, Document, Segment, SourceSegment
+    from audit.document import Alignment
     from audit.judge.flag import drift_findings
+    from conftest import line_document
 
     def audited(english_first: str) -> list:
-        german = ["Groß: Der Rat baute das Haus am Montag.", "Die Katze schläft."]
-        english = [english_first, "The council built the house on Monday.", "The cat sleeps."]
-        segments, start = [], 0
-        for k, text in enumerate(german):
-            segments.append(Segment(id=f"s{k + 1}", paragraph=k, kind="body", start=start, end=start + len(text),
-                                    text=text))
-            start += len(text) + 1
-        source, start = [], 0
-        for k, text in enumerate(english):
-            source.append(SourceSegment(id=f"e{k + 1}", start=start, end=start + len(text), text=text))
-            start += len(text) + 1
-        doc = Document(path="x.de.txt", name="x", text="\n".join(german), segments=segments,
-                       source_text="\n".join(english) + "\n", source_segments=source)
+        doc = line_document(["Groß: Der Rat baute das Haus am Montag.", "Die Katze schläft."],
+                            [english_first, "The council built the house on Monday.", "The cat sleeps."])
         doc.alignments = [Alignment(german=[], source=["e1"]), Alignment(german=["s1"], source=["e2"]),
                           Alignment(german=["s2"], source=["e3"])]
         return [f.message for f in drift_findings(doc, CONFIG) if f.check == "drift.alignment"]
