@@ -94,12 +94,13 @@ def test_spans_are_placed_exactly_or_after_folding():
 
 
 def test_words_that_stand_twice_are_counted_and_the_finding_says_so(endpoint, tmp_path, monkeypatch):
-    from audit.judge.findings import places
+    from audit.judge.findings import occurrences
     from audit.pipeline import Auditor, AuditSettings
 
     german = "Die Stadt stimmte zu, der Rat vertagte sich, und der Rat ging."
-    assert places(german, "der Rat") == 2 and places(german, "vertagte") == 1 and places(german, "Bus") == 0
-    assert places(german, "DER RAT") == 2  # after folding case, as the words are placed
+    assert occurrences(german, "der Rat") == [(22, 29), (49, 56)]
+    assert len(occurrences(german, "vertagte")) == 1 and occurrences(german, "Bus") == []
+    assert len(occurrences(german, "DER RAT")) == 2  # after folding case, as the words are placed
     monkeypatch.setattr(cal, "load", lambda path=None: _strict())
     answer = "Critical:\nno-error\nMajor:\naccuracy/mistranslation - \"der Rat\" - the mayor, not the council\n"
     server = endpoint(lambda body, n: (200, answer, {}))

@@ -1,7 +1,7 @@
 """Where the LLM judge's error spans land in the German, measured on expert error spans.
 
 An LLM asked the GEMBA-MQM way quotes the German words of each error; the judge finds them
-in the paragraph (``judge.findings.place``) and reports the error at those words.  The
+in the paragraph (``judge.findings.occurrences``) and reports the error at those words.  The
 published GEMBA-MQM answers have no spans, so the words come from the expert annotators
 of ``DIR/mqm-wmt23`` (each error's span and its character offsets in the German line): each
 is written into a GEMBA-MQM answer line as an LLM writes it, parsed by the judge's parser
@@ -33,7 +33,7 @@ def span_placement(directory: str | Path) -> dict:
     """Per way of quoting: spans, shares placed exactly / elsewhere / not placed, and among
     the words that stand more than once in their paragraph, the share the finding reports
     as such."""
-    from ..judge.findings import place, places
+    from ..judge.findings import occurrences
     from ..judge.llm import parse
 
     root = Path(directory) / "mqm-wmt23"
@@ -65,7 +65,8 @@ def span_placement(directory: str | Path) -> dict:
                     answer = f"Major:\n{category} - \"{quote(e['span'].strip())}\" - a reason\n"
                     assessment = parse(answer)
                     quoted = assessment.errors[0].span if assessment and assessment.errors else ""
-                    placed = place(german, quoted)
+                    found = occurrences(german, quoted)
+                    placed = found[0] if found else None
                     c = counts[name]
                     c["spans"] += 1
                     if placed is None:
@@ -76,7 +77,7 @@ def span_placement(directory: str | Path) -> dict:
                         c["elsewhere"] += 1
                     else:
                         c["other words"] += 1
-                    if placed is not None and places(german, quoted) > 1:
+                    if len(found) > 1:
                         c["standing more than once"] += 1
     out = {}
     for name, c in counts.items():

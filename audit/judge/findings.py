@@ -145,43 +145,32 @@ def _normalised(text: str) -> tuple[str, list[int]]:
     return "".join(out), where
 
 
-def place(german: str, span: str) -> tuple[int, int] | None:
-    """Where the words ``span`` stand in ``german``: exactly, else after folding case, quotes
-    and spaces; None where they are not there."""
+def occurrences(german: str, span: str) -> list[tuple[int, int]]:
+    """Every place the words ``span`` stand in ``german`` (overlapping ones too): exactly,
+    else after folding case, quotes and spaces; none where they are not there."""
     span = span.strip()
     if not span:
-        return None
-    at = german.find(span)
-    if at >= 0:
-        return at, at + len(span)
-    text, where = _normalised(german)
-    wanted, _ = _normalised(span)
-    wanted = wanted.strip()
-    at = text.find(wanted) if wanted else -1
-    if at < 0:
-        return None
-    return where[at], where[at + len(wanted) - 1] + 1
-
-
-def places(german: str, span: str) -> int:
-    """At how many places the words ``span`` stand in ``german`` (as ``place`` finds them)."""
-    span = span.strip()
-    if not span:
-        return 0
+        return []
     if span in german:
-        return _count(german, span)
-    text, _ = _normalised(german)
-    wanted = _normalised(span)[0].strip()
-    return _count(text, wanted) if wanted else 0
-
-
-def _count(text: str, part: str) -> int:
-    """Occurrences of ``part`` in ``text``, overlapping ones too."""
-    n, at = 0, text.find(part)
+        text, wanted, where = german, span, None
+    else:
+        text, where = _normalised(german)
+        wanted = _normalised(span)[0].strip()
+        if not wanted:
+            return []
+    out, at = [], text.find(wanted)
     while at >= 0:
-        n += 1
-        at = text.find(part, at + 1)
-    return n
+        end = at + len(wanted)
+        out.append((at, end) if where is None else (where[at], where[end - 1] + 1))
+        at = text.find(wanted, at + 1)
+    return out
+
+
+def place(german: str, span: str) -> tuple[int, int] | None:
+    """Where the words ``span`` first stand in ``german`` (``occurrences``); None where they
+    are not there."""
+    found = occurrences(german, span)
+    return found[0] if found else None
 
 
 def span_findings(doc: Document, unit: JudgedParagraph, errors: list, verdict: str, described: str) -> list[Finding]:
@@ -194,13 +183,13 @@ def span_findings(doc: Document, unit: JudgedParagraph, errors: list, verdict: s
     for e in errors:
         if e.category.startswith("source"):
             continue  # a problem of the source, not of the translation
-        placed = place(german, e.span)
+        found = occurrences(german, e.span)
+        placed = found[0] if found else None
         a, b = (a0 + placed[0], a0 + placed[1]) if placed else (a0, b0)
         severity = verdict if e.severity in ("critical", "major") else "minor"
         where = "" if placed or not e.span else f" (its words '{e.span}' are not in the German as quoted)"
-        standing = places(german, e.span) if placed else 0
-        if standing > 1:
-            where = f" ('{e.span}' stands {standing} times in the paragraph; marked where it first stands)"
+        if len(found) > 1:
+            where = f" ('{e.span}' stands {len(found)} times in the paragraph; marked where it first stands)"
         reason = f": {e.reason.rstrip('.')}" if e.reason else ""
         out.append(Finding(
             segment_id=(doc.segment_at(a) or unit.german[0]).id, start=a, end=b, text=doc.text[a:b],
