@@ -29,8 +29,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..text.lexicon import (affix_bases, cognate, english_base, lexical_negation_matches, lexical_negations,
-                            negations, negative_affix_matches, negative_affixes, quote_words)
+from ..text.lexicon import (affix_bases, cognate, english_base, lexical_negation_matches, negations,
+                            negative_affix_matches, negative_affixes, quote_words, unnegated_words)
 from ..text.numbers import unmatched
 
 
@@ -58,15 +58,18 @@ def negation_issues(source: str, german: str, evidence: bool = True) -> list[Iss
     paraphrase, and a source word negated by its affix counts only where the German holds a
     word that says its base ("sicher" for "uncertain") or nothing in the German negates.
     Without it, any disagreement (the meaning model's feature, as fitted)."""
-    source_words = [m.group(0) for m in negations(source, "en")]
+    source_negations = negations(source, "en")
+    source_words = [m.group(0) for m in source_negations]
     source_affixed = negative_affixes(source, "en")
     german_words = [m.group(0) for m in negations(german, "de")]
-    german_affixed = negative_affixes(german, "de")
+    affixed_matches = negative_affix_matches(german, "de")
+    german_affixed = [m.group(0) for m in affixed_matches]
+    lexical = lexical_negation_matches(german, "de")
     # German words negated by an affix beyond those translating the source's own
     # ("unmöglich" for "couldn't"), and words that say "not" with their meaning
     # ("fehlen", "statt"), may carry a source negation: they make a missing one uncertain.
-    spare_affixed = german_affixed[len(source_affixed):]
-    carriers = spare_affixed + lexical_negations(german, "de")
+    spare_affixed = affixed_matches[len(source_affixed):]
+    carriers = [m.group(0) for m in spare_affixed + lexical]
     deficit = len(source_words) - len(german_words)
     if deficit > 0 and not german_words and not carriers:
         return [Issue("negation", "minor",
@@ -77,7 +80,7 @@ def negation_issues(source: str, german: str, evidence: bool = True) -> list[Iss
     # affix is part of a name for a thing ("Unfall", "Immobilien", "Arbeitslosengeld"); a
     # word that says "not" only about where a source negation stands (the two languages keep
     # a sentence's order of clauses), not a "stattdessen" three clauses away.
-    covering = _near_a_source_negation(source, german, len(source_affixed))
+    covering = _covering(source_negations, len(source), spare_affixed, lexical, len(german))
     if deficit > 0 and not (evidence and len(covering) >= deficit):
         german_side = f"only {quote_words(german_words)}" if german_words else "no negation word"
         if carriers:
@@ -109,16 +112,17 @@ def negation_issues(source: str, german: str, evidence: bool = True) -> list[Iss
 CARRIER_WINDOW = 0.15
 
 
-def _near_a_source_negation(source: str, german: str, source_affixed: int) -> list[str]:
+def _covering(source_negations: list[re.Match], source_length: int, spare_affixed: list[re.Match],
+              lexical: list[re.Match], german_length: int) -> list[str]:
     """The German words that may carry a lost source negation: spare adjectives and adverbs
     negated by an affix ("unmöglich" for "could not", "erfolglos" for "with no luck", which
     may move in the sentence as adverbs do), and words that say "not" with their meaning
     ("statt", "fehlen") standing within ``CARRIER_WINDOW`` of a source negation's place."""
-    places = [m.start() / max(1, len(source)) for m in negations(source, "en")]
-    affixed = [m.group(0) for m in negative_affix_matches(german, "de")[source_affixed:]
+    places = [m.start() / max(1, source_length) for m in source_negations]
+    affixed = [m.group(0) for m in spare_affixed
                if m.group(0)[:1].islower() and not m.group(0).lower().startswith("nichts")]
-    return affixed + [m.group(0) for m in lexical_negation_matches(german, "de")
-                      if any(abs(m.start() / max(1, len(german)) - at) <= CARRIER_WINDOW for at in places)]
+    return affixed + [m.group(0) for m in lexical
+                      if any(abs(m.start() / max(1, german_length) - at) <= CARRIER_WINDOW for at in places)]
 
 
 def _rendering_bases(german: str, bases: list[str], english_negated: list[str]) -> list[str]:
@@ -134,15 +138,12 @@ def _rendering_bases(german: str, bases: list[str], english_negated: list[str]) 
     from .modelfree import german_function_words
 
     pairs = [(word, english_base(word)) for word in english_negated]
-    negated = {m.end() for m in negations(german, "de")}
     function_words = german_function_words()
     out = []
-    for match in re.finditer(r"[^\W\d_]{4,}", german):
-        word, lower = match.group(0), match.group(0).lower()
-        if lower in function_words:
+    for word in unnegated_words(german):  # not "unsicher", not "nicht sicher"
+        lower = word.lower()
+        if lower in function_words or lower.startswith("nicht"):
             continue
-        if lower.startswith(("un", "nicht")) or any(0 < match.start() - end <= 2 for end in negated):
-            continue  # negated already ("unsicher", "nicht sicher")
         inner = lower.rfind("un", 1)
         if inner > 0 and any(ding.renders(lower[inner + 2:], base) for _, base in pairs):
             continue  # negated inside a compound ("kontextunabhängig")

@@ -101,18 +101,25 @@ def affix_bases(text: str, english_negated: list[str] = ()) -> list[str]:
     rules = load_data("negation")["affix_base"]
     prefix, floor, excluded = rules["prefix"], rules["min_zipf"], set(rules["not_bases"])
     stems = [_cognate_key(b) for b in (english_base(w) for w in english_negated) if len(b) >= 5]
-    negated = {m.end() for m in negations(text, "de")}
     out = []
-    for match in re.finditer(r"[^\W\d_]{4,}", text):
-        word, lower = match.group(0), match.group(0).lower()
-        if lower.startswith(prefix) or lower in excluded:
+    for word in unnegated_words(text):
+        lower = word.lower()
+        if lower in excluded:
             continue
-        if any(0 < match.start() - end <= 2 for end in negated):
-            continue  # "nicht bemerkt" says "unbemerkt" already
         key = _cognate_key(lower)
         if _zipf(prefix + lower) >= floor or any(_cognate(stem, key) for stem in stems):
             out.append(word)
     return out
+
+
+def unnegated_words(text: str) -> list[str]:
+    """The German words of ``text`` (four letters or more) that are not negated already:
+    not "un"-words (``[affix_base] prefix``) and not right after a negation word ("nicht
+    bemerkt" says "unbemerkt" already) -- the words an "un-" may have been cut from."""
+    prefix = load_data("negation")["affix_base"]["prefix"]
+    negated = {m.end() for m in negations(text, "de")}
+    return [m.group(0) for m in re.finditer(r"[^\W\d_]{4,}", text)
+            if not m.group(0).lower().startswith(prefix) and not any(0 < m.start() - end <= 2 for end in negated)]
 
 
 def english_base(word: str) -> str:
