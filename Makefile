@@ -6,6 +6,8 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PIP := $(BIN)/pip -q --disable-pip-version-check
 STAMP := $(VENV)/.installed
+COMET_VENV ?= .venv-comet
+COMET_STAMP := $(COMET_VENV)/.installed
 
 INPUT ?= examples/nordkorea-munition.de.txt
 SOURCE ?=
@@ -17,7 +19,7 @@ BASELINE ?=
 AUDIT_ARGS ?=
 SERVE_ARGS ?=
 
-.PHONY: install audit test test-all test-fast bench models eval clean browser serve dictionary
+.PHONY: install audit test test-all test-fast bench models eval clean browser serve dictionary comet comet-if-possible
 
 install: $(STAMP)
 
@@ -36,10 +38,10 @@ audit: $(STAMP)
 
 # The quick suite (a few minutes); test-all adds the tests marked slow (installs in fresh
 # environments, the pre-commit hook, long inputs, the real-browser runs of the page).
-test: $(STAMP)
+test: $(STAMP) comet-if-possible
 	$(BIN)/python -m pytest -q -m "not slow"
 
-test-all: $(STAMP)
+test-all: $(STAMP) comet-if-possible
 	$(BIN)/python -m pytest -q
 
 test-fast: $(STAMP)
@@ -48,6 +50,22 @@ test-fast: $(STAMP)
 # The editor's page and the JSON API on http://localhost:8765/ (SERVE_ARGS: e.g. --ignore accepted.json --backend ctranslate2).
 serve: $(STAMP)
 	$(BIN)/mt-audit serve $(SERVE_ARGS)
+
+# The COMET judge's environment (`--qe comet`): unbabel-comet pins numpy < 2 and transformers < 5,
+# so it has a virtual environment of its own, which the judge's worker runs in.
+comet: $(COMET_STAMP)
+
+$(COMET_STAMP): comet-requirements.txt constraints.txt
+	test -x $(COMET_VENV)/bin/python || $(PYTHON) -m venv $(COMET_VENV)
+	$(COMET_VENV)/bin/pip -q --disable-pip-version-check install -c constraints.txt torch==2.13.0
+	$(COMET_VENV)/bin/pip -q --disable-pip-version-check install -c constraints.txt -r comet-requirements.txt
+	@if $(COMET_VENV)/bin/pip list 2>/dev/null | grep -qi nvidia; then echo "CUDA packages were installed: check constraints.txt" >&2; exit 1; fi
+	touch $@
+
+# The tests of the COMET judge run where its environment can be built, and are skipped (saying
+# why) where it cannot.
+comet-if-possible:
+	@$(MAKE) --no-print-directory comet || echo "the COMET environment could not be built: its tests are skipped" >&2
 
 # The German-English dictionary of the model-free meaning checks (Debian's trans-de-en, Ding,
 # GPL-2+); without it those checks are left out and the audit says so.
@@ -81,6 +99,6 @@ eval: $(STAMP)
 	$(BIN)/mt-audit eval all $(EVAL_DIR) --json-dir $(OUT)/eval
 
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache
+	rm -rf $(VENV) $(COMET_VENV) build *.egg-info .pytest_cache
 	find $(OUT) -mindepth 1 ! -name README.md -delete 2>/dev/null || true
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -102,7 +102,8 @@ class Auditor:
 
         if s.qe != "none":
             try:
-                self.judges.append(open_judge(s.qe, s.qe_model, batch_size=s.qe_batch_size, precision=s.qe_precision))
+                self.judges.append(open_judge(s.qe, s.qe_model, batch_size=s.qe_batch_size, precision=s.qe_precision,
+                                              cache_dir=s.cache_dir, use_cache=s.use_cache))
             except JudgeUnavailable as err:
                 if s.require_model:
                     raise

@@ -192,3 +192,45 @@ def running_server(app=None, config=None):
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+def comet_python() -> str | None:
+    """The Python of an environment with unbabel-comet (``make comet`` builds one at
+    .venv-comet; $MT_AUDIT_COMET_PYTHON names another), or None where there is none."""
+    import os
+    import subprocess
+
+    chosen = os.environ.get("MT_AUDIT_COMET_PYTHON") or str(ROOT / ".venv-comet" / "bin" / "python")
+    if not Path(chosen).is_file():
+        return None
+    ok = subprocess.run([chosen, "-I", "-c", "import comet.models"], capture_output=True, timeout=300)
+    return chosen if ok.returncode == 0 else None
+
+
+@pytest.fixture(scope="session")
+def comet_env() -> str:
+    found = comet_python()
+    if found is None:
+        pytest.skip("no COMET environment (unbabel-comet cannot share mt-audit's; `make comet` builds one)")
+    return found
+
+
+def _tiny_comet(python: str, directory: Path, *options: str) -> Path:
+    import subprocess
+
+    done = subprocess.run([python, "-I", str(ROOT / "tests" / "data" / "build_tiny_comet.py"), str(directory),
+                           *options], capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return directory
+
+
+@pytest.fixture(scope="session")
+def tiny_cometkiwi(comet_env, tmp_path_factory) -> Path:
+    """A real (tiny, random-weight) CometKiwi-shaped checkpoint, laid out as the hub's."""
+    return _tiny_comet(comet_env, tmp_path_factory.mktemp("tiny-comet") / "wmt22-cometkiwi-da-tiny")
+
+
+@pytest.fixture(scope="session")
+def tiny_xcomet(comet_env, tmp_path_factory) -> Path:
+    """A real (tiny, random-weight) XCOMET checkpoint, which also names error spans."""
+    return _tiny_comet(comet_env, tmp_path_factory.mktemp("tiny-xcomet") / "xcomet-tiny", "--xcomet")

@@ -72,8 +72,9 @@ def _audit_options(command, reports: bool = True):
                      help="Exit 3 when the model cannot be loaded, instead of auditing without back-translation."),
         click.option("--qe", type=click.Choice(["none", *JUDGES]), default="none", show_default=True,
                      help="A quality-estimation model that reads the English source and the German and judges "
-                          "each paragraph's meaning: metricx (MetricX-23/24, Apache-2.0; needs the qe extra and "
-                          "--source), or none (the model-free checks only)."),
+                          "each paragraph's meaning: metricx (MetricX-23/24, Apache-2.0; needs the qe extra), comet "
+                          "(CometKiwi or XCOMET, gated, non-commercial licence; needs `make comet` or "
+                          "$MT_AUDIT_COMET_PYTHON), or none (the model-free checks only). Both need --source."),
         click.option("--qe-model", default=None,
                      help="The judge's checkpoint: a Hugging Face id or a local folder. Default: "
                           + ", ".join(f"{k}: {v[1]}" for k, v in JUDGES.items()) + "."),

@@ -101,8 +101,9 @@ CATALOG: tuple[CheckInfo, ...] = (
               "addition the source does not have.", "major", "source"),
     CheckInfo("judge.meaning", "A quality-estimation model (--qe) judges the paragraph's meaning to differ "
                                "from its source.",
-              "MetricX reads the English and the German together and scores the paragraph; the finding "
-              "names the model, its score and what it means, at the sentence the model singles out. "
+              "MetricX, CometKiwi or XCOMET reads the English and the German together and scores the "
+              "paragraph; the finding names the model, its score and what it means, at the sentence the "
+              "model singles out (at the words XCOMET marks, where it runs). "
               "Thresholds come from audit/data/judges.toml (fitted to 0.3 major and 2 findings in all "
               "per 1000 words of professional translation).", "major", "model"),
     CheckInfo("judge.llm", "An error an LLM judge (--llm-url) names in the German, with its MQM category "

@@ -4,6 +4,8 @@ models that read an English source and its German and give each paragraph a scor
 
 * ``metricx``: Google's MetricX-23 / MetricX-24 (Apache-2.0, mT5 through ``transformers``),
   QE mode: source and German, no reference;
+* ``comet``: Unbabel's CometKiwi and XCOMET through unbabel-comet, in an environment of its own
+  (``comet_worker`` runs there; XCOMET also names error spans);
 * ``llm``: an LLM at an OpenAI-compatible endpoint asked the GEMBA-MQM way, which also names the
   wrong words (its error spans);
 * the evidence that needs no model: back-translation drift (``drift``, ``signals``), the

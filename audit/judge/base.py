@@ -9,11 +9,12 @@ from ..errors import JudgeUnavailable
 # kind -> (the published metric whose calibration applies, the default checkpoint)
 JUDGES = {
     "metricx": ("MetricX-23-QE", "google/metricx-23-qe-large-v2p0"),
+    "comet": ("CometKiwi", "Unbabel/wmt22-cometkiwi-da"),
 }
 
 
 class Judge(Protocol):
-    kind: str  # "metricx"
+    kind: str  # "metricx", "comet"
     metric: str  # the published metric its calibration is for ("MetricX-23-QE")
     model_id: str  # checkpoint id or local folder
     revision: str
@@ -23,11 +24,17 @@ class Judge(Protocol):
         ...
 
 
-def open_judge(kind: str, model: str | None = None, **options) -> Judge:
+def open_judge(kind: str, model: str | None = None, cache_dir: str | None = None, use_cache: bool = True,
+               **options) -> Judge:
     """Load the judge ``kind`` (its default checkpoint, or ``model``: an id or a local
-    folder), or JudgeUnavailable with one sentence saying what is missing."""
+    folder), or JudgeUnavailable with one sentence saying what is missing.  ``cache_dir`` and
+    ``use_cache`` are for the judges that keep their whole answers (XCOMET's spans)."""
     if kind == "metricx":
         from .metricx import MetricX
 
         return MetricX(model or JUDGES[kind][1], **options)
+    if kind == "comet":
+        from .comet import Comet
+
+        return Comet(model or JUDGES[kind][1], cache_dir=cache_dir, use_cache=use_cache, **options)
     raise JudgeUnavailable(f"There is no quality-estimation judge {kind!r}; there are {', '.join(JUDGES)}.")

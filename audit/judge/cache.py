@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
+import threading
 from pathlib import Path
 
 from ..translate.cache import default_cache_dir, discard_damaged
@@ -79,6 +80,34 @@ class ScoreCache(SqliteCache):
                 except sqlite3.DatabaseError:
                     pass
         return [known[k] for k in keys]
+
+
+class AnswerCache(SqliteCache):
+    """A judge's whole answers as text (the LLM's, XCOMET's with its spans), kept beside the
+    other caches in the file ``name``; several request threads may use it."""
+
+    def __init__(self, directory: str | Path | None, name: str, what: str):
+        super().__init__(directory, name, "answers", "TEXT", what, threads=True)
+        self.lock = threading.Lock()
+
+    def get(self, key: str) -> str | None:
+        if self.conn is None:
+            return None
+        with self.lock:
+            try:
+                row = self.conn.execute("SELECT value FROM answers WHERE key = ?", (key,)).fetchone()
+            except sqlite3.DatabaseError:
+                return None
+        return row[0] if row else None
+
+    def put(self, key: str, value: str) -> None:
+        if self.conn is None:
+            return
+        with self.lock:
+            try:
+                self.conn.execute("INSERT OR REPLACE INTO answers VALUES (?, ?)", (key, value))
+            except sqlite3.DatabaseError:
+                pass
 
 
 class NoCache:

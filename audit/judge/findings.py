@@ -90,7 +90,7 @@ def judge_document(doc: Document, judges: list, calibration: Calibration, score,
     if not units or not judges:
         return []
     pairs = [(u.source, german_text(doc, u.german)) for u in units]
-    assessed = {j.metric: j.assess(pairs) for j in judges if hasattr(j, "assess")}
+    assessed = {j.metric: j.assess(pairs) for j in judges if getattr(j, "names_spans", False)}
     scores = {j.metric: ([a.score if a else None for a in assessed[j.metric]] if j.metric in assessed
                          else score(j, pairs)) for j in judges}
     out = []
@@ -106,8 +106,8 @@ def judge_document(doc: Document, judges: list, calibration: Calibration, score,
         ran = [j for j in judges if j.metric in values]
         described = " and ".join(calibration.metric(j.metric).describe(values[j.metric]).replace(
             j.metric, getattr(j, "label", j.metric), 1) for j in ran)
-        spans = [f for name, a in assessed.items() if a[k] is not None
-                 for f in span_findings(doc, unit, a[k].errors, verdict.severity, described)]
+        spans = [f for j in ran if j.metric in assessed and assessed[j.metric][k] is not None
+                 for f in span_findings(doc, unit, assessed[j.metric][k].errors, verdict.severity, described, j)]
         if spans:
             out.extend(spans)
             continue
@@ -126,7 +126,7 @@ def judge_document(doc: Document, judges: list, calibration: Calibration, score,
 # MQM categories as the findings name them
 _CATEGORIES = {"accuracy/mistranslation": "mistranslation", "accuracy/addition": "addition",
                "accuracy/omission": "omission", "accuracy/untranslated text": "untranslated",
-               "non-translation": "untranslated", "terminology": "terminology"}
+               "non-translation": "untranslated", "terminology": "terminology", "error span": "mistranslation"}
 
 
 def _normalised(text: str) -> tuple[str, list[int]]:
@@ -173,17 +173,31 @@ def place(german: str, span: str) -> tuple[int, int] | None:
     return found[0] if found else None
 
 
-def span_findings(doc: Document, unit: JudgedParagraph, errors: list, verdict: str, described: str) -> list[Finding]:
-    """The LLM's errors as findings at their words (an error whose words are not in the German
-    stays at the paragraph, and says so).  An error the LLM calls major or critical is as
-    severe as the paragraph's calibrated verdict; one it calls minor is minor."""
+def span_findings(doc: Document, unit: JudgedParagraph, errors: list, verdict: str, described: str,
+                  judge=None) -> list[Finding]:
+    """A judge's error spans (the LLM's, XCOMET's) as findings at their words (an error whose
+    words are not in the German stays at the paragraph, and says so).  An error the judge
+    calls major or critical is as severe as the paragraph's calibrated verdict; one it calls
+    minor is minor.  A span the judge gives with its place is marked there, widened to whole words.
+    """
+    llm = judge is None or judge.kind == "llm"
+    who = "the LLM" if llm else judge.metric.split("-")[0]
     a0, b0 = unit.german[0].start, unit.german[-1].end
     german = doc.text[a0:b0]
     out = []
+    seen = set()
+    if not llm:  # the most severe first, where pieces of one word are named apart
+        errors = sorted(errors, key=lambda e: ("critical", "major", "minor").index(e.severity)
+                        if e.severity in ("critical", "major", "minor") else 3)
     for e in errors:
         if e.category.startswith("source"):
             continue  # a problem of the source, not of the translation
-        found = occurrences(german, e.span)
+        given = _words_at(german, getattr(e, "place", None))
+        found = [given] if given else occurrences(german, e.span)
+        if given:
+            if given in seen:
+                continue  # pieces of one word named apart are one finding
+            seen.add(given)
         placed = found[0] if found else None
         a, b = (a0 + placed[0], a0 + placed[1]) if placed else (a0, b0)
         severity = verdict if e.severity in ("critical", "major") else "minor"
@@ -191,13 +205,35 @@ def span_findings(doc: Document, unit: JudgedParagraph, errors: list, verdict: s
         if len(found) > 1:
             where = f" ('{e.span}' stands {len(found)} times in the paragraph; marked where it first stands)"
         reason = f": {e.reason.rstrip('.')}" if e.reason else ""
+        message = (f"{e.category} ({e.severity} for the LLM; {described}){reason}{where}." if llm else
+                   f"{described}; {who} marks these words as a {e.severity} error{f' ({e.reason})' if e.reason else ''}"
+                   f"{where}.")
         out.append(Finding(
             segment_id=(doc.segment_at(a) or unit.german[0]).id, start=a, end=b, text=doc.text[a:b],
             category=_CATEGORIES.get(e.category, e.category.split("/")[0] or "mistranslation"),
-            severity=severity, check="judge.llm",
-            message=f"{e.category} ({e.severity} for the LLM; {described}){reason}{where}.",
-            suggestion="compare the words with the source", confidence=0.8 if severity == MAJOR else 0.5))
+            severity=severity, check="judge.llm" if llm else "judge.meaning",
+            message=message, suggestion="compare the words with the source",
+            confidence=0.8 if severity == MAJOR else 0.5))
     return out
+
+
+def _words_at(german: str, place: tuple[int, int] | None) -> tuple[int, int] | None:
+    """The whole words of ``german`` that the characters ``place`` touch (a model's span may
+    cut a word into pieces), or None where the place is not in the German."""
+    if not place or not (0 <= place[0] < place[1] <= len(german)):
+        return None
+    a, b = place
+    while a < b and german[a].isspace():
+        a += 1
+    while b > a and german[b - 1].isspace():
+        b -= 1
+    if a == b:
+        return None
+    while a > 0 and german[a - 1].isalnum():
+        a -= 1
+    while b < len(german) and german[b].isalnum():
+        b += 1
+    return a, b
 
 
 def _pointed(doc: Document, unit: JudgedParagraph, judges: list, score) -> tuple[int, int, list[str]]:

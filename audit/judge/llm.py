@@ -20,17 +20,15 @@ import hashlib
 import json
 import os
 import re
-import sqlite3
 import threading
 import time
 import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from ..errors import JudgeUnavailable
-from .cache import SqliteCache
+from .cache import AnswerCache
 
 PROMPT_VERSION = "gemba-mqm/mt-audit-1"
 KEY_VARIABLES = ("MT_AUDIT_LLM_KEY", "OPENAI_API_KEY")
@@ -76,6 +74,7 @@ class LLMError:
     category: str  # MQM, e.g. accuracy/mistranslation
     span: str  # the German words quoted ("" when none)
     reason: str = ""
+    place: tuple[int, int] | None = None  # where the span stands in the German, where the judge says so
 
 
 @dataclass
@@ -126,39 +125,13 @@ def parse(answer: str) -> Assessment | None:
     return Assessment(min(HIGHEST, penalty), errors)
 
 
-class AnswerCache(SqliteCache):
-    """The LLM's answers, kept beside the other caches (several request threads use it)."""
-
-    def __init__(self, directory: str | Path | None):
-        super().__init__(directory, "llm.sqlite", "answers", "TEXT", "LLM answers", threads=True)
-        self.lock = threading.Lock()
-
-    def get(self, key: str) -> str | None:
-        if self.conn is None:
-            return None
-        with self.lock:
-            try:
-                row = self.conn.execute("SELECT value FROM answers WHERE key = ?", (key,)).fetchone()
-            except sqlite3.DatabaseError:
-                return None
-        return row[0] if row else None
-
-    def put(self, key: str, value: str) -> None:
-        if self.conn is None:
-            return
-        with self.lock:
-            try:
-                self.conn.execute("INSERT OR REPLACE INTO answers VALUES (?, ?)", (key, value))
-            except sqlite3.DatabaseError:
-                pass
-
-
 class LLMJudge:
     """GEMBA-MQM through an OpenAI-compatible chat endpoint, as a judge (``judge/base.py``)."""
 
     kind = "llm"
     metric = "GEMBA-MQM"
     caches_itself = True
+    names_spans = True
 
     def __init__(self, url: str, model: str, concurrency: int = 4, timeout_s: float = 60.0,
                  cache_dir: str | None = None, use_cache: bool = True, retries: int = RETRIES,
@@ -177,7 +150,7 @@ class LLMJudge:
         self.timeout_s = timeout_s
         self.retries, self.backoff_s = max(0, retries), BACKOFF_S if backoff_s is None else backoff_s
         self.key = next((os.environ[v] for v in KEY_VARIABLES if os.environ.get(v)), None)
-        self.cache = AnswerCache(cache_dir) if use_cache else None
+        self.cache = AnswerCache(cache_dir, "llm.sqlite", "LLM answers") if use_cache else None
         self.tokens_sent = self.tokens_received = 0
         self.sent = self.from_cache = 0
         self._lock = threading.Lock()
