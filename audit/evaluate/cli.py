@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from ..errors import AuditError
+from ..judge.base import JUDGES
 from ..apps.help import FullHelpGroup
 from ..translate import BACKENDS, DEFAULT_MODEL
 from ..report.terminal import fail as _fail
@@ -176,7 +177,7 @@ def eval_contrastive_command(directory, json_path, config_path):
 @click.option("--backend", type=click.Choice(BACKENDS), default="none", show_default=True,
               help="Back-translation backend for the audits of real MT output (none: only what needs no model).")
 @click.option("--model", default=None, help="Model id or local directory for a backend other than none.")
-@click.option("--qe", "qe", type=click.Choice(["none", "metricx"]), default="none", show_default=True,
+@click.option("--qe", "qe", type=click.Choice(["none", *JUDGES]), default="none", show_default=True,
               help="Audit with this quality-estimation judge too and keep its scores in the records: "
                    "--qe-replay and --calibrate then use them instead of the published ones (to calibrate "
                    "your own checkpoint).")
