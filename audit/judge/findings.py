@@ -206,8 +206,8 @@ def span_findings(doc: Document, unit: JudgedParagraph, errors: list, verdict: s
             where = f" ('{e.span}' stands {len(found)} times in the paragraph; marked where it first stands)"
         reason = f": {e.reason.rstrip('.')}" if e.reason else ""
         message = (f"{e.category} ({e.severity} for the LLM; {described}){reason}{where}." if llm else
-                   f"{described}; {who} marks these words as a {e.severity} error{f' ({e.reason})' if e.reason else ''}"
-                   f"{where}.")
+                   f"{described} ({MEANING[verdict].split(':')[0]}); {who} marks these words as a {e.severity} "
+                   f"error{f' ({e.reason})' if e.reason else ''}{where}.")
         out.append(Finding(
             segment_id=(doc.segment_at(a) or unit.german[0]).id, start=a, end=b, text=doc.text[a:b],
             category=_CATEGORIES.get(e.category, e.category.split("/")[0] or "mistranslation"),
