@@ -4,6 +4,7 @@ measures that replay published scores."""
 from __future__ import annotations
 
 import json
+import tomllib
 
 import pytest
 from click.testing import CliRunner
@@ -205,6 +206,22 @@ def test_replayed_judge_is_fitted_on_the_other_domains_and_counted_on_profession
     assert measured["configurations"]["model-free"]["folds"]["held out, pooled"]["gate recall"] == 0.0
     assert measured["last_line"].startswith("MQM within_source_auc=")
     assert "professional_major_per_1000=" in measured["last_line"]
+
+
+def test_a_smaller_share_of_the_budgets_fits_stricter_thresholds():
+    """--fit-share: thresholds fitted to a smaller share of the budgets flag fewer professional
+    paragraphs (here 10 of 1000 words each: 2 per 1000 words allow 20, a quarter of it 5)."""
+    lines, professional = [], []
+    for k, domain in enumerate(("social", "speech", "user_review") * 4):
+        lines += [_line(f"d{k}", "s1", True, 9.0, domain=domain), _line(f"d{k}", "s2", False, 1.0, domain=domain)]
+    for k in range(40):
+        professional.append({"domain": ("social", "speech", "user_review")[k % 3], "words": 250, "findings": [],
+                             "anchors": {"MetricX-23-QE-src": -(1.0 + k / 10)}})
+    fitted = {share: tomllib.loads(measures.calibrate(lines, {"pro": professional}, share))
+              for share in (1.0, 0.25)}
+    loose, strict = (fitted[s]["verdict"]["MetricX-23-QE"] for s in (1.0, 0.25))
+    assert strict["minor"] > loose["minor"] and strict["major"] >= loose["major"]
+    assert "0.25 of the budgets" in measures.calibrate(lines, {"pro": professional}, 0.25)
 
 
 def _with_professional(root, published):

@@ -202,10 +202,14 @@ def eval_contrastive_command(directory, json_path, config_path):
               help="Measure with this judge calibration instead of the shipped one.")
 @click.option("--calibrate", "calibrate_path", type=click.Path(path_type=Path),
               help="Fit the judges' calibration on every line and write it here (the format of audit/data/judges.toml).")
+@click.option("--fit-share", "share", type=click.FloatRange(0.01, 1.0), default=None, metavar="SHARE",
+              help="Fit the judges' thresholds to this share of the budgets (0.3 major and 2 findings per 1000 words "
+                   "of professional translation); the rest is a margin for text of other registers. Default: the "
+                   "shipped calibration's, 0.5.")
 def eval_mqm_command(directory, json_path, config_path, backend="none", model=None, workers=None, limit=None,
                      records_path=None, tune_path=None, ablation=False, professional_set="generaltest2022",
                      from_records=None, replay=(), calibration_path=None, calibrate_path=None, qe="none",
-                     qe_model=None):
+                     qe_model=None, share=None):
     """Expert MQM annotations of real English→German MT.  DIRECTORY/mqm-wmt23 (WMT23, 12
     systems; each file pair audited as `mt-audit check SYS__DOC.de.txt --source
     SYS__DOC.en.txt` would): recall on lines with a major accuracy error at the false-flag
@@ -217,7 +221,7 @@ def eval_mqm_command(directory, json_path, config_path, backend="none", model=No
     import os
 
     from ..config import load_config
-    from ..judge.calibration import SCALES
+    from ..judge.calibration import FIT_SHARE, SCALES
     from ..pipeline import AuditSettings
     from . import measures, mqm_wmt
     from .mqm import eval_mqm
@@ -291,13 +295,14 @@ def eval_mqm_command(directory, json_path, config_path, backend="none", model=No
             if tune_path or ablation:
                 _fail(err)
             click.echo(f"no held-out figures: {err}", err=True)
-        measured = _measured(measures.measure, records, professional, tuple(replay), calibration_path)
+        share = FIT_SHARE if share is None else share
+        measured = _measured(measures.measure, records, professional, tuple(replay), calibration_path, share)
         result["length_controlled"] = measured
         _print_measures(measured)
         if calibrate_path:
             from ..report import write_atomic
 
-            fitted = _measured(measures.calibrate, records, professional)
+            fitted = _measured(measures.calibrate, records, professional, share)
             write_atomic(Path(calibrate_path), fitted)
             click.echo(f"judge calibration written to {calibrate_path}", err=True)
         record["wmt23"] = result

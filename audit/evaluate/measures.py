@@ -202,9 +202,12 @@ def _professional_rows(professional: dict[str, list[dict]]) -> list[dict]:
     return [r for rows in professional.values() for r in rows]
 
 
-def held_out(lines: list[dict], professional: dict[str, list[dict]], judges: tuple[str, ...]) -> dict:
+def held_out(lines: list[dict], professional: dict[str, list[dict]], judges: tuple[str, ...],
+             share: float = cal.FIT_SHARE) -> dict:
     """One configuration fitted on all domains but one and measured on that one, for every
-    domain; the held-out outcomes pooled; and fitted and measured on all."""
+    domain; the held-out outcomes pooled; and fitted and measured on all.  The thresholds are
+    fitted to ``share`` of the budgets."""
+    budgets = {"major_per_1000": cal.MAJOR_PER_1000 * share, "all_per_1000": cal.ALL_PER_1000 * share}
     pro = _professional_rows(professional)
     folds, pooled_lines, pooled_pro = {}, [], []
     for domain in _domains(lines):
@@ -213,7 +216,8 @@ def held_out(lines: list[dict], professional: dict[str, list[dict]], judges: tup
         pro_train = [r for r in pro if r["domain"] != domain and r["domain"] in {t["domain"] for t in train}]
         pro_test = [r for r in pro if r["domain"] == domain]
         try:
-            calibration = fit_calibration(judges, train, pro_train, f"all domains but {domain}") if judges else None
+            calibration = (fit_calibration(judges, train, pro_train, f"all domains but {domain}", **budgets)
+                           if judges else None)
         except InputError:
             continue  # nothing to calibrate on without this domain
         out_lines = [outcome(r, judges, calibration) for r in test]
@@ -225,7 +229,7 @@ def held_out(lines: list[dict], professional: dict[str, list[dict]], judges: tup
         folds[POOLED] = figures(pooled_lines, pooled_pro)
     domains = set(_domains(lines))
     in_domain = [r for r in pro if r["domain"] in domains]
-    calibration = fit_calibration(judges, lines, in_domain, "all domains") if judges else None
+    calibration = fit_calibration(judges, lines, in_domain, "all domains", **budgets) if judges else None
     folds[ALL] = figures([outcome(r, judges, calibration) for r in lines],
                          [outcome(r, judges, calibration) for r in in_domain])
     return {"folds": folds, "by_category": _by_category(pooled_lines), "by_system": _by_system(pooled_lines)}
@@ -302,7 +306,7 @@ def configurations(replay: tuple[str, ...]) -> list[tuple[str, tuple[str, ...]]]
 
 
 def measure(lines: list[dict], professional: dict[str, list[dict]], replay: tuple[str, ...] = (),
-            calibration_path=None) -> dict:
+            calibration_path=None, share: float = cal.FIT_SHARE) -> dict:
     """Every configuration held out by domain, the anchors' own figures, and the shipped
     configuration (the shipped calibration, or ``calibration_path``) on all lines: the last
     line for scripts."""
@@ -315,7 +319,7 @@ def measure(lines: list[dict], professional: dict[str, list[dict]], replay: tupl
     runs, notes = {}, []
     for name, judges in configurations(tuple(replay)):
         try:
-            runs[name] = held_out(lines, professional, judges)
+            runs[name] = held_out(lines, professional, judges, share)
         except InputError as err:
             notes.append(f"{name}: not fitted ({err})")
     pro = _professional_rows(professional)
@@ -330,9 +334,10 @@ def measure(lines: list[dict], professional: dict[str, list[dict]], replay: tupl
             "judges": list(replay), "notes": notes, "last_line": last}
 
 
-def calibrate(lines: list[dict], professional: dict[str, list[dict]]) -> str:
+def calibrate(lines: list[dict], professional: dict[str, list[dict]], share: float = cal.FIT_SHARE) -> str:
     """The calibration of every published metric the records have, and of every pair of
-    them, fitted on all lines, as the TOML of ``audit/data/judges.toml``."""
+    them, fitted on all lines to ``share`` of the budgets, as the TOML of
+    ``audit/data/judges.toml``."""
     domains = set(_domains(lines))
     pro = [r for r in _professional_rows(professional) if r["domain"] in domains]
     names = tuple(n for n in cal.SCALES if any(scores_of(r, (n,)) for r in lines)
@@ -341,14 +346,15 @@ def calibrate(lines: list[dict], professional: dict[str, list[dict]]) -> str:
         raise InputError("The records hold no published scores on both MQM and professional lines to calibrate on.")
     fitted = cal.Calibration()
     for judges in [(n,) for n in names] + list(combinations(names, 2)):
-        one = fit_calibration(judges, lines, pro, "all domains")
+        one = fit_calibration(judges, lines, pro, "all domains", cal.MAJOR_PER_1000 * share, cal.ALL_PER_1000 * share)
         fitted.metrics.update(one.metrics)
         fitted.rules.update(one.rules)
     header = ("Calibration of the quality-estimation judges, fitted by `mt-audit eval mqm DIR --calibrate FILE`\n"
               f"on the published scores of the MQM lines ({', '.join(sorted(domains))}) and of the professional\n"
-              "translations of the same domains: major at most 0.15 and all findings at most 1 per 1000 words of\n"
-              "professional translation (half the budgets: a margin for other registers), less what the model-free\n"
-              "checks raise there beside a judge. [metric]:\n"
+              f"translations of the same domains: major at most {cal.MAJOR_PER_1000 * share:g} and all findings at most "
+              f"{cal.ALL_PER_1000 * share:g} per 1000 words of\n"
+              f"professional translation ({share:g} of the budgets: a margin for other registers), less what the\n"
+              "model-free checks raise there beside a judge. [metric]:\n"
               "median and 1.4826 x MAD of the error-oriented score (higher = worse; a quality score negated) on\n"
               "error-free machine translation. [verdict]: a paragraph's risk is the mean of its judges' robust\n"
               "z-scores plus model_free_weight times its model-free risk (the weight that ranks the MQM lines\n"
