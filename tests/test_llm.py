@@ -10,7 +10,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from audit.errors import JudgeUnavailable
+from audit.errors import EXIT_MODEL_UNAVAILABLE, JudgeUnavailable
 from audit.judge import calibration as cal
 from audit.judge.findings import place
 from audit.judge.llm import LLMJudge, parse, prompt
@@ -271,3 +271,55 @@ def test_the_endpoint_can_come_from_the_configuration_file(endpoint, tmp_path, m
     doc = auditor.audit(tmp_path / "a.de.txt", tmp_path / "a.en.txt")
     assert any(f.check == "judge.llm" for f in doc.findings)
     assert server.requests[0][2]["model"] == "house-llm" and auditor.settings.llm_concurrency == 2
+
+
+def test_eval_spans_asks_an_endpoint_records_its_answers_and_measures_them_again(endpoint, tmp_path):
+    from click.testing import CliRunner
+
+    from audit.apps.cli import main
+
+    folder = tmp_path / "mqm-wmt23"
+    folder.mkdir()
+    german = ["Der Rat hat die Abstimmung auf März vorgezogen.", "Die Stadt stimmte zu, und der Rat ging."]
+    (folder / "S__d.de.txt").write_text("\n".join(german) + "\n", encoding="utf-8")
+    (folder / "S__d.en.txt").write_text("The council postponed the vote until March.\n"
+                                        "The city agreed, and the mayor left.\n", encoding="utf-8")
+    rows = [{"file": "S__d.de.txt", "line": 1, "errors": [
+                {"category": "accuracy/mistranslation", "severity": "major", "start": german[0].index("vorgezogen"),
+                 "end": german[0].index("vorgezogen") + 10, "span": "vorgezogen"}]},
+            {"file": "S__d.de.txt", "line": 2, "errors": [
+                {"category": "accuracy/mistranslation", "severity": "major", "start": german[1].index("der Rat"),
+                 "end": german[1].index("der Rat") + 7, "span": "der Rat"}]}]
+    (folder / "gold.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    answers = {
+        german[0]: "Major:\naccuracy/mistranslation - \"VORGEZOGEN\" - 'postponed' means put off\n"
+                   "Minor:\nfluency/grammar - \"auf den März\" - no article\n",
+        german[1]: "Major:\naccuracy/mistranslation - \"der Rat\" - the mayor, not the council\n",
+    }
+    server = endpoint(lambda body, n: (200, next(a for g, a in answers.items()
+                                                 if g in body["messages"][-1]["content"]), {}))
+    recorded, out = tmp_path / "answers.jsonl", tmp_path / "spans.json"
+    result = CliRunner().invoke(main, ["eval", "spans", str(tmp_path), "--llm-url", server.url, "--llm-model", "m",
+                                       "--record", str(recorded), "--json", str(out)])
+    assert result.exit_code == 0, result.output
+    own = json.loads(out.read_text())["own answers"]["m"]
+    # three spans: one placed after folding case, one where quoted, one not in the German (said)
+    assert own["lines"] == 2 and own["GEMBA-MQM answers"] == 1.0 and own["spans"] == 3
+    assert own["once, after folding"] == pytest.approx(1 / 3, abs=1e-3)
+    assert own["once, where quoted"] == pytest.approx(1 / 3, abs=1e-3)
+    assert own["not in the German (said)"] == pytest.approx(1 / 3, abs=1e-3)
+    assert own["placed on an annotated error"] == 1.0 and own["annotated majors covered"] == 1.0
+    assert [json.loads(x)["answer"] for x in recorded.read_text().splitlines()] == [answers[g] for g in german]
+    # the recorded answers measure the same without an endpoint
+    asked = len(server.requests)
+    again = CliRunner().invoke(main, ["eval", "spans", str(tmp_path), "--answers", str(recorded), "--json", str(out)])
+    assert again.exit_code == 0, again.output
+    assert json.loads(out.read_text())["own answers"]["m"] == own and len(server.requests) == asked
+    both = CliRunner().invoke(main, ["eval", "spans", str(tmp_path), "--answers", str(recorded), "--record",
+                                     str(recorded)])
+    assert both.exit_code == 2 and "overwrite" in both.output
+    failing = endpoint(lambda body, n: (401, "", {}))
+    refused = CliRunner().invoke(main, ["eval", "spans", str(tmp_path), "--llm-url", failing.url, "--llm-model",
+                                        "other"])
+    assert refused.exit_code == EXIT_MODEL_UNAVAILABLE and "refused" in refused.output
+    assert "Traceback" not in refused.output

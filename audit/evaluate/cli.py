@@ -396,16 +396,64 @@ def eval_segmentation_command(directory, articles, json_path):
 @eval_group.command("spans")
 @click.argument("directory", type=click.Path(path_type=Path))
 @_json_option
-def eval_spans_command(directory, json_path):
+@click.option("--llm-url", default=None, metavar="URL",
+              help="Also ask the LLM at this OpenAI-compatible endpoint (as `check --llm-url` does; the key from "
+                   "$MT_AUDIT_LLM_KEY or $OPENAI_API_KEY) to judge the lines of mqm-wmt23, and measure where the "
+                   "spans of its own answers land.")
+@click.option("--llm-model", default=None, metavar="NAME", help="The model the endpoint is asked for.")
+@click.option("--limit", type=click.IntRange(1), default=None, help="Ask about the first N lines only.")
+@click.option("--record", "record_path", type=click.Path(path_type=Path),
+              help="Write the LLM's answers here (JSON lines), to measure them again with --answers.")
+@click.option("--answers", "answers_path", type=click.Path(path_type=Path),
+              help="Measure answers recorded with --record instead of asking an endpoint.")
+def eval_spans_command(directory, json_path, llm_url=None, llm_model=None, limit=None, record_path=None,
+                       answers_path=None):
     """Where the LLM judge's error spans land: the expert annotators' error spans of
     DIRECTORY/mqm-wmt23, quoted in a GEMBA-MQM answer as an LLM quotes them, parsed and placed
-    in the German as the judge does; the share placed at exactly the annotated words."""
+    in the German as the judge does; the share placed at exactly the annotated words.  With
+    --llm-url (or --answers), also the spans of a real LLM's own answers on those lines: placed
+    where quoted, after folding, ambiguous or not there, and how they meet the annotations."""
     _require_folder(directory)
-    from .spans import span_placement
+    from . import spans
 
-    figures = _measured(span_placement, directory)
+    if llm_url and answers_path:
+        _fail(AuditError("--llm-url asks an endpoint and --answers reads recorded answers: give one of them."))
+    if record_path is not None and (record_path.resolve() == (answers_path.resolve() if answers_path else None)):
+        _fail(AuditError("--record would overwrite the answers it reads; name another file."))
+    import json
+
+    figures = _measured(spans.span_placement, directory)
+    record = dict(figures)
     _print_figures("LLM error spans placed in the German (expert spans of mqm-wmt23 quoted as an LLM quotes them)",
-                   figures, json_path)
+                   figures, None)
+    if llm_url or answers_path:
+        lines = _measured(spans.mqm_lines, directory, limit)
+        if answers_path:
+            answers = _measured(spans.read_answers, answers_path)
+            who = next((a.get("model") for a in answers if a.get("model")), "recorded")
+        else:
+            from ..judge import JudgeUnavailable
+            from ..judge.llm import LLMJudge
+
+            try:
+                judge = LLMJudge(llm_url, llm_model or "")
+            except JudgeUnavailable as err:
+                _fail(err)
+            answers = _measured(spans.ask, judge, lines)
+            who = judge.model_id
+            click.echo("LLM: " + ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in judge.cost().items()), err=True)
+        if record_path is not None:
+            from ..report import write_atomic
+
+            write_atomic(record_path, "".join(json.dumps(a, ensure_ascii=False) + "\n" for a in answers))
+        own = {who: _measured(spans.answer_placement, lines, answers)}
+        record["own answers"] = own
+        _print_figures("the spans of the LLM's own answers on the lines of mqm-wmt23, placed as the judge places them",
+                       own, None)
+    if json_path is not None:
+        from ..report import write_atomic
+
+        write_atomic(json_path, json.dumps(record, ensure_ascii=False, indent=2) + "\n")
 
 
 @eval_group.command("all")

@@ -165,8 +165,7 @@ class LLMJudge:
         if not pairs:
             return []
         distinct = list(dict.fromkeys(pairs))
-        with ThreadPoolExecutor(max_workers=min(self.concurrency, len(distinct))) as pool:
-            answers = list(pool.map(self._answer, distinct))
+        answers = self.answers(distinct)
         by_pair = dict(zip(distinct, answers))
         failures = [a for a in answers if isinstance(a, Exception)]
         if failures and len(failures) == len(answers):
@@ -176,6 +175,14 @@ class LLMJudge:
             raise JudgeUnavailable(f"The LLM endpoint {self.url} answered nothing that reads as a GEMBA-MQM "
                                    f"error list (model {self.model_id}).")
         return [parsed[p] for p in pairs]
+
+    def answers(self, pairs: list[tuple[str, str]]) -> list[str | Exception]:
+        """The endpoint's answer text per pair (from the cache where it is there), or the
+        error that kept it from answering; ``concurrency`` requests at once."""
+        if not pairs:
+            return []
+        with ThreadPoolExecutor(max_workers=min(self.concurrency, len(pairs))) as pool:
+            return list(pool.map(self._answer, pairs))
 
     # --- one request --------------------------------------------------------------------
     def cache_key(self, source: str, german: str) -> str:
