@@ -60,6 +60,9 @@ def test_comet_scores_batched_as_one_at_a_time(comet_env, tiny_cometkiwi, monkey
         assert len(batched) == len(PAIRS) and all(0.0 <= v <= 1.0 for v in batched)
         assert batched == pytest.approx(alone.score(PAIRS), abs=1e-3)
         assert judge.score([]) == []
+        # a pair longer than the encoder reads at once (512 tokens) is said to be so
+        long = (" ".join([PAIRS[0][0]] * 60), " ".join([PAIRS[0][1]] * 60))
+        assert judge.fits([PAIRS[0], long]) == [True, False]
     finally:
         judge.close()
         alone.close()

@@ -115,6 +115,34 @@ def test_a_judged_audit_flags_at_the_sentence_and_caches(tiny_metricx, tmp_path,
     assert calls == [] and [f.message for f in again.findings] == [f.message for f in doc.findings]
 
 
+def test_a_paragraph_longer_than_the_model_reads_is_scored_by_its_passages(tiny_metricx, tmp_path, monkeypatch):
+    from audit.pipeline import Auditor, AuditSettings
+
+    monkeypatch.setattr(cal, "load", lambda path=None: _strict())
+    german, source = tmp_path / "a.de.txt", tmp_path / "a.en.txt"
+    german.write_text(" ".join(g for _, g in PAIRS[:2]) + "\n", encoding="utf-8")
+    source.write_text(" ".join(s for s, _ in PAIRS[:2]) + "\n", encoding="utf-8")
+    auditor = Auditor(AuditSettings(backend="none", qe="metricx", qe_model=str(tiny_metricx), use_cache=False,
+                                    quiet=True))
+    auditor.open_model()
+    [judge] = auditor.judges
+    whole = (" ".join(s for s, _ in PAIRS[:2]), " ".join(g for _, g in PAIRS[:2]))
+    lengths = [len(ids) for ids in judge.encode([whole, *PAIRS[:2]])]
+    # the model reads each sentence at once but not the two together
+    judge.max_input_length = max(lengths[1:])
+    assert judge.fits([whole, *PAIRS[:2]]) == [False, True, True]
+    doc = auditor.audit(german, source)
+    signals = doc.segments[0].signals["judges"]
+    assert signals["parts"] == 2
+    assert signals["scores"]["MetricX-23-QE"] == pytest.approx(max(judge.score(PAIRS[:2])), abs=1e-3)
+    [finding] = [f for f in doc.findings if f.check == "judge.meaning"]
+    assert "the worst of 2 parts" in finding.message
+    # read at once where it fits
+    judge.max_input_length = lengths[0]
+    again = auditor.audit(german, source)
+    assert "parts" not in again.segments[0].signals["judges"]
+
+
 def test_a_judge_without_the_source_says_so(tiny_metricx, tmp_path):
     from audit.pipeline import Auditor, AuditSettings
 

@@ -143,45 +143,37 @@ class Comet:
         lines = [x for x in self._log.read().decode("utf-8", "replace").splitlines() if x.strip()]
         return (lines[-1].strip()[:240] if lines else "it printed nothing") + "."
 
-    def assess_raw(self, pairs: list[tuple[str, str]]) -> dict:
-        """The worker's answer for ``pairs``: scores, and XCOMET's spans (None for others)."""
-        if not pairs:
-            return {"scores": [], "spans": None}
+    def _ask(self, request: dict) -> dict:
+        """One request to the worker and its answer."""
         with self._lock:
             if self._process.poll() is not None:
                 raise JudgeUnavailable(f"The COMET worker has ended (exit {self._process.returncode}).")
             try:
-                self._process.stdin.write(json.dumps({"pairs": [list(p) for p in pairs]}, ensure_ascii=False) + "\n")
+                self._process.stdin.write(json.dumps(request, ensure_ascii=False) + "\n")
                 self._process.stdin.flush()
             except OSError:
                 raise JudgeUnavailable(f"The COMET worker has ended: {self._last_words()}") from None
-            answer = self._answer()
+            return self._answer()
+
+    def assess_raw(self, pairs: list[tuple[str, str]]) -> dict:
+        """The worker's answer for ``pairs``: scores, and XCOMET's spans (None for others)."""
+        if not pairs:
+            return {"scores": [], "spans": None}
+        answer = self._ask({"pairs": [list(p) for p in pairs]})
         scores = answer.get("scores")
         if not isinstance(scores, list) or len(scores) != len(pairs):
             raise JudgeUnavailable("The COMET worker answered with a wrong number of scores.")
         return answer
 
-    def assess(self, pairs: list[tuple[str, str]]) -> list[Assessment]:
-        """XCOMET's score and error spans per pair, each distinct pair asked once across runs."""
-        keys = [ScoreCache.key(self, p) for p in pairs]
-        known = {}
-        for k in dict.fromkeys(keys):
-            text = self.cache.get(k) if self.cache is not None else None
-            if text is not None:
-                known[k] = json.loads(text)
-        todo = {k: p for k, p in zip(keys, pairs) if k not in known}
-        if todo:
-            answer = self.assess_raw(list(todo.values()))
-            spans = answer.get("spans") or [[] for _ in todo]
-            for (k, _), value, named in zip(todo.items(), answer["scores"], spans):
-                known[k] = {"score": round(float(value), 4), "spans": named or []}
-                if self.cache is not None:
-                    self.cache.put(k, json.dumps(known[k], ensure_ascii=False))
-        return [Assessment(known[k]["score"], [
-            LLMError(str(s.get("severity") or "minor").lower(), "error span", str(s.get("text") or ""),
-                     f"confidence {float(s['confidence']):.2f}" if s.get("confidence") is not None else "",
-                     _place(s))
-            for s in known[k]["spans"]]) for k in keys]
+    def fits(self, pairs: list[tuple[str, str]]) -> list[bool]:
+        """Whether each pair is within the tokens the checkpoint's encoder reads at once."""
+        if not pairs:
+            return []
+        answer = self._ask({"ask": "fits", "pairs": [list(p) for p in pairs]})
+        verdicts = answer.get("fits")
+        if not isinstance(verdicts, list) or len(verdicts) != len(pairs):
+            raise JudgeUnavailable("The COMET worker answered with a wrong number of lengths.")
+        return [bool(v) for v in verdicts]
 
     def score(self, pairs: list[tuple[str, str]]) -> list[float]:
         if self.names_spans:

@@ -101,6 +101,17 @@ def spans_of(output, count: int):
             for row in list(spans)[:count]]
 
 
+def fits(model, samples: list[dict]) -> list[bool]:
+    """Whether each pair is within the tokens the encoder reads at once (the German, then the
+    source, with their separators); comet cuts a longer one, losing the end of the source."""
+    encoder = model.encoder
+    limit = encoder.max_positions - (1 + 2 * encoder.size_separator)
+    count = encoder.tokenizer([s["mt"] for s in samples] + [s["src"] for s in samples],
+                              add_special_tokens=False, truncation=False)["input_ids"]
+    n = len(samples)
+    return [len(count[k]) + len(count[n + k]) <= limit for k in range(n)]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", required=True)
@@ -142,10 +153,14 @@ def main(argv: list[str] | None = None) -> int:
         if not line.strip():
             continue
         try:
-            pairs = json.loads(line)["pairs"]
+            request = json.loads(line)
+            pairs = request["pairs"]
             samples = [{"src": str(source), "mt": str(german)} for source, german in pairs]
         except (ValueError, KeyError, TypeError):
             say({"error": "The request is not a JSON object with pairs of texts."})
+            continue
+        if request.get("ask") == "fits":
+            say({"fits": fits(model, samples)})
             continue
         if not samples:
             say({"scores": [], "spans": None})

@@ -92,15 +92,18 @@ def judge_document(doc: Document, judges: list, calibration: Calibration, score,
     pairs = [(u.source, german_text(doc, u.german)) for u in units]
     assessed = {j.metric: j.assess(pairs) for j in judges if getattr(j, "names_spans", False)}
     scores = {j.metric: ([a.score if a else None for a in assessed[j.metric]] if j.metric in assessed
-                         else score(j, pairs)) for j in judges}
+                         else list(score(j, pairs))) for j in judges}
+    parts = {j.metric: _score_overlong(doc, units, pairs, j, score, scores[j.metric])
+             for j in judges if j.metric not in assessed and hasattr(j, "fits")}
     out = []
     for k, unit in enumerate(units):
         values = {name: s[k] for name, s in scores.items() if s[k] is not None}
         if not values:
             continue
         verdict = calibration.verdict(values, paragraph_model_free_risk(doc, unit, list(model_free)))
+        split = max((p.get(k, 1) for p in parts.values()), default=1)
         unit.german[0].signals["judges"] = {"scores": values, "risk": round(verdict.risk, 4),
-                                            "severity": verdict.severity}
+                                            "severity": verdict.severity, **({"parts": split} if split > 1 else {})}
         if verdict.severity is None:
             continue
         ran = [j for j in judges if j.metric in values]
@@ -115,7 +118,10 @@ def judge_document(doc: Document, judges: list, calibration: Calibration, score,
         out.append(Finding(
             segment_id=doc.segment_at(a).id if doc.segment_at(a) else unit.german[0].id, start=a, end=b,
             text=doc.text[a:b], category="mistranslation", severity=verdict.severity, check="judge.meaning",
-            message=f"{described}: {MEANING[verdict.severity]}"
+            message=f"{described}"
+                    + (f" (the worst of {split} parts: the paragraph is longer than the model reads at once)"
+                       if split > 1 else "")
+                    + f": {MEANING[verdict.severity]}"
                     + (f"; {quote_words(named)} render{'s' if len(named) == 1 else ''} nothing of the source."
                        if named else "."),
             suggestion="compare the sentence with the source and correct what it renders wrongly",
@@ -215,6 +221,27 @@ def span_findings(doc: Document, unit: JudgedParagraph, errors: list, verdict: s
             message=message, suggestion="compare the words with the source",
             confidence=0.8 if severity == MAJOR else 0.5))
     return out
+
+
+def _score_overlong(doc: Document, units: list[JudgedParagraph], pairs: list[tuple[str, str]], judge, score,
+                    values: list) -> dict[int, int]:
+    """Paragraphs longer than ``judge`` reads at once (it would cut the end of the input,
+    the source's with MetricX-23 and COMET) are scored by their passages instead, each
+    within reach, and take the worst passage's score: ``values`` is changed in place.
+    Returns the paragraphs so scored, with how many parts."""
+    overlong = [k for k, ok in enumerate(judge.fits(pairs)) if not ok and len(units[k].passages) > 1]
+    if not overlong:
+        return {}
+    asked = [(k, (p.source, german_text(doc, p.german))) for k in overlong for p in units[k].passages]
+    got = score(judge, [pair for _, pair in asked])
+    worse = max if j_orientation(judge) == "error" else min
+    by_unit: dict[int, list[float]] = {}
+    for (k, _), value in zip(asked, got):
+        if value is not None:
+            by_unit.setdefault(k, []).append(value)
+    for k, found in by_unit.items():
+        values[k] = worse(found)
+    return {k: len(units[k].passages) for k in by_unit}
 
 
 def _words_at(german: str, place: tuple[int, int] | None) -> tuple[int, int] | None:

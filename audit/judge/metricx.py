@@ -179,6 +179,16 @@ class MetricX:
     def score(self, pairs: list[tuple[str, str]]) -> list[float]:
         return self.score_ids(self.encode(pairs)) if pairs else []
 
+    def fits(self, pairs: list[tuple[str, str]]) -> list[bool]:
+        """Whether each pair's input is within the length the checkpoint reads (longer ones
+        would lose the end of the input, for MetricX-23 the end of the source)."""
+        if not pairs:
+            return []
+        texts = [model_input(source, german, self.version) for source, german in pairs]
+        ids = self.tokenizer(texts, truncation=False, padding=False)["input_ids"]
+        eos = self.tokenizer.eos_token_id
+        return [len(row) - (1 if row and row[-1] == eos else 0) <= self.max_input_length for row in ids]
+
     def score_ids(self, ids: list[list[int]]) -> list[float]:
         """Scores of inputs already tokenised, in batches of similar length."""
         torch = self._torch
