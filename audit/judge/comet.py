@@ -165,6 +165,28 @@ class Comet:
             raise JudgeUnavailable("The COMET worker answered with a wrong number of scores.")
         return answer
 
+    def assess(self, pairs: list[tuple[str, str]]) -> list[Assessment]:
+        """XCOMET's score and error spans per pair, each distinct pair asked once across runs."""
+        keys = [ScoreCache.key(self, p) for p in pairs]
+        known = {}
+        for k in dict.fromkeys(keys):
+            text = self.cache.get(k) if self.cache is not None else None
+            if text is not None:
+                known[k] = json.loads(text)
+        todo = {k: p for k, p in zip(keys, pairs) if k not in known}
+        if todo:
+            answer = self.assess_raw(list(todo.values()))
+            spans = answer.get("spans") or [[] for _ in todo]
+            for (k, _), value, named in zip(todo.items(), answer["scores"], spans):
+                known[k] = {"score": round(float(value), 4), "spans": named or []}
+                if self.cache is not None:
+                    self.cache.put(k, json.dumps(known[k], ensure_ascii=False))
+        return [Assessment(known[k]["score"], [
+            LLMError(str(s.get("severity") or "minor").lower(), "error span", str(s.get("text") or ""),
+                     f"confidence {float(s['confidence']):.2f}" if s.get("confidence") is not None else "",
+                     _place(s))
+            for s in known[k]["spans"]]) for k in keys]
+
     def fits(self, pairs: list[tuple[str, str]]) -> list[bool]:
         """Whether each pair is within the tokens the checkpoint's encoder reads at once."""
         if not pairs:
