@@ -46,12 +46,23 @@ class AuditSettings:
     allow_empty: bool = False
     # the folder SARIF, GitLab, GitHub and JUnit paths are relative to (default: the git root)
     base_dir: str | None = None
-    # a quality-estimation judge of meaning (``audit/judge``): "none" or a kind of JUDGES,
-    # its checkpoint (default: the kind's own) and how many paragraphs go to it at once
+    # quality-estimation judges of meaning (``audit/judge``): "none", a kind of JUDGES or
+    # several joined by commas ("metricx,comet"), whose scores are joined; the checkpoint
+    # (default: the kind's own) of the one judge, or per kind in ``qe_models``; how many
+    # paragraphs go to a judge at once
     qe: str = "none"
     qe_model: str | None = None
+    qe_models: tuple[tuple[str, str], ...] = ()
     qe_batch_size: int = 4
     qe_precision: str = "auto"
+    def qe_kinds(self) -> list[str]:
+        """The kinds of quality-estimation judge asked for, in order."""
+        return [k for k in dict.fromkeys(x.strip() for x in (self.qe or "none").split(",")) if k and k != "none"]
+
+    def model_for(self, kind: str) -> str | None:
+        """The checkpoint asked for judge ``kind`` (None: the kind's default)."""
+        return dict(self.qe_models).get(kind) or (self.qe_model if len(self.qe_kinds()) == 1 else None)
+
     # what the judges' scores mean (default: the shipped audit/data/judges.toml)
     judge_calibration: str | None = None
     # an LLM judge (GEMBA-MQM) at an OpenAI-compatible endpoint: nothing is sent without a URL
@@ -95,19 +106,19 @@ class Auditor:
             return
         self._judges_opened = True
         s = self.settings
-        if s.qe == "none" and not s.llm_url:
+        if not s.qe_kinds() and not s.llm_url:
             return
         from .judge import JudgeUnavailable, open_judge
         from .judge.cache import NoCache, ScoreCache
 
-        if s.qe != "none":
+        for kind in s.qe_kinds():
             try:
-                self.judges.append(open_judge(s.qe, s.qe_model, batch_size=s.qe_batch_size, precision=s.qe_precision,
-                                              cache_dir=s.cache_dir, use_cache=s.use_cache))
+                self.judges.append(open_judge(kind, s.model_for(kind), batch_size=s.qe_batch_size,
+                                              precision=s.qe_precision, cache_dir=s.cache_dir, use_cache=s.use_cache))
             except JudgeUnavailable as err:
                 if s.require_model:
                     raise
-                self.judges_missing[s.qe] = str(err)
+                self.judges_missing[kind] = str(err)
         if s.llm_url:
             from .judge.llm import LLMJudge
 
@@ -124,6 +135,7 @@ class Auditor:
             chosen = calibration.load(s.judge_calibration)  # a bad file: one sentence, before any audit
             for j in self.judges:
                 chosen.metric(j.metric)
+            chosen.rule(tuple(j.metric for j in self.judges))  # the judges together: one sentence before any audit
         self._judge_cache = ScoreCache(s.cache_dir) if s.use_cache else NoCache()
         if self._judge_cache.warning:
             self.warnings.append(self._judge_cache.warning)
@@ -148,11 +160,12 @@ class Auditor:
                 entry["cost"] = j.cost()  # of this run so far
             out.append(entry)
         for kind, reason in sorted(self.judges_missing.items()):
-            out.append({"judge": kind, "model": self.settings.qe_model, "ran": False, "reason": reason})
-        if len(out) == 1 and (self.settings.qe != "none" or self.settings.llm_url) and not self._judges_opened:
-            out.append({"judge": self.settings.qe if self.settings.qe != "none" else "llm",
-                        "model": self.settings.qe_model or self.settings.llm_model, "ran": False,
-                        "reason": "it is loading"})
+            out.append({"judge": kind, "model": self.settings.llm_model if kind == "llm" else self.settings.model_for(kind),
+                        "ran": False, "reason": reason})
+        if len(out) == 1 and not self._judges_opened:
+            for kind in self.settings.qe_kinds() + (["llm"] if self.settings.llm_url else []):
+                out.append({"judge": kind, "model": self.settings.llm_model if kind == "llm"
+                            else self.settings.model_for(kind), "ran": False, "reason": "it is loading"})
         return out
 
     def _open_translator(self) -> None:
@@ -301,7 +314,9 @@ class Auditor:
                     raise
                 # the judge that failed (an endpoint that cannot be reached or answers nonsense) is
                 # left out from here on, and every report says why
-                failed = next((j for j in self.judges if j.kind == "llm"), self.judges[0])
+                failed = getattr(err, "judge", None)
+                if failed not in self.judges:
+                    failed = next((j for j in self.judges if j.kind == "llm"), self.judges[0])
                 self.judges.remove(failed)
                 self.judges_missing[failed.kind] = str(err)
                 doc.warnings.append(f"The judge {failed.kind} did not run: {err}")

@@ -185,3 +185,22 @@ def test_eval_mqm_keeps_comets_own_scores_and_calibrates_on_them(comet_env, tiny
     metric = tomllib.loads(fitted.read_text())["metric"]["CometKiwi"]
     # the centre is on the live scores' error scale (minus the quality of the random model)
     assert abs(metric["centre"] + sorted(live)[len(live) // 2]) < 0.05
+
+
+@pytest.mark.slow
+def test_two_judges_are_joined_and_each_named(comet_env, tiny_cometkiwi, tiny_metricx, tmp_path, monkeypatch):
+    monkeypatch.setenv("MT_AUDIT_COMET_PYTHON", comet_env)
+    german, source = tmp_path / "a.de.txt", tmp_path / "a.en.txt"
+    german.write_text("\n".join(g for _, g in PAIRS) + "\n", encoding="utf-8")
+    source.write_text("\n".join(s for s, _ in PAIRS) + "\n", encoding="utf-8")
+    args = ["check", str(german), "--source", str(source), "--backend", "none", "--qe", "metricx", "--qe", "comet",
+            "--out", str(tmp_path / "out"), "--format", "json", "-q"]
+    done = CliRunner().invoke(main, [*args, "--qe-model", f"metricx={tiny_metricx}",
+                                     "--qe-model", f"comet={tiny_cometkiwi}"])
+    assert done.exit_code in (0, 1), done.output
+    report = json.loads((tmp_path / "out" / "a.json").read_text())
+    judges = {j["judge"]: j for j in report["settings"]["judges"]}
+    assert judges["metricx"]["ran"] and judges["comet"]["ran"]
+    assert judges["metricx"]["model"] == str(tiny_metricx) and judges["comet"]["model"] == str(tiny_cometkiwi)
+    joined = [s["signals"]["judges"] for s in report["segments"] if "judges" in s.get("signals", {})]
+    assert joined and all(set(j["scores"]) == {"MetricX-23-QE", "CometKiwi"} for j in joined)

@@ -83,6 +83,27 @@ def test_check_with_a_missing_judge_says_so_or_exits_3(tmp_path):
     assert any("metricx did not run" in w for w in report["document"]["warnings"])
 
 
+def test_two_judges_asked_one_missing_the_other_runs_and_each_is_named(tiny_metricx, tmp_path, monkeypatch):
+    monkeypatch.setenv("MT_AUDIT_COMET_PYTHON", str(tmp_path / "no-python"))
+    german, source = tmp_path / "a.de.txt", tmp_path / "a.en.txt"
+    german.write_text("\n".join(g for _, g in PAIRS) + "\n", encoding="utf-8")
+    source.write_text("\n".join(s for s, _ in PAIRS) + "\n", encoding="utf-8")
+    args = ["check", str(german), "--source", str(source), "--backend", "none", "--qe", "metricx", "--qe", "comet",
+            "--out", str(tmp_path / "out"), "--format", "json", "-q"]
+    done = CliRunner().invoke(main, [*args, "--qe-model", f"metricx={tiny_metricx}"])
+    assert done.exit_code in (0, 1), done.output
+    report = json.loads((tmp_path / "out" / "a.json").read_text())
+    judges = {j["judge"]: j for j in report["settings"]["judges"]}
+    assert judges["metricx"]["ran"] and not judges["comet"]["ran"] and "no-python" in judges["comet"]["reason"]
+    # a checkpoint without its judge's name is ambiguous with two judges: one sentence, exit 2
+    ambiguous = CliRunner().invoke(main, [*args, "--qe-model", str(tiny_metricx)])
+    assert ambiguous.exit_code == 2 and "KIND=ID" in ambiguous.output and "Traceback" not in ambiguous.output
+    one = ["check", str(german), "--source", str(source), "--backend", "none", "--qe", "metricx",
+           "--out", str(tmp_path / "out"), "--format", "json", "-q"]
+    stray = CliRunner().invoke(main, [*one, "--qe-model", f"comet={tiny_metricx}"])
+    assert stray.exit_code == 2 and "does not ask for" in stray.output
+
+
 def _strict(metric: str = "MetricX-23-QE") -> cal.Calibration:
     """A calibration under which the tiny random model's scores (about 2.5) are major."""
     return cal.Calibration(metrics={metric: cal.Metric(metric, "error", 0.0, 25.0, centre=0.5, spread=1.0)},

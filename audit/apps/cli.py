@@ -70,13 +70,15 @@ def _audit_options(command, reports: bool = True):
                      help="marian backend: dynamic int8 quantisation of the model's linear layers (faster).") ,
         click.option("--require-model", is_flag=True,
                      help="Exit 3 when the model cannot be loaded, instead of auditing without back-translation."),
-        click.option("--qe", type=click.Choice(["none", *JUDGES]), default="none", show_default=True,
+        click.option("--qe", type=click.Choice(["none", *JUDGES]), multiple=True,
                      help="A quality-estimation model that reads the English source and the German and judges "
                           "each paragraph's meaning: metricx (MetricX-23/24, Apache-2.0; needs the qe extra), comet "
                           "(CometKiwi or XCOMET, gated, non-commercial licence; needs `make comet` or "
-                          "$MT_AUDIT_COMET_PYTHON), or none (the model-free checks only). Both need --source."),
-        click.option("--qe-model", default=None,
-                     help="The judge's checkpoint: a Hugging Face id or a local folder. Default: "
+                          "$MT_AUDIT_COMET_PYTHON), or none (the default: the model-free checks only). Both need "
+                          "--source. Give it twice (--qe metricx --qe comet) to join two judges' scores."),
+        click.option("--qe-model", multiple=True, metavar="[KIND=]ID",
+                     help="The judge's checkpoint: a Hugging Face id or a local folder; with two judges, KIND=ID for "
+                          "each (repeatable). Default: "
                           + ", ".join(f"{k}: {v[1]}" for k, v in JUDGES.items()) + "."),
         click.option("--judge-calibration", type=click.Path(path_type=Path), default=None,
                      help="What the judges' scores mean, written by `mt-audit eval mqm DIR --calibrate FILE` "
@@ -170,6 +172,22 @@ def _settings(options: dict):
         raise click.BadParameter("--llm-url needs --llm-model (the model the endpoint is asked for).",
                                  param_hint="--llm-model")
 
+    kinds = [k for k in dict.fromkeys(options.get("qe") or ()) if k != "none"]
+    keyed, plain = {}, []
+    for value in options.get("qe_model") or ():
+        kind, sep, model = value.partition("=")
+        if sep and kind in JUDGES:
+            if kind not in kinds:
+                raise click.BadParameter(f"{value!r} names a checkpoint for {kind}, which --qe does not ask for",
+                                         param_hint="--qe-model")
+            keyed[kind] = model
+        else:
+            plain.append(value)
+    if len(plain) > 1 or (plain and len(kinds) > 1):
+        raise click.BadParameter("with several judges (or checkpoints), name each one's judge: KIND=ID",
+                                 param_hint="--qe-model")
+    single = plain[0] if plain else None
+
     return AuditSettings(
         backend=options["backend"], model=options["model"] or os.environ.get("MT_AUDIT_MODEL") or DEFAULT_MODEL,
         revision=options["revision"], require_model=options["require_model"],
@@ -178,7 +196,8 @@ def _settings(options: dict):
         fail_on=options["fail_on"], input_format=options["input_format"], config_path=path("config_path"),
         glossary_path=path("glossary_path"), ignore_path=path("ignore_path"), use_cache=not options["no_cache"],
         quiet=options["quiet"], allow_empty=options["allow_empty"], base_dir=path("base_dir"),
-        qe=options["qe"], qe_model=options["qe_model"], qe_batch_size=options["qe_batch_size"],
+        qe=",".join(kinds) or "none", qe_model=single, qe_models=tuple(keyed.items()),
+        qe_batch_size=options["qe_batch_size"],
         qe_precision=options["qe_precision"], llm_url=options["llm_url"], llm_model=options["llm_model"],
         judge_calibration=path("judge_calibration"),
         llm_concurrency=options["llm_concurrency"], llm_timeout=options["llm_timeout"],

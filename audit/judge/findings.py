@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..document import MAJOR, Document, Finding
+from ..errors import JudgeUnavailable
 from ..text.lexicon import quote_words
 from .calibration import Calibration, model_free_risk
 
@@ -90,11 +91,19 @@ def judge_document(doc: Document, judges: list, calibration: Calibration, score,
     if not units or not judges:
         return []
     pairs = [(u.source, german_text(doc, u.german)) for u in units]
-    assessed = {j.metric: j.assess(pairs) for j in judges if getattr(j, "names_spans", False)}
-    scores = {j.metric: ([a.score if a else None for a in assessed[j.metric]] if j.metric in assessed
-                         else list(score(j, pairs))) for j in judges}
-    parts = {j.metric: _score_overlong(doc, units, pairs, j, score, scores[j.metric])
-             for j in judges if j.metric not in assessed and hasattr(j, "fits")}
+    assessed, scores, parts = {}, {}, {}
+    for j in judges:
+        try:
+            if getattr(j, "names_spans", False):
+                assessed[j.metric] = j.assess(pairs)
+                scores[j.metric] = [a.score if a else None for a in assessed[j.metric]]
+            else:
+                scores[j.metric] = list(score(j, pairs))
+                if hasattr(j, "fits"):
+                    parts[j.metric] = _score_overlong(doc, units, pairs, j, score, scores[j.metric])
+        except JudgeUnavailable as err:
+            err.judge = j  # the judge that failed, which the audit goes on without
+            raise
     out = []
     for k, unit in enumerate(units):
         values = {name: s[k] for name, s in scores.items() if s[k] is not None}
