@@ -55,14 +55,6 @@ class AuditSettings:
     qe_models: tuple[tuple[str, str], ...] = ()
     qe_batch_size: int = 4
     qe_precision: str = "auto"
-    def qe_kinds(self) -> list[str]:
-        """The kinds of quality-estimation judge asked for, in order."""
-        return [k for k in dict.fromkeys(x.strip() for x in (self.qe or "none").split(",")) if k and k != "none"]
-
-    def model_for(self, kind: str) -> str | None:
-        """The checkpoint asked for judge ``kind`` (None: the kind's default)."""
-        return dict(self.qe_models).get(kind) or (self.qe_model if len(self.qe_kinds()) == 1 else None)
-
     # what the judges' scores mean (default: the shipped audit/data/judges.toml)
     judge_calibration: str | None = None
     # an LLM judge (GEMBA-MQM) at an OpenAI-compatible endpoint: nothing is sent without a URL
@@ -70,6 +62,14 @@ class AuditSettings:
     llm_model: str | None = None
     llm_concurrency: int | None = None
     llm_timeout: float | None = None
+
+    def qe_kinds(self) -> list[str]:
+        """The kinds of quality-estimation judge asked for, in order."""
+        return [k for k in dict.fromkeys(x.strip() for x in (self.qe or "none").split(",")) if k and k != "none"]
+
+    def model_for(self, kind: str) -> str | None:
+        """The checkpoint asked for judge ``kind`` (None: the kind's default)."""
+        return dict(self.qe_models).get(kind) or (self.qe_model if len(self.qe_kinds()) == 1 else None)
 
 
 class Auditor:
