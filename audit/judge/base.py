@@ -23,6 +23,10 @@ class Judge(Protocol):
         """One score per (English source, German) pair, on the metric's own scale."""
         ...
 
+    # Optional: ``fits(pairs) -> list[bool]``, whether each pair is within what the model reads
+    # at once (a paragraph that is not is scored by its passages); ``names_spans`` and
+    # ``assess(pairs)``, for a judge that names the wrong words (the LLM, XCOMET).
+
 
 def open_judge(kind: str, model: str | None = None, cache_dir: str | None = None, use_cache: bool = True,
                **options) -> Judge:
