@@ -210,6 +210,8 @@ def test_the_shipped_calibration_loads_and_names_where_it_came_from():
     rule = shipped.rule(("MetricX-23-QE",))
     assert rule.minor <= rule.major and rule.fitted_on and rule.model_free_weight >= 0
     assert shipped.rule(("MetricX-23-QE", "CometKiwi")).names == ("CometKiwi", "MetricX-23-QE")
+    # two QE judges and the LLM together (--qe metricx --qe comet --llm-url ...)
+    assert shipped.rule(("MetricX-23-QE", "GEMBA-MQM", "CometKiwi")).fitted_on
 
 
 def test_a_broken_calibration_is_one_sentence(tmp_path):
@@ -255,6 +257,23 @@ def test_replayed_judge_is_fitted_on_the_other_domains_and_counted_on_profession
     assert measured["configurations"]["model-free"]["folds"]["held out, pooled"]["gate recall"] == 0.0
     assert measured["last_line"].startswith("MQM within_source_auc=")
     assert "professional_major_per_1000=" in measured["last_line"]
+
+
+def test_three_judges_replayed_are_measured_and_calibrated_together():
+    lines, professional = [], []
+    for k, domain in enumerate(("social", "speech", "user_review") * 4):
+        for system, bad, metricx, kiwi, gemba in (("s1", True, 9.0, 0.5, 10.0), ("s2", False, 1.0, 0.85, 0.0)):
+            row = _line(f"d{k}", system, bad, metricx, domain=domain)
+            row["anchors"].update({"CometKiwi-src": kiwi, "GEMBA-MQM-src": -gemba})
+            lines.append(row)
+        professional.append({"domain": domain, "words": 1000, "findings": [],
+                             "anchors": {"MetricX-23-QE-src": -1.5, "CometKiwi-src": 0.8, "GEMBA-MQM-src": -1.0}})
+    three = ("MetricX-23-QE", "CometKiwi", "GEMBA-MQM")
+    measured = measures.measure(lines, {"pro": professional}, three)
+    run = measured["configurations"]["model-free + MetricX-23-QE + CometKiwi + GEMBA-MQM"]["folds"]
+    assert run["held out, pooled"]["within-source AUC"] == 1.0
+    fitted = tomllib.loads(measures.calibrate(lines, {"pro": professional}))
+    assert "CometKiwi+GEMBA-MQM+MetricX-23-QE" in fitted["verdict"]
 
 
 def test_a_smaller_share_of_the_budgets_fits_stricter_thresholds():

@@ -335,8 +335,8 @@ def measure(lines: list[dict], professional: dict[str, list[dict]], replay: tupl
 
 
 def calibrate(lines: list[dict], professional: dict[str, list[dict]], share: float = cal.FIT_SHARE) -> str:
-    """The calibration of every published metric the records have, and of every pair of
-    them, fitted on all lines to ``share`` of the budgets, as the TOML of
+    """The calibration of every published metric the records have, and of every pair and
+    three of them, fitted on all lines to ``share`` of the budgets, as the TOML of
     ``audit/data/judges.toml``."""
     domains = set(_domains(lines))
     pro = [r for r in _professional_rows(professional) if r["domain"] in domains]
@@ -345,7 +345,7 @@ def calibrate(lines: list[dict], professional: dict[str, list[dict]], share: flo
     if not names:
         raise InputError("The records hold no published scores on both MQM and professional lines to calibrate on.")
     fitted = cal.Calibration()
-    for judges in [(n,) for n in names] + list(combinations(names, 2)):
+    for judges in [(n,) for n in names] + list(combinations(names, 2)) + list(combinations(names, 3)):
         one = fit_calibration(judges, lines, pro, "all domains", cal.MAJOR_PER_1000 * share, cal.ALL_PER_1000 * share)
         fitted.metrics.update(one.metrics)
         fitted.rules.update(one.rules)
