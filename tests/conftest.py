@@ -195,13 +195,17 @@ def running_server(app=None, config=None):
 
 
 def comet_python() -> str | None:
-    """The Python of an environment with unbabel-comet (``make comet`` builds one at
-    .venv-comet; $MT_AUDIT_COMET_PYTHON names another), or None where there is none."""
-    import os
+    """The Python of an environment with unbabel-comet, found as the judge finds it (``make
+    comet`` builds one at .venv-comet; $MT_AUDIT_COMET_PYTHON names another), or None where
+    there is none."""
     import subprocess
 
-    chosen = os.environ.get("MT_AUDIT_COMET_PYTHON") or str(ROOT / ".venv-comet" / "bin" / "python")
-    if not Path(chosen).is_file():
+    from audit.judge import JudgeUnavailable
+    from audit.judge.comet import comet_python as judges_python
+
+    try:
+        chosen = judges_python()
+    except JudgeUnavailable:
         return None
     ok = subprocess.run([chosen, "-I", "-c", "import comet.models"], capture_output=True, timeout=300)
     return chosen if ok.returncode == 0 else None

@@ -163,26 +163,12 @@ def test_a_span_given_with_its_place_is_marked_there():
 def test_eval_mqm_keeps_comets_own_scores_and_calibrates_on_them(comet_env, tiny_cometkiwi, tmp_path, monkeypatch):
     """`eval mqm --qe comet` audits with the user's COMET checkpoint and fits its calibration on
     that checkpoint's scores, not on the published CometKiwi ones."""
-    import tomllib
-
-    from tests.test_judge import _with_professional
-    from tests.test_qe import STRICT
+    from tests.test_judge import eval_with_a_live_judge
 
     monkeypatch.setenv("MT_AUDIT_COMET_PYTHON", comet_env)
-    root = _with_professional(tmp_path / "eval", lambda k: -1.0)
-    config = tmp_path / "c.toml"
-    config.write_text(STRICT, encoding="utf-8")
-    records, fitted = tmp_path / "records.json", tmp_path / "judges.toml"
-    result = CliRunner().invoke(main, ["eval", "mqm", str(root), "--config", str(config), "--workers", "1",
-                                       "--qe", "comet", "--qe-model", str(tiny_cometkiwi), "--records", str(records)])
-    assert result.exit_code == 0, result.output
-    saved = json.loads(records.read_text())
-    live = [r["judged"]["CometKiwi"] for r in saved["lines"] if "judged" in r]
+    saved, live, metric = eval_with_a_live_judge(tmp_path, "comet", tiny_cometkiwi, "CometKiwi",
+                                                 "--qe-replay", "CometKiwi")
     assert len(live) == len(saved["lines"]) and all(0 <= v <= 1 for v in live)
-    again = CliRunner().invoke(main, ["eval", "mqm", str(root), "--from-records", str(records),
-                                      "--qe-replay", "CometKiwi", "--calibrate", str(fitted)])
-    assert again.exit_code == 0, again.output
-    metric = tomllib.loads(fitted.read_text())["metric"]["CometKiwi"]
     # the centre is on the live scores' error scale (minus the quality of the random model)
     assert abs(metric["centre"] + sorted(live)[len(live) // 2]) < 0.05
 

@@ -360,11 +360,10 @@ def test_batch_loads_the_judge_once_for_the_corpus(tiny_metricx, tmp_path, monke
     assert len(reports) == 3 and all(any(f["check"] == "judge.meaning" for f in r["findings"]) for r in reports)
 
 
-def test_eval_mqm_keeps_a_live_judges_scores_and_calibrates_on_them(tiny_metricx, tmp_path):
-    """With --qe the evaluation audits with the judge and keeps its scores: calibration then fits
-    the user's checkpoint, not the published scores of another."""
-    import tomllib
-
+def eval_with_a_live_judge(tmp_path, kind: str, model, metric: str, *refit: str) -> tuple[dict, list, dict]:
+    """`eval mqm --qe KIND --qe-model MODEL --records` on a small folder of the evaluation
+    layout, then a refit from those records (``refit``: its further options): the records,
+    the judge's own scores of the MQM lines, and the calibration fitted for ``metric``."""
     from tests.test_qe import STRICT
 
     root = _with_professional(tmp_path / "eval", lambda k: -1.0)
@@ -372,18 +371,24 @@ def test_eval_mqm_keeps_a_live_judges_scores_and_calibrates_on_them(tiny_metricx
     config.write_text(STRICT, encoding="utf-8")
     records, fitted = tmp_path / "records.json", tmp_path / "judges.toml"
     result = CliRunner().invoke(main, ["eval", "mqm", str(root), "--config", str(config), "--workers", "1",
-                                       "--qe", "metricx", "--qe-model", str(tiny_metricx), "--records", str(records)])
+                                       "--qe", kind, "--qe-model", str(model), "--records", str(records)])
     assert result.exit_code == 0, result.output
     saved = json.loads(records.read_text())
-    live = [r["judged"]["MetricX-23-QE"] for r in saved["lines"] if "judged" in r]
+    live = [r["judged"][metric] for r in saved["lines"] if "judged" in r]
+    again = CliRunner().invoke(main, ["eval", "mqm", str(root), "--from-records", str(records), *refit,
+                                      "--calibrate", str(fitted)])
+    assert again.exit_code == 0, again.output
+    return saved, live, tomllib.loads(fitted.read_text())["metric"][metric]
+
+
+def test_eval_mqm_keeps_a_live_judges_scores_and_calibrates_on_them(tiny_metricx, tmp_path):
+    """With --qe the evaluation audits with the judge and keeps its scores: calibration then fits
+    the user's checkpoint, not the published scores of another."""
+    saved, live, metric = eval_with_a_live_judge(tmp_path, "metricx", tiny_metricx, "MetricX-23-QE")
     assert len(live) == len(saved["lines"]) and all(0 <= v <= 25 for v in live)
     assert all("judged" in r for r in saved["professional"]["pro"])
     # the findings the judge raised in that audit are not counted as model-free findings
     assert all(not f["check"].startswith("judge.") for f in measures.model_free_findings(saved["lines"][0], True))
-    again = CliRunner().invoke(main, ["eval", "mqm", str(root), "--from-records", str(records),
-                                      "--calibrate", str(fitted)])
-    assert again.exit_code == 0, again.output
-    metric = tomllib.loads(fitted.read_text())["metric"]["MetricX-23-QE"]
     # the centre is the live scores' (about 2.5 for the random model), not the published 1.0
     assert abs(metric["centre"] - sorted(live)[len(live) // 2]) < 0.5
 

@@ -170,7 +170,8 @@ def answer_placement(lines: list[dict], answers: list[dict]) -> dict:
             continue
         c["answers"] += 1
         german = row["german"]
-        annotated = [(e["start"], e["end"]) for e in row["errors"] if german[e["start"]:e["end"]] == e.get("span")]
+        fitting = [e for e in row["errors"] if german[e["start"]:e["end"]] == e.get("span")]
+        annotated = [(e["start"], e["end"]) for e in fitting]
         covered = set()
         for e in assessment.errors:
             if e.category.startswith("source") or not e.span.strip():
@@ -191,8 +192,7 @@ def answer_placement(lines: list[dict], answers: list[dict]) -> dict:
             if any(a < y and x < b for x, y in annotated):
                 c["on an annotated error"] += 1
             covered |= {k for k, (x, y) in enumerate(annotated) if any(a < y and x < b for a, b in found)}
-        majors = [k for k, e in enumerate(e for e in row["errors"] if german[e["start"]:e["end"]] == e.get("span"))
-                  if e["severity"] == "major"]
+        majors = [k for k, e in enumerate(fitting) if e["severity"] == "major"]
         c["annotated majors"] += len(majors)
         c["annotated majors covered"] += len(set(majors) & covered)
 

@@ -86,8 +86,6 @@ class Comet:
     def __init__(self, model: str, batch_size: int = 8, threads: int | None = None, python: str | None = None,
                  cache_dir: str | None = None, use_cache: bool = True, **_options):
         self.model_id = model
-        self.metric = metric_of(model)
-        self.label = f"{self.metric} ({Path(model).name or model})"
         self.batch_size = max(1, batch_size)
         executable = comet_python(python)
         environment = dict(os.environ)
@@ -115,9 +113,8 @@ class Comet:
         # XCOMET names error spans: its answers (score and spans) are findings at words, kept
         # in a cache of their own; the others' scores go through the judges' score cache
         self.names_spans = hello.get("class") == "XCOMETMetric"
-        if self.names_spans:
-            self.metric = "XCOMET-QE"
-            self.label = f"{self.metric} ({Path(model).name or model})"
+        self.metric = "XCOMET-QE" if self.names_spans else metric_of(model)
+        self.label = f"{self.metric} ({Path(model).name or model})"
         self.caches_itself = self.names_spans
         self.cache = AnswerCache(cache_dir, "comet.sqlite", "XCOMET answers") if self.names_spans and use_cache else None
         if hello.get("class") in ("RegressionMetric", "RankingMetric"):

@@ -207,7 +207,7 @@ def span_findings(doc: Document, unit: JudgedParagraph, errors: list, verdict: s
     for e in errors:
         if e.category.startswith("source"):
             continue  # a problem of the source, not of the translation
-        given = _words_at(german, getattr(e, "place", None))
+        given = _words_at(german, e.place)
         found = [given] if given else occurrences(german, e.span)
         if given:
             if given in seen:

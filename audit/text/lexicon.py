@@ -82,14 +82,9 @@ def _lexical_pattern(language: str) -> re.Pattern:
     return re.compile(_word_alternation(load_data("negation")["lexical"][language]), re.IGNORECASE)
 
 
-def lexical_negations(text: str, language: str) -> list[str]:
-    """Words that say "not" with their meaning ("fehlen", "verweigern", "statt"; "lack",
-    "refuse", "instead"): they may carry a negation of the other side."""
-    return [m.group(0) for m in lexical_negation_matches(text, language)]
-
-
 def lexical_negation_matches(text: str, language: str) -> list[re.Match]:
-    """``lexical_negations`` with where each word stands."""
+    """Words that say "not" with their meaning ("fehlen", "verweigern", "statt"; "lack",
+    "refuse", "instead"), with where each stands: they may carry a negation of the other side."""
     return list(_lexical_pattern(language).finditer(text))
 
 
